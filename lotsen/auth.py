@@ -1,0 +1,139 @@
+"""Who is calling: JWT bearer tokens with roles, and per-connector keys.
+
+Roles (DESIGN §7): ``agent`` (first line), ``handler`` (scoped to departments), ``supervisor``,
+``admin``. Tokens are HS256 JWTs signed with ``LOTSEN_JWT_SECRET`` and issued by casestore's
+``POST /v1/auth/token``; every service verifies them with the same secret. Connectors
+(e-service platforms, telephony, MTAs posting over HTTP) present a key in ``X-Connector-Key``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from lotsen.errors import Forbidden, Unauthorized
+from lotsen.settings import ServiceSettings
+
+Role = Literal["agent", "handler", "supervisor", "admin"]
+ROLES: tuple[Role, ...] = ("agent", "handler", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: a person with a role, or a connector."""
+
+    subject: str
+    role: Role | Literal["connector"]
+    departments: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_connector(self) -> bool:
+        return self.role == "connector"
+
+
+def issue_token(
+    settings: ServiceSettings,
+    *,
+    subject: str,
+    role: Role,
+    departments: tuple[str, ...] = (),
+    organizations: tuple[str, ...] = (),
+    now: datetime | None = None,
+) -> str:
+    issued = now or datetime.now(UTC)
+    claims = {
+        "sub": subject,
+        "role": role,
+        "departments": list(departments),
+        "organizations": list(organizations),
+        "iss": settings.jwt_issuer,
+        "iat": int(issued.timestamp()),
+        "exp": int((issued + timedelta(minutes=settings.token_minutes)).timestamp()),
+    }
+    return jwt.encode(claims, _secret(settings), algorithm="HS256")
+
+
+def verify_token(settings: ServiceSettings, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            _secret(settings),
+            algorithms=["HS256"],
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "sub", "iss"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("the token has expired; log in again") from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(f"the token is not valid: {exc}") from exc
+    role = claims.get("role")
+    if role not in ROLES:
+        raise Unauthorized("the token carries no known role")
+    return Principal(
+        subject=str(claims["sub"]),
+        role=role,
+        departments=tuple(claims.get("departments") or ()),
+        organizations=tuple(claims.get("organizations") or ()),
+    )
+
+
+def connector_key_valid(settings: ServiceSettings, key: str) -> bool:
+    return any(hmac.compare_digest(key.encode(), k.encode()) for k in settings.connector_keys)
+
+
+def _secret(settings: ServiceSettings) -> str:
+    if not settings.jwt_secret:
+        raise Unauthorized("token signing is not configured")
+    return settings.jwt_secret
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def optional_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The caller if it presented a token or connector key; ``None`` for an anonymous caller."""
+    settings: ServiceSettings = request.app.state.settings
+    key = request.headers.get("X-Connector-Key")
+    if key is not None:
+        if not connector_key_valid(settings, key):
+            raise Unauthorized("the connector key is not valid")
+        return Principal(subject="connector", role="connector")
+    if credentials is None:
+        return None
+    return verify_token(settings, credentials.credentials)
+
+
+async def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        raise Unauthorized("log in: send 'Authorization: Bearer <token>' from POST /v1/auth/token")
+    return principal
+
+
+def require_roles(*roles: Role | Literal["connector"]):  # type: ignore[no-untyped-def]
+    """A dependency that lets through only callers with one of ``roles``."""
+
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden(f"this needs one of the roles {', '.join(roles)}; you are {principal.role}")
+        return principal
+
+    return dependency
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+Staff = Annotated[Principal, Depends(require_roles("agent", "handler", "supervisor", "admin"))]
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+Connector = Annotated[Principal, Depends(require_roles("connector"))]

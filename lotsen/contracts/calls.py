@@ -1,0 +1,53 @@
+"""Telephony events on ``calls.events``, keyed by call id (DESIGN §3)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from lotsen.contracts.envelope import Event, EventData, UtcDatetime
+
+
+class CallEventData(EventData):
+    model_config = ConfigDict(frozen=True, extra="allow", validate_by_name=True, serialize_by_alias=True)
+
+    call_id: str
+    at: UtcDatetime
+    answer_group: str | None = None
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    ivr_choice: str | None = None
+
+
+class CallAnsweredData(CallEventData):
+    wait_seconds: float = Field(ge=0)
+    agent: str | None = None
+
+
+class CallAbandonedData(CallEventData):
+    wait_seconds: float = Field(ge=0)
+
+
+class CallEndedData(CallEventData):
+    talk_seconds: float = Field(ge=0)
+
+
+class CallOffered(Event[CallEventData]):
+    type: Literal["call.offered"] = "call.offered"
+
+
+class CallAnswered(Event[CallAnsweredData]):
+    type: Literal["call.answered"] = "call.answered"
+
+
+class CallAbandoned(Event[CallAbandonedData]):
+    type: Literal["call.abandoned"] = "call.abandoned"
+
+
+class CallEnded(Event[CallEndedData]):
+    type: Literal["call.ended"] = "call.ended"
+
+
+class CallbackRequested(Event[CallEventData]):
+    type: Literal["call.callback_requested"] = "call.callback_requested"

@@ -1,0 +1,150 @@
+"""Case events on ``cases.events``, keyed by case reference (DESIGN §3)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from lotsen.contracts.contacts import Channel, HandledBy
+from lotsen.contracts.envelope import Event, EventData, UtcDatetime
+
+CaseStatus = Literal["new", "open", "pending_citizen", "handed_off", "resolved", "closed"]
+
+
+class CaseEventData(EventData):
+    case_ref: str
+
+
+class CaseCreatedData(CaseEventData):
+    channel: Channel
+    received_at: UtcDatetime
+    category: str
+    department: str | None = None
+    answer_group: str | None = None
+    handled_by: HandledBy
+    rosa_level: int = Field(ge=1, le=6)
+    confidential: bool = False
+
+
+class CaseMessageAddedData(CaseEventData):
+    message_id: str
+    direction: Literal["inbound", "outbound", "internal"]
+    channel: Channel | Literal["internal"]
+    at: UtcDatetime
+    automatic: bool = False
+
+
+class CaseAssignedData(CaseEventData):
+    assignee: str | None
+    assigned_by: str | None = None
+
+
+class CaseStatusChangedData(CaseEventData):
+    old_status: CaseStatus | None = None
+    new_status: CaseStatus
+
+
+class CaseHandedOffData(CaseEventData):
+    department: str
+    reason: str
+    due_at: UtcDatetime
+    handed_off_by: str
+
+
+class CaseReturnedData(CaseEventData):
+    department: str | None = None
+    reason: str
+    returned_by: str | None = None
+
+
+class CaseResolvedData(CaseEventData):
+    resolved_at: UtcDatetime
+    resolved_by_first_line: bool
+    failure_demand: bool = False
+    resolution_code: str
+
+
+class CaseClosedData(CaseEventData):
+    closed_at: UtcDatetime | None = None
+
+
+class CaseReopenedData(CaseEventData):
+    reason: str | None = None
+
+
+class CaseSlaBreachedData(CaseEventData):
+    clock: str = Field(description="which deadline passed, e.g. first_response or handoff")
+    due_at: UtcDatetime
+
+
+class CaseReminderDueData(CaseEventData):
+    department: str | None = None
+    due_at: UtcDatetime
+    reminder_number: int = 1
+
+
+class CaseSurveyAnsweredData(CaseEventData):
+    answers: dict[str, int] = Field(description="question (bemotande, kunskap, tillganglighet) → score 1–5")
+
+
+class CaseErasedData(CaseEventData):
+    erased_at: UtcDatetime | None = None
+    fields: list[str] = Field(default_factory=list)
+
+
+class CaseCreated(Event[CaseCreatedData]):
+    type: Literal["case.created"] = "case.created"
+
+
+class CaseMessageAdded(Event[CaseMessageAddedData]):
+    type: Literal["case.message_added"] = "case.message_added"
+
+
+class CaseAssigned(Event[CaseAssignedData]):
+    type: Literal["case.assigned"] = "case.assigned"
+
+
+class CaseStatusChanged(Event[CaseStatusChangedData]):
+    type: Literal["case.status_changed"] = "case.status_changed"
+
+
+class CaseHandedOff(Event[CaseHandedOffData]):
+    type: Literal["case.handed_off"] = "case.handed_off"
+
+
+class CaseReturned(Event[CaseReturnedData]):
+    type: Literal["case.returned"] = "case.returned"
+
+
+class CaseResolved(Event[CaseResolvedData]):
+    type: Literal["case.resolved"] = "case.resolved"
+
+
+class CaseClosed(Event[CaseClosedData]):
+    type: Literal["case.closed"] = "case.closed"
+
+
+class CaseReopened(Event[CaseReopenedData]):
+    type: Literal["case.reopened"] = "case.reopened"
+
+
+class CaseSlaBreached(Event[CaseSlaBreachedData]):
+    type: Literal["case.sla_breached"] = "case.sla_breached"
+
+
+class CaseReminderDue(Event[CaseReminderDueData]):
+    type: Literal["case.reminder_due"] = "case.reminder_due"
+
+
+class CaseSurveyAnswered(Event[CaseSurveyAnsweredData]):
+    type: Literal["case.survey_answered"] = "case.survey_answered"
+
+
+class CaseErased(Event[CaseErasedData]):
+    type: Literal["case.erased"] = "case.erased"
+
+
+def case_key(event: Event[Any]) -> str:
+    """The record key of a case event: its case reference."""
+    return str(event.data.case_ref)

@@ -1,0 +1,91 @@
+"""Contacts: what intake received and what routing decided (``contacts.received``, ``contacts.routed``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lotsen.contracts.envelope import Event, EventData, UtcDatetime
+
+Channel = Literal["email", "webform", "facebook", "phone", "visit", "letter"]
+CHANNELS: tuple[str, ...] = ("email", "webform", "facebook", "phone", "visit", "letter")
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class Sender(_Part):
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    facebook_psid: str | None = None
+
+
+class Attachment(_Part):
+    name: str
+    content_type: str
+    size: int = Field(ge=0)
+    sha256: str
+
+
+class ThreadHints(_Part):
+    """What intake saw that may tie the contact to an existing case."""
+
+    case_ref: str | None = None
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: list[str] = Field(default_factory=list)
+
+
+class Location(_Part):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class ContactReceivedData(EventData):
+    contact_id: str
+    channel: Channel
+    received_at: UtcDatetime
+    sender: Sender = Field(default_factory=Sender)
+    subject: str | None = None
+    text: str = ""
+    attachments: list[Attachment] = Field(default_factory=list)
+    thread: ThreadHints = Field(default_factory=ThreadHints)
+    ivr_choice: str | None = None
+    form_id: str | None = None
+    category_hint: str | None = None
+    language: str | None = None
+    is_auto_reply: bool = False
+    location: Location | None = None
+
+
+HandledBy = Literal["first_line", "department"]
+
+
+class RoutingDecision(_Part):
+    """Who handles the contact, and why (DESIGN §6)."""
+
+    handled_by: HandledBy
+    answer_group: str | None = None
+    department: str | None = None
+    category: str
+    rosa_level: int = Field(ge=1, le=6)
+    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    confidential: bool = False
+    ruleset_version: int
+    matched_rules: list[str] = Field(default_factory=list)
+    explanation: str
+
+
+class ContactRoutedData(ContactReceivedData):
+    decision: RoutingDecision
+
+
+class ContactReceived(Event[ContactReceivedData]):
+    type: Literal["contact.received"] = "contact.received"
+
+
+class ContactRouted(Event[ContactRoutedData]):
+    type: Literal["contact.routed"] = "contact.routed"

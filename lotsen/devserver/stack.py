@@ -1,0 +1,177 @@
+"""The whole system as local processes: the embedded broker, the five services, the mail catcher.
+
+``make run`` and the integration tests use this one harness, so what the tests prove is what a
+newcomer runs. Each service is its own process (``python -m services.<name>``); one that exits
+unexpectedly is restarted, as an orchestrator would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from lotsen.kafka.broker import EmbeddedBroker, create_topics, port_is_free
+
+SERVICES = ("intake", "routing", "casestore", "notify", "stats")
+DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "casestore": 8003, "notify": 8004, "stats": 8005}
+
+LogSink = Callable[[str, str], None]
+
+
+def print_prefixed(name: str, line: str) -> None:
+    print(f"{name:>9} | {line}", flush=True)
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    process: asyncio.subprocess.Process | None = None
+    pump: asyncio.Task[None] | None = None
+    restarts: int = 0
+    started_at: float = 0.0
+
+
+@dataclass
+class Stack:
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    kafka_bootstrap_servers: str | None = None
+    broker_port: int | None = None
+    mongodb_url: str = "mongomock://"
+    smtp_port: int = 1025
+    extra_env: dict[str, str] = field(default_factory=dict)
+    log: LogSink = print_prefixed
+    restart: bool = True
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+    broker: EmbeddedBroker | None = None
+    _stopping: bool = False
+    _watch: asyncio.Task[None] | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        if self.kafka_bootstrap_servers:
+            return self.kafka_bootstrap_servers
+        assert self.broker is not None
+        return self.broker.bootstrap_servers
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    async def start(self, *, timeout: float = 60.0) -> None:
+        taken = [f"{n} :{p}" for n, p in self.ports.items() if not port_is_free(p)]
+        if taken:
+            raise RuntimeError(f"ports already in use: {', '.join(taken)}")
+        if self.kafka_bootstrap_servers:
+            await create_topics(self.kafka_bootstrap_servers)
+        else:
+            self.broker = EmbeddedBroker(self.broker_port)
+            await self.broker.start()
+            self.log("broker", f"Tansu ready on {self.broker.bootstrap_servers}")
+        for name in SERVICES:
+            self.services[name] = ServiceProcess(name, self.ports[name])
+            await self._spawn(self.services[name])
+        await self.wait_ready(timeout=timeout)
+        if self.restart:
+            self._watch = asyncio.create_task(self._restart_exited())
+
+    def service_env(self, name: str) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "LOTSEN_ENV": os.environ.get("LOTSEN_ENV", "dev"),
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "MONGODB_URL": self.mongodb_url,
+            "NOTIFY_SMTP_PORT": str(self.smtp_port),
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+        env[f"{name.upper()}_PORT"] = str(self.ports[name])
+        return env
+
+    async def _spawn(self, svc: ServiceProcess) -> None:
+        svc.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            f"services.{svc.name}",
+            env=self.service_env(svc.name),
+            cwd=Path(__file__).resolve().parents[2],
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        svc.started_at = time.monotonic()
+        svc.pump = asyncio.create_task(self._pump(svc.name, svc.process))
+
+    async def _pump(self, name: str, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        async for raw in process.stdout:
+            self.log(name, raw.decode("utf-8", "replace").rstrip())
+
+    async def wait_ready(self, *, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(self.services)
+        async with httpx.AsyncClient(timeout=2) as client:
+            while pending and time.monotonic() < deadline:
+                for name in list(pending):
+                    svc = self.services[name]
+                    if svc.process is not None and svc.process.returncode is not None:
+                        raise RuntimeError(f"{name} exited with code {svc.process.returncode} while starting")
+                    with contextlib.suppress(httpx.HTTPError):
+                        if (await client.get(f"{self.url(name)}/readyz")).status_code == 200:
+                            pending.discard(name)
+                if pending:
+                    await asyncio.sleep(0.2)
+        if pending:
+            raise RuntimeError(f"not ready within {timeout:.0f}s: {', '.join(sorted(pending))}")
+
+    async def _restart_exited(self) -> None:
+        while not self._stopping:
+            await asyncio.sleep(0.5)
+            for svc in self.services.values():
+                if self._stopping or svc.process is None or svc.process.returncode is None:
+                    continue
+                self.log(svc.name, f"exited with code {svc.process.returncode}; restarting")
+                if time.monotonic() - svc.started_at > 60:
+                    svc.restarts = 0
+                svc.restarts += 1
+                await asyncio.sleep(min(2 ** svc.restarts, 30))
+                if not self._stopping:
+                    await self._spawn(svc)
+
+    async def stop_service(self, name: str) -> None:
+        """Stop one service (tests use it to show what survives a restart)."""
+        svc = self.services[name]
+        if svc.process is not None and svc.process.returncode is None:
+            svc.process.terminate()
+            await svc.process.wait()
+
+    async def start_service(self, name: str, *, timeout: float = 30.0) -> None:
+        await self._spawn(self.services[name])
+        await self.wait_ready(timeout=timeout)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._watch is not None:
+            self._watch.cancel()
+        for svc in self.services.values():
+            if svc.process is not None and svc.process.returncode is None:
+                svc.process.terminate()
+        for svc in self.services.values():
+            if svc.process is None:
+                continue
+            try:
+                await asyncio.wait_for(svc.process.wait(), timeout=10)
+            except TimeoutError:
+                svc.process.kill()
+                await svc.process.wait()
+            if svc.pump is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(svc.pump, timeout=2)
+        if self.broker is not None:
+            await self.broker.stop()

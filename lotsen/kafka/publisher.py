@@ -1,0 +1,81 @@
+"""Publishing events to Kafka: ``acks=all``, keyed records, trace context in the headers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from lotsen.contracts.envelope import Event, encode_event
+from lotsen.kafka.tracing import Headers, inject_trace_headers
+
+log = logging.getLogger(__name__)
+
+
+class PublishFailed(Exception):
+    """Kafka did not acknowledge the record in time; the caller must answer 'try again later'."""
+
+
+class Publisher(Protocol):
+    async def publish(self, topic: str, event: Event[Any], *, key: str) -> None:
+        """Return only when the broker acknowledged the record; raise PublishFailed otherwise."""
+
+    async def publish_raw(
+        self, topic: str, value: bytes, *, key: bytes | None, headers: Headers | None = None
+    ) -> None: ...
+
+
+class KafkaPublisher:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        client_id: str,
+        enable_idempotence: bool = False,
+        timeout_seconds: float = 10.0,
+    ) -> None:
+        self._timeout = timeout_seconds
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap_servers,
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=enable_idempotence,
+            request_timeout_ms=int(timeout_seconds * 1000),
+            linger_ms=2,
+        )
+        self._started = False
+
+    async def start(self) -> None:
+        await self._producer.start()
+        self._started = True
+
+    async def stop(self) -> None:
+        if self._started:
+            await self._producer.stop()
+            self._started = False
+
+    async def publish(self, topic: str, event: Event[Any], *, key: str) -> None:
+        await self.publish_raw(topic, encode_event(event), key=key.encode("utf-8"))
+
+    async def publish_raw(
+        self, topic: str, value: bytes, *, key: bytes | None, headers: Headers | None = None
+    ) -> None:
+        try:
+            await asyncio.wait_for(
+                self._producer.send_and_wait(topic, value, key=key, headers=inject_trace_headers(headers)),
+                timeout=self._timeout,
+            )
+        except (KafkaError, TimeoutError) as exc:
+            log.warning("publish to %s failed: %r", topic, exc)
+            raise PublishFailed(f"Kafka did not acknowledge the record on {topic}: {exc!r}") from exc
+
+    async def ping(self) -> bool:
+        """True when the broker answers a metadata request."""
+        try:
+            await asyncio.wait_for(self._producer.client.force_metadata_update(), timeout=3)
+        except (KafkaError, TimeoutError, OSError):
+            return False
+        return bool(self._producer.client.cluster.brokers())

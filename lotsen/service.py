@@ -1,0 +1,169 @@
+"""What every service shares at run time: the app factory, the lifespan and the health endpoints.
+
+A service's ``app.py`` calls :func:`build_app` with its settings, routers and a ``startup``
+function that creates its repository and consumers on the :class:`Runtime`. Tests pass an
+in-memory bus as ``publisher`` and leave consumers off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from lotsen import mongo
+from lotsen.errors import install_error_handlers
+from lotsen.kafka.consumer import ConsumerRunner
+from lotsen.kafka.processing import Handler
+from lotsen.kafka.publisher import KafkaPublisher, Publisher
+from lotsen.settings import ServiceSettings
+from lotsen.telemetry import setup_logging, setup_tracing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """The clients a running service holds; created in the lifespan, kept on ``app.state.runtime``."""
+
+    settings: ServiceSettings
+    db: AsyncDatabase[dict[str, Any]]
+    publisher: Publisher
+    run_consumers: bool = True
+    consumers: list[ConsumerRunner] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    async def consume(self, group: str, topics: Sequence[str], handler: Handler) -> None:
+        """Run ``handler`` over ``topics`` as consumer group ``lotsen-<group>`` (if consumers are on)."""
+        if not self.run_consumers:
+            return
+        group_id = f"lotsen-{group}"
+        runner = ConsumerRunner(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            group_id=group_id,
+            topics=list(topics),
+            handler=handler,
+            dead_letters=self.publisher,
+            dedupe=mongo.MongoDeduplicator(self.db, group_id),
+        )
+        await runner.start()
+        task = asyncio.create_task(runner.run(), name=group_id)
+        task.add_done_callback(self._on_consumer_done)
+        self.consumers.append(runner)
+        self.tasks.append(task)
+
+    def _on_consumer_done(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        self.failed.append(task.get_name())
+        log.critical("consumer %s stopped on an unexpected error", task.get_name(), exc_info=task.exception())
+        if os.environ.get("LOTSEN_EXIT_ON_CONSUMER_FAILURE", "1") == "1":
+            # Let the process manager restart the service from the last committed offset.
+            signal.raise_signal(signal.SIGTERM)
+
+    async def stop_consumers(self) -> None:
+        for runner in self.consumers:
+            await runner.stop()
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=10)
+
+
+Startup = Callable[[FastAPI, Runtime], Awaitable[None]]
+
+
+def build_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    startup: Startup | None = None,
+    database: str,
+    publisher: Publisher | None = None,
+    run_consumers: bool = True,
+) -> FastAPI:
+    setup_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = mongo.connect(settings.mongodb_url)
+        kafka: KafkaPublisher | None = None
+        if publisher is None:
+            kafka = KafkaPublisher(
+                settings.kafka_bootstrap_servers,
+                client_id=f"lotsen-{settings.service_name}",
+                enable_idempotence=settings.kafka_enable_idempotence,
+                timeout_seconds=settings.kafka_publish_timeout_seconds,
+            )
+            await kafka.start()
+        runtime = Runtime(
+            settings=settings,
+            db=client[database],
+            publisher=publisher or kafka,  # type: ignore[arg-type]
+            run_consumers=run_consumers,
+        )
+        app.state.runtime = runtime
+        try:
+            if startup is not None:
+                await startup(app, runtime)
+            log.info("%s ready on port %d", settings.service_name, settings.port)
+            yield
+        finally:
+            await runtime.stop_consumers()
+            if kafka is not None:
+                await kafka.stop()
+            await mongo.close(client)
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(_health_router())
+    for router in routers:
+        app.include_router(router)
+    setup_tracing(settings, app)
+    return app
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Kafka and MongoDB are reachable and every consumer runs")
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: Runtime = request.app.state.runtime
+        ping = getattr(runtime.publisher, "ping", None)
+        checks = {
+            "kafka": bool(await ping()) if ping is not None else True,
+            "mongodb": await mongo.ping(runtime.db),
+            "consumers": not runtime.failed,
+        }
+        ready = all(checks.values())
+        return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def serve(create_app: Callable[..., FastAPI], settings: ServiceSettings) -> None:
+    """Run one service with uvicorn on its settings' host and port (``python -m services.<name>``)."""
+    import uvicorn
+
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)

@@ -1,0 +1,45 @@
+"""Local accounts and the token endpoint's password check.
+
+Accounts live in the casestore database with Argon2 password hashes (pwdlib). In dev mode the demo
+accounts of the README are created at start-up; outside dev mode none exist until an administrator
+adds them (or people log in through the municipality's identity provider).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pwdlib import PasswordHash
+
+from lotsen.auth import Role
+
+DEMO_PASSWORD = "lotsen-demo"  # noqa: S105 - documented demo credential, refused outside dev mode
+_hasher = PasswordHash.recommended()
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    role: Role
+    departments: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+
+
+DEMO_ACCOUNTS = (
+    Account("agent", "agent"),
+    Account("handler", "handler", departments=("samhallsbyggnad", "skola")),
+    Account("supervisor", "supervisor"),
+    Account("admin", "admin"),
+)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(password: str, password_hash: str) -> bool:
+    return _hasher.verify(password, password_hash)
+
+
+# Verifying against this when the user does not exist keeps the answer time the same either way.
+UNKNOWN_USER_HASH = hash_password("an account that does not exist")

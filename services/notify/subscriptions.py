@@ -1,0 +1,71 @@
+"""``/v1/subscriptions``: how each department wants to hear of errands (admin only)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import AnyHttpUrl, BaseModel, Field
+
+from lotsen.auth import Admin
+from lotsen.errors import NotFound
+from services.notify.repository import SubscriptionRepository
+
+router = APIRouter(tags=["subscriptions"])
+
+EventType = Literal["case.handed_off", "case.reminder_due", "case.returned", "case.resolved", "case.created", "case.closed"]
+
+
+class SubscriptionCreate(BaseModel):
+    department: str = Field(min_length=1, max_length=64)
+    url: AnyHttpUrl
+    secret: str = Field(min_length=16, max_length=200, description="shared secret for X-Lotsen-Signature")
+    event_types: list[EventType] = Field(min_length=1)
+    active: bool = True
+
+
+class SubscriptionRead(BaseModel):
+    id: str
+    department: str
+    url: str
+    event_types: list[str]
+    active: bool
+    created_at: datetime
+
+
+def _repo(request: Request) -> SubscriptionRepository:
+    return SubscriptionRepository(request.app.state.runtime.db)
+
+
+def _read(doc: dict[str, Any]) -> SubscriptionRead:
+    return SubscriptionRead(id=doc["_id"], **{k: doc[k] for k in ("department", "url", "event_types", "active", "created_at")})
+
+
+@router.get("/v1/subscriptions", response_model=list[SubscriptionRead])
+async def list_subscriptions(request: Request, principal: Admin, department: str | None = None) -> list[SubscriptionRead]:
+    return [_read(d) for d in await _repo(request).list(department=department)]
+
+
+@router.post("/v1/subscriptions", response_model=SubscriptionRead, status_code=201)
+async def create_subscription(body: SubscriptionCreate, request: Request, principal: Admin) -> SubscriptionRead:
+    doc = {
+        "_id": str(uuid.uuid4()),
+        "department": body.department,
+        "url": str(body.url),
+        "secret": body.secret,
+        "event_types": list(body.event_types),
+        "active": body.active,
+        "created_at": datetime.now(UTC),
+        "created_by": principal.subject,
+    }
+    await _repo(request).insert(doc)
+    return _read(doc)
+
+
+@router.delete("/v1/subscriptions/{subscription_id}", status_code=204)
+async def delete_subscription(subscription_id: str, request: Request, principal: Admin) -> Response:
+    if not await _repo(request).delete(subscription_id):
+        raise NotFound(f"no subscription {subscription_id}")
+    return Response(status_code=204)
