@@ -73,7 +73,9 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         summary = "; ".join(f"{p['field'] or 'body'}: {p['problem']}" for p in problems[:5])
-        return JSONResponse(error_body("invalid_request", f"the request is not valid: {summary}", problems), 422)
+        return JSONResponse(
+            error_body("invalid_request", f"the request is not valid: {summary}", problems), 422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

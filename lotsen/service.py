@@ -152,7 +152,9 @@ def _health_router() -> APIRouter:
             "consumers": not runtime.failed,
         }
         ready = all(checks.values())
-        return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503
+        )
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:

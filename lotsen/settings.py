@@ -14,7 +14,9 @@ DEMO_JWT_SECRET = "lotsen-dev-jwt-secret-not-for-production"
 DEMO_CONNECTOR_KEY = "dev-connector-key"
 DEMO_FACEBOOK_APP_SECRET = "dev-app-secret"
 DEMO_FACEBOOK_VERIFY_TOKEN = "dev-verify-token"
-DEMO_SECRETS = frozenset({DEMO_JWT_SECRET, DEMO_CONNECTOR_KEY, DEMO_FACEBOOK_APP_SECRET, DEMO_FACEBOOK_VERIFY_TOKEN})
+DEMO_SECRETS = frozenset(
+    {DEMO_JWT_SECRET, DEMO_CONNECTOR_KEY, DEMO_FACEBOOK_APP_SECRET, DEMO_FACEBOOK_VERIFY_TOKEN}
+)
 
 
 class DemoSecretOutsideDevMode(ValueError):
@@ -61,8 +63,8 @@ class ServiceSettings(BaseSettings):
                 f"demo secrets are configured ({', '.join(sorted(configured))}) but LOTSEN_ENV is not 'dev'; "
                 "set real secrets for production"
             )
-        if not self.jwt_secret:
-            raise ValueError("LOTSEN_JWT_SECRET must be set outside dev mode")
+        if not self.jwt_secret or len(self.jwt_secret) < 32:
+            raise ValueError("LOTSEN_JWT_SECRET must be set outside dev mode, 32 characters at least")
         return self
 
     def _secret_values(self) -> list[tuple[str, str | None]]:

@@ -52,7 +52,9 @@ def setup_logging(settings: ServiceSettings) -> None:
 def setup_tracing(settings: ServiceSettings, app: FastAPI) -> None:
     global _instrumented_libraries
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
-        provider = TracerProvider(resource=Resource.create({"service.name": f"lotsen-{settings.service_name}"}))
+        provider = TracerProvider(
+            resource=Resource.create({"service.name": f"lotsen-{settings.service_name}"})
+        )
         if settings.otel_exporter_otlp_endpoint:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

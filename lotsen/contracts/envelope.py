@@ -13,7 +13,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -31,6 +39,7 @@ UtcDatetime = Annotated[
     datetime,
     AfterValidator(_as_utc),
     PlainSerializer(_rfc3339, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 """A timezone-aware instant, stored as UTC and written as ``2026-03-02T09:14:05.120Z``."""
 
@@ -81,9 +90,9 @@ _REGISTRY: dict[str, type[Event[Any]]] = {}
 
 def event_types() -> dict[str, type[Event[Any]]]:
     """Every registered event type by its ``type`` string (importing the family modules registers)."""
-    import lotsen.contracts.calls  # noqa: F401
-    import lotsen.contracts.cases  # noqa: F401
-    import lotsen.contracts.contacts  # noqa: F401
+    import lotsen.contracts.calls
+    import lotsen.contracts.cases
+    import lotsen.contracts.contacts
     import lotsen.contracts.outbound  # noqa: F401
 
     return dict(_REGISTRY)

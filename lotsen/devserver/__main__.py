@@ -34,7 +34,11 @@ async def main() -> None:
     _take_lock()
     broker_port = 9092
     external_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    busy = [str(p) for p in (*range(8001, 8006), 1025, *(() if external_kafka else (broker_port,))) if not port_is_free(p)]
+    busy = [
+        str(p)
+        for p in (*range(8001, 8006), 1025, *(() if external_kafka else (broker_port,)))
+        if not port_is_free(p)
+    ]
     if busy:
         sys.exit(f"Ports {', '.join(busy)} on 127.0.0.1 are in use by another program; Lotsen needs them.")
     mail = start_mailcatcher(VAR / "outbox", port=1025)
@@ -51,7 +55,9 @@ async def main() -> None:
         await stack.start()
         print(
             "\nLotsen is running:\n"
-            + "".join(f"  {name:<9} {stack.url(name)}  (OpenAPI: {stack.url(name)}/docs)\n" for name in SERVICES)
+            + "".join(
+                f"  {name:<9} {stack.url(name)}  (OpenAPI: {stack.url(name)}/docs)\n" for name in SERVICES
+            )
             + f"  kafka     {stack.bootstrap_servers}\n"
             + f"  mail      smtp://127.0.0.1:1025 → {VAR / 'outbox'}\n"
             + "  demo accounts: agent, handler, supervisor, admin (password lotsen-demo); "

@@ -16,10 +16,13 @@ class OutboxHandler:
         self.outbox = outbox
         outbox.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
         path = self.outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-        header = f"X-Lotsen-Envelope-From: {envelope.mail_from}\r\nX-Lotsen-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n"
+        header = (
+            f"X-Lotsen-Envelope-From: {envelope.mail_from}\r\n"
+            f"X-Lotsen-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n"
+        )
         content = envelope.original_content or b""
         path.write_bytes(header.encode() + content)
         return "250 Message accepted for delivery"

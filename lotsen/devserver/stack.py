@@ -24,6 +24,7 @@ SERVICES = ("intake", "routing", "casestore", "notify", "stats")
 DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "casestore": 8003, "notify": 8004, "stats": 8005}
 
 LogSink = Callable[[str, str], None]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def print_prefixed(name: str, line: str) -> None:
@@ -101,7 +102,7 @@ class Stack:
             "-m",
             f"services.{svc.name}",
             env=self.service_env(svc.name),
-            cwd=Path(__file__).resolve().parents[2],
+            cwd=REPO_ROOT,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
@@ -140,7 +141,7 @@ class Stack:
                 if time.monotonic() - svc.started_at > 60:
                     svc.restarts = 0
                 svc.restarts += 1
-                await asyncio.sleep(min(2 ** svc.restarts, 30))
+                await asyncio.sleep(min(2**svc.restarts, 30))
                 if not self._stopping:
                     await self._spawn(svc)
 

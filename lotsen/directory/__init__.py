@@ -80,7 +80,9 @@ class Organization(_Model):
     answer_groups: list[AnswerGroup]
     categories: list[Category]
     forms: list[Form] = Field(default_factory=list)
-    ivr_connect_digit: str | None = Field(None, description="the digit that connects to a named person: no case")
+    ivr_connect_digit: str | None = Field(
+        None, description="the digit that connects to a named person: no case"
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Organization:
@@ -134,7 +136,9 @@ class Directory(_Model):
 
     def organization_for_email(self, address: str) -> Organization | None:
         address = address.strip().lower()
-        return next((o for o in self.organizations if address in (a.lower() for a in o.email_addresses)), None)
+        return next(
+            (o for o in self.organizations if address in (a.lower() for a in o.email_addresses)), None
+        )
 
     def organization_for_facebook_page(self, page_id: str) -> Organization | None:
         return next((o for o in self.organizations if page_id in o.facebook_pages), None)

@@ -90,14 +90,18 @@ class EmbeddedBroker:
         self._workdir = tempfile.TemporaryDirectory(prefix="lotsen-tansu-")
         workdir = Path(self._workdir.name)
         url = f"tcp://127.0.0.1:{self.port}"
-        out = open(self._log_file, "ab") if self._log_file else subprocess.DEVNULL  # noqa: SIM115
-        self._process = subprocess.Popen(
+        # A short one-off blocking start; a Popen (not asyncio's) lets stop() run from any loop.
+        out = open(self._log_file, "ab") if self._log_file else subprocess.DEVNULL  # noqa: ASYNC230
+        self._process = subprocess.Popen(  # noqa: ASYNC220
             [
                 tansu_binary(workdir),
                 "broker",
-                "--listener-url", url,
-                "--advertised-listener-url", url,
-                "--storage-engine", "memory://tansu/",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
             ],
             cwd=workdir,
             stdout=out,

@@ -31,9 +31,7 @@ class InMemoryBus:
         if self.fail_publishing:
             raise PublishFailed(f"in-memory bus set to refuse {topic}")
         log = self.records[topic]
-        log.append(
-            RawRecord(topic, 0, len(log), key, value, inject_trace_headers(headers))
-        )
+        log.append(RawRecord(topic, 0, len(log), key, value, inject_trace_headers(headers)))
 
     def published(self, topic: str) -> list[Event[Any]]:
         """The events on ``topic`` in publishing order, decoded."""

@@ -96,9 +96,7 @@ async def process_record(
 
 async def dead_letter(record: RawRecord, error: Exception, sink: DeadLetterSink) -> None:
     """Send the original bytes with the error to ``<topic>.dlq``; raises if the DLQ refuses it."""
-    log.warning(
-        "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error
-    )
+    log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
     headers = [
         *record.headers,
         ("lotsen-error", str(error)[:2000].encode("utf-8")),

@@ -13,7 +13,7 @@ from pwdlib import PasswordHash
 
 from lotsen.auth import Role
 
-DEMO_PASSWORD = "lotsen-demo"  # noqa: S105 - documented demo credential, refused outside dev mode
+DEMO_PASSWORD = "lotsen-demo"
 _hasher = PasswordHash.recommended()
 
 

@@ -37,7 +37,9 @@ async def list_cases(
     assignee: str | None = None,
     channel: str | None = None,
     category: str | None = None,
-    created_from: Annotated[date | None, Query(description="local date (Europe/Stockholm), inclusive")] = None,
+    created_from: Annotated[
+        date | None, Query(description="local date (Europe/Stockholm), inclusive")
+    ] = None,
     created_to: Annotated[date | None, Query(description="local date (Europe/Stockholm), inclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
@@ -53,7 +55,9 @@ async def list_cases(
         created_from=_local_midnight(created_from),
         created_to=_local_midnight(date.fromordinal(created_to.toordinal() + 1)) if created_to else None,
     )
-    docs, next_cursor = await _repo(request).list(visibility.narrow(query, principal), limit=limit, cursor=cursor)
+    docs, next_cursor = await _repo(request).list(
+        visibility.narrow(query, principal), limit=limit, cursor=cursor
+    )
     return CasePage(items=[_read(d) for d in docs], next_cursor=next_cursor)
 
 

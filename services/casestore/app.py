@@ -42,7 +42,10 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
 
 
 def create_app(
-    settings: CasestoreSettings | None = None, *, publisher: Publisher | None = None, run_consumers: bool = True
+    settings: CasestoreSettings | None = None,
+    *,
+    publisher: Publisher | None = None,
+    run_consumers: bool = True,
 ) -> FastAPI:
     settings = settings or CasestoreSettings()
     return build_app(

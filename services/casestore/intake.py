@@ -26,13 +26,17 @@ def new_access_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-def make_handler(*, cases: CaseRepository, publisher: Publisher, directory: Directory, first_response_hours: int):  # type: ignore[no-untyped-def]
+def make_handler(
+    *, cases: CaseRepository, publisher: Publisher, directory: Directory, first_response_hours: int
+):  # type: ignore[no-untyped-def]
     async def on_contact_routed(event: Event[Any]) -> None:
         if not isinstance(event, ContactRouted):
             raise InvalidEvent(f"casestore does not handle {event.type} on {topics.CONTACTS_ROUTED}")
         if event.data.is_auto_reply:
             return  # auto-replies and bounces never open a case
-        case = await open_case(event, cases=cases, directory=directory, first_response_hours=first_response_hours)
+        case = await open_case(
+            event, cases=cases, directory=directory, first_response_hours=first_response_hours
+        )
         await record_inbound_message(event, case, cases=cases)
         await publish_opened(event, case, publisher=publisher)
 

@@ -93,17 +93,26 @@ class CaseRepository:
     async def get(self, ref: str) -> Document | None:
         return await self._cases.find_one({"ref": ref})
 
-    async def list(self, query: CaseQuery, *, limit: int, cursor: str | None) -> tuple[list[Document], str | None]:
+    async def list(
+        self, query: CaseQuery, *, limit: int, cursor: str | None
+    ) -> tuple[list[Document], str | None]:
         """Newest first; ``cursor`` continues after the last case of the previous page."""
         conditions: list[Document] = [_filter(query)]
         if cursor:
             created_at, ref = _decode_cursor(cursor)
             conditions.append(
-                {"$or": [{"created_at": {"$lt": created_at}}, {"created_at": created_at, "ref": {"$lt": ref}}]}
+                {
+                    "$or": [
+                        {"created_at": {"$lt": created_at}},
+                        {"created_at": created_at, "ref": {"$lt": ref}},
+                    ]
+                }
             )
-        found = self._cases.find({"$and": conditions}).sort(
-            [("created_at", DESCENDING), ("ref", DESCENDING)]
-        ).limit(limit + 1)
+        found = (
+            self._cases.find({"$and": conditions})
+            .sort([("created_at", DESCENDING), ("ref", DESCENDING)])
+            .limit(limit + 1)
+        )
         docs = [doc async for doc in found]
         next_cursor = _encode_cursor(docs[limit - 1]) if len(docs) > limit else None
         return docs[:limit], next_cursor

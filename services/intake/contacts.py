@@ -10,7 +10,7 @@ from typing import Any
 from lotsen.contracts import topics
 from lotsen.contracts.contacts import ContactReceived, ContactReceivedData
 from lotsen.errors import Conflict, Unavailable
-from lotsen.kafka.publisher import PublishFailed, Publisher
+from lotsen.kafka.publisher import Publisher, PublishFailed
 from services.intake.repository import IdempotencyRecords
 
 RETRY_AFTER_SECONDS = "5"

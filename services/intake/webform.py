@@ -43,8 +43,10 @@ async def receive_webform(
     if submission.website:
         raise InvalidSubmission("the field 'website' must be left empty", details={"field": "website"})
     directory = default_directory()
-    org = directory.organization(submission.organization) if submission.organization else (
-        directory.default_organization
+    org = (
+        directory.organization(submission.organization)
+        if submission.organization
+        else (directory.default_organization)
     )
     if org is None:
         raise InvalidSubmission(

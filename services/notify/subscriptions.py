@@ -15,7 +15,9 @@ from services.notify.repository import SubscriptionRepository
 
 router = APIRouter(tags=["subscriptions"])
 
-EventType = Literal["case.handed_off", "case.reminder_due", "case.returned", "case.resolved", "case.created", "case.closed"]
+EventType = Literal[
+    "case.handed_off", "case.reminder_due", "case.returned", "case.resolved", "case.created", "case.closed"
+]
 
 
 class SubscriptionCreate(BaseModel):
@@ -40,16 +42,22 @@ def _repo(request: Request) -> SubscriptionRepository:
 
 
 def _read(doc: dict[str, Any]) -> SubscriptionRead:
-    return SubscriptionRead(id=doc["_id"], **{k: doc[k] for k in ("department", "url", "event_types", "active", "created_at")})
+    return SubscriptionRead(
+        id=doc["_id"], **{k: doc[k] for k in ("department", "url", "event_types", "active", "created_at")}
+    )
 
 
 @router.get("/v1/subscriptions", response_model=list[SubscriptionRead])
-async def list_subscriptions(request: Request, principal: Admin, department: str | None = None) -> list[SubscriptionRead]:
+async def list_subscriptions(
+    request: Request, principal: Admin, department: str | None = None
+) -> list[SubscriptionRead]:
     return [_read(d) for d in await _repo(request).list(department=department)]
 
 
 @router.post("/v1/subscriptions", response_model=SubscriptionRead, status_code=201)
-async def create_subscription(body: SubscriptionCreate, request: Request, principal: Admin) -> SubscriptionRead:
+async def create_subscription(
+    body: SubscriptionCreate, request: Request, principal: Admin
+) -> SubscriptionRead:
     doc = {
         "_id": str(uuid.uuid4()),
         "department": body.department,

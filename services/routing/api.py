@@ -37,7 +37,9 @@ class SimulationResult(BaseModel):
     decision: RoutingDecision
 
 
-@router.get("/v1/directory", response_model=Directory, summary="Organisations, departments, answer groups, categories")
+@router.get(
+    "/v1/directory", response_model=Directory, summary="Organisations, departments, answer groups, categories"
+)
 async def get_directory(principal: Staff) -> Directory:
     return default_directory()
 
@@ -47,7 +49,9 @@ async def get_rules(principal: Staff) -> dict[str, Any]:
     return {"version": BUILTIN_RULESET_VERSION, "rules": [], "active": True}
 
 
-@router.post("/v1/rules/simulate", response_model=SimulationResult, summary="Route a contact without storing it")
+@router.post(
+    "/v1/rules/simulate", response_model=SimulationResult, summary="Route a contact without storing it"
+)
 async def simulate(body: SimulationRequest, principal: Staff) -> SimulationResult:
     org = default_directory().organization(body.organization)
     if org is None:

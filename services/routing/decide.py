@@ -14,7 +14,9 @@ from lotsen.directory import FALLBACK_CATEGORY, Category, Organization
 BUILTIN_RULESET_VERSION = 1
 
 
-def decide(contact: ContactReceivedData, org: Organization, *, ruleset_version: int = BUILTIN_RULESET_VERSION) -> RoutingDecision:
+def decide(
+    contact: ContactReceivedData, org: Organization, *, ruleset_version: int = BUILTIN_RULESET_VERSION
+) -> RoutingDecision:
     matched: list[str] = []
     reasons: list[str] = []
     category = _category_from_hint(org, contact.category_hint)
@@ -34,9 +36,13 @@ def decide(contact: ContactReceivedData, org: Organization, *, ruleset_version: 
             matched.append("ivr-choice")
             reasons.append(f"IVR choice {contact.ivr_choice} → answer group {group.id}")
     if answer_group is None:
-        answer_group = org.answer_group_for_digit("5") or (org.answer_groups[0] if org.answer_groups else None)
+        answer_group = org.answer_group_for_digit("5") or (
+            org.answer_groups[0] if org.answer_groups else None
+        )
 
-    handled_by = "department" if category.handled_by == "department" or category.rosa_level >= 5 else "first_line"
+    handled_by = (
+        "department" if category.handled_by == "department" or category.rosa_level >= 5 else "first_line"
+    )
     reasons.append(
         f"agreement: {category.name} (ROSA {category.rosa_level}) is handled by "
         + ("the department" if handled_by == "department" else "first line")

@@ -15,7 +15,9 @@ from services.routing.decide import decide
 def routed_event(received: ContactReceived, directory: Directory) -> ContactRouted:
     org = directory.organization(received.organization)
     if org is None:
-        raise InvalidEvent(f"contact {received.data.contact_id} names unknown organisation {received.organization!r}")
+        raise InvalidEvent(
+            f"contact {received.data.contact_id} names unknown organisation {received.organization!r}"
+        )
     decision = decide(received.data, org)
     return ContactRouted(
         event_id=derived_event_id(received.event_id, "contact.routed"),

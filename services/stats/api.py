@@ -15,7 +15,9 @@ from services.stats.repository import StatsRepository
 
 router = APIRouter(tags=["stats"])
 
-VolumeGroup = Literal["channel", "department", "category", "organization", "rosa_level", "answer_group", "handled_by"]
+VolumeGroup = Literal[
+    "channel", "department", "category", "organization", "rosa_level", "answer_group", "handled_by"
+]
 
 
 class InvalidPeriod(DomainError):
@@ -41,7 +43,9 @@ class Volumes(BaseModel):
     groups: list[VolumeGroupRow]
 
 
-def local_range(request: Request, start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+def local_range(
+    request: Request, start: date | None, end: date | None
+) -> tuple[datetime | None, datetime | None]:
     """[from 00:00, the day after ``to`` 00:00) in the organisation's time zone, as aware datetimes."""
     if start and end and end < start:
         raise InvalidPeriod(f"'to' ({end}) is before 'from' ({start})")

@@ -14,7 +14,15 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 Document = dict[str, Any]
 
-VOLUME_DIMENSIONS = ("channel", "department", "category", "organization", "rosa_level", "answer_group", "handled_by")
+VOLUME_DIMENSIONS = (
+    "channel",
+    "department",
+    "category",
+    "organization",
+    "rosa_level",
+    "answer_group",
+    "handled_by",
+)
 
 
 class StatsRepository:
