@@ -1,0 +1,82 @@
+"""Fixtures shared by every test.
+
+Tests run against the embedded default (the Tansu broker, the in-memory MongoDB stand-in) unless
+``KAFKA_BOOTSTRAP_SERVERS`` / ``MONGODB_URL`` point at real servers, in which case the same tests
+run against those unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lotsen import mongo
+from lotsen.auth import Role, issue_token
+from lotsen.kafka.broker import EmbeddedBroker
+from lotsen.kafka.memory import InMemoryBus
+from lotsen.settings import ServiceSettings
+
+# A consumer that dies in a test must not SIGTERM the test runner.
+os.environ.setdefault("LOTSEN_EXIT_ON_CONSUMER_FAILURE", "0")
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+MONGODB_URL = os.environ.get("MONGODB_URL", "mongomock://")
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """``../shared`` beside the repository; tests that read it skip cleanly when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present next to the repository")
+    return SHARED
+
+
+@pytest.fixture
+def bus() -> InMemoryBus:
+    return InMemoryBus()
+
+
+@pytest.fixture
+async def mongo_db() -> AsyncIterator[Any]:
+    """A fresh database per test, on the stand-in or on the server ``MONGODB_URL`` names."""
+    client = mongo.connect(MONGODB_URL)
+    name = f"lotsen_test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield client[name]
+    finally:
+        await client.drop_database(name)
+        await mongo.close(client)
+
+
+@pytest.fixture
+def dev_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("LOTSEN_ENV", "dev")
+    monkeypatch.setenv("MONGODB_URL", MONGODB_URL)
+    yield
+
+
+@pytest.fixture
+def token_for() -> Callable[..., str]:
+    """A bearer token as casestore would issue it, for any role (dev-mode secret)."""
+    settings = ServiceSettings(env="dev")
+
+    def make(role: Role, *, subject: str | None = None, departments: tuple[str, ...] = ()) -> str:
+        return issue_token(settings, subject=subject or role, role=role, departments=departments)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+async def kafka_bootstrap() -> AsyncIterator[str]:
+    """A broker for the whole session: the real one named by the environment, or embedded Tansu."""
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    async with EmbeddedBroker() as broker:
+        yield broker.bootstrap_servers

@@ -1,0 +1,109 @@
+"""One contact in, one routed case out: the whole system through its public HTTP interfaces."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from lotsen.devserver.stack import SERVICES, Stack
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def agent_token(client: httpx.AsyncClient, stack: Stack) -> dict[str, str]:
+    response = await client.post(
+        f"{stack.url('casestore')}/v1/auth/token", data={"username": "agent", "password": "lotsen-demo"}
+    )
+    assert response.status_code == 200
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def test_every_service_is_ready(stack: Stack) -> None:
+    async with httpx.AsyncClient() as client:
+        for name in SERVICES:
+            ready = await client.get(f"{stack.url(name)}/readyz")
+            assert ready.status_code == 200, (name, ready.text)
+            assert ready.json()["checks"] == {"kafka": True, "mongodb": True, "consumers": True}
+
+
+async def test_a_web_form_becomes_a_routed_numbered_case_counted_by_stats(stack: Stack) -> None:
+    marker = uuid.uuid4().hex[:8]
+    async with httpx.AsyncClient(timeout=10) as client:
+        headers = await agent_token(client, stack)
+        before = (
+            await client.get(f"{stack.url('stats')}/v1/stats/volumes", params={"group_by": "channel"})
+        ).json()
+
+        posted = await client.post(
+            f"{stack.url('intake')}/v1/contacts/webform",
+            headers={"X-Connector-Key": "dev-connector-key"},
+            json={
+                "form_id": "kontakta-oss",
+                "organization": "karlskoga",
+                "name": "Sara Öberg",
+                "email": "sara@example.se",
+                "subject": f"Bygglov för altan {marker}",
+                "message": "Behöver jag bygglov för en altan på 25 kvm?",
+                "category_hint": "bygglov",
+            },
+        )
+        assert posted.status_code == 202
+        assert posted.json()["contact_id"]
+
+        async def our_case() -> dict[str, object] | None:
+            page = (await client.get(f"{stack.url('casestore')}/v1/cases", headers=headers)).json()
+            return next((c for c in page["items"] if marker in (c["subject"] or "")), None)
+
+        case = await eventually(our_case)
+        assert re.fullmatch(rf"KGA-{datetime.now(UTC).year}-\d{{6}}", str(case["ref"]))
+        assert case["status"] == "new"
+        assert case["category"] == "bygglov"
+        assert case["department"] == "samhallsbyggnad"
+        assert case["answer_group"] == "bygg-miljo"
+        assert case["handled_by"] == "first_line"
+
+        def webform_count(volumes: dict[str, object]) -> int:
+            groups = volumes["groups"]
+            assert isinstance(groups, list)
+            return next((g["count"] for g in groups if g["key"] == "webform"), 0)
+
+        async def counted() -> bool:
+            after = (
+                await client.get(f"{stack.url('stats')}/v1/stats/volumes", params={"group_by": "channel"})
+            ).json()
+            return after["total"] == before["total"] + 1 and webform_count(after) == webform_count(before) + 1
+
+        assert await eventually(counted)
+
+
+async def test_a_retried_form_with_the_same_key_is_one_case(stack: Stack) -> None:
+    marker = uuid.uuid4().hex[:8]
+    body = {
+        "form_id": "synpunkt",
+        "organization": "degerfors",
+        "subject": f"Beröm {marker}",
+        "message": "Tack för en snabb och vänlig hjälp i receptionen!",
+    }
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    async with httpx.AsyncClient(timeout=10) as client:
+        first = await client.post(f"{stack.url('intake')}/v1/contacts/webform", json=body, headers=headers)
+        second = await client.post(f"{stack.url('intake')}/v1/contacts/webform", json=body, headers=headers)
+        assert first.status_code == second.status_code == 202
+        assert first.json() == second.json()
+
+        auth = await agent_token(client, stack)
+
+        async def ours() -> list[dict[str, object]]:
+            page = (
+                await client.get(f"{stack.url('casestore')}/v1/cases", params={"limit": 200}, headers=auth)
+            ).json()
+            return [c for c in page["items"] if marker in (c["subject"] or "")]
+
+        cases = await eventually(ours)
+        assert len(cases) == 1
+        assert str(cases[0]["ref"]).startswith("DEG-")

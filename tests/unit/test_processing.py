@@ -1,0 +1,113 @@
+"""The consumer rules, through the in-memory bus: handle once, skip duplicates, dead-letter the hopeless."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from lotsen.contracts import CaseCreated, Event, InvalidEvent, topics
+from lotsen.contracts.cases import CaseCreatedData
+from lotsen.kafka.memory import InMemoryBus
+from lotsen.kafka.processing import MemoryDeduplicator, RawRecord, RetryLater, process_record
+from lotsen.kafka.publisher import PublishFailed
+
+
+def created(ref: str = "KGA-2026-000001") -> CaseCreated:
+    return CaseCreated(
+        producer="casestore",
+        organization="karlskoga",
+        data=CaseCreatedData(
+            case_ref=ref,
+            channel="webform",
+            received_at=datetime.now(UTC),
+            category="ovriga-arenden",
+            handled_by="first_line",
+            rosa_level=1,
+        ),
+    )
+
+
+async def test_a_handler_sees_each_event_once_even_when_redelivered(bus: InMemoryBus) -> None:
+    seen: list[str] = []
+
+    async def handler(event: Event[Any]) -> None:
+        seen.append(event.data.case_ref)
+
+    event = created()
+    await bus.publish(topics.CASES_EVENTS, event, key=event.data.case_ref)
+    await bus.publish(topics.CASES_EVENTS, event, key=event.data.case_ref)  # a redelivery
+    outcomes = await bus.deliver(topics.CASES_EVENTS, handler, dedupe=MemoryDeduplicator())
+    assert outcomes == ["handled", "duplicate"]
+    assert seen == ["KGA-2026-000001"]
+
+
+async def test_an_undecodable_record_goes_to_the_dlq_with_its_bytes_and_the_error(bus: InMemoryBus) -> None:
+    handled: list[Event[Any]] = []
+
+    async def handler(event: Event[Any]) -> None:
+        handled.append(event)
+
+    await bus.publish_raw(topics.CASES_EVENTS, b"\x00garbage", key=b"k")
+    await bus.publish(topics.CASES_EVENTS, created(), key="KGA-2026-000001")
+    outcomes = await bus.deliver(topics.CASES_EVENTS, handler)
+    assert outcomes == ["dead_lettered", "handled"]
+    assert len(handled) == 1
+    [dead] = bus.records[topics.dlq(topics.CASES_EVENTS)]
+    assert dead.value == b"\x00garbage"
+    assert dead.key == b"k"
+    headers = dict(dead.headers)
+    assert b"not JSON" in headers["lotsen-error"]
+    assert headers["lotsen-source-topic"] == b"cases.events"
+    assert headers["lotsen-source-offset"] == b"0"
+
+
+async def test_a_handler_can_declare_an_event_invalid(bus: InMemoryBus) -> None:
+    async def handler(event: Event[Any]) -> None:
+        raise InvalidEvent("case names an organisation nobody knows")
+
+    await bus.publish(topics.CASES_EVENTS, created(), key="KGA-2026-000001")
+    assert await bus.deliver(topics.CASES_EVENTS, handler) == ["dead_lettered"]
+    [dead] = bus.records[topics.dlq(topics.CASES_EVENTS)]
+    assert b"nobody knows" in dict(dead.headers)["lotsen-error"]
+
+
+async def test_retry_later_is_not_swallowed_and_the_event_is_not_remembered() -> None:
+    dedupe = MemoryDeduplicator()
+    event = created()
+    record = RawRecord(topics.CASES_EVENTS, 0, 0, b"k", event.model_dump_json().encode())
+
+    async def down(event: Event[Any]) -> None:
+        raise RetryLater("database is down")
+
+    with pytest.raises(RetryLater):
+        await process_record(record, down, dead_letters=InMemoryBus(), dedupe=dedupe)
+    assert not await dedupe.seen(str(event.event_id))
+
+
+async def test_trace_context_travels_from_publisher_to_handler(bus: InMemoryBus) -> None:
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(TracerProvider())
+    with trace.get_tracer("test").start_as_current_span("request") as span:
+        await bus.publish(topics.CASES_EVENTS, created(), key="KGA-2026-000001")
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    headers = dict(bus.records[topics.CASES_EVENTS][0].headers)
+    assert trace_id in headers["traceparent"].decode()
+
+    seen: list[str] = []
+
+    async def handler(event: Event[Any]) -> None:
+        seen.append(format(trace.get_current_span().get_span_context().trace_id, "032x"))
+
+    await bus.deliver(topics.CASES_EVENTS, handler)
+    assert seen == [trace_id]
+
+
+async def test_a_refusing_bus_raises_publish_failed(bus: InMemoryBus) -> None:
+    bus.fail_publishing = True
+    with pytest.raises(PublishFailed):
+        await bus.publish(topics.CASES_EVENTS, created(), key="k")

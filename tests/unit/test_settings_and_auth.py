@@ -1,0 +1,68 @@
+"""Dev mode, demo secrets, and the tokens every service accepts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from lotsen.auth import issue_token, verify_token
+from lotsen.errors import Unauthorized
+from lotsen.settings import DEMO_CONNECTOR_KEY, DEMO_JWT_SECRET, ServiceSettings
+
+
+def test_dev_mode_fills_in_the_demo_secrets() -> None:
+    settings = ServiceSettings(env="dev")
+    assert settings.jwt_secret == DEMO_JWT_SECRET
+    assert settings.connector_keys == [DEMO_CONNECTOR_KEY]
+
+
+@pytest.mark.parametrize(
+    "secrets",
+    [
+        {"jwt_secret": DEMO_JWT_SECRET},
+        {"jwt_secret": "a-real-secret-of-the-municipality-0123", "connector_keys": [DEMO_CONNECTOR_KEY]},
+    ],
+)
+def test_a_service_refuses_demo_secrets_outside_dev_mode(secrets: dict[str, object]) -> None:
+    with pytest.raises(ValidationError, match="demo secrets"):
+        ServiceSettings(env="production", **secrets)
+
+
+@pytest.mark.parametrize("secret", [None, "too-short"])
+def test_production_needs_a_long_signing_secret(secret: str | None) -> None:
+    with pytest.raises(ValidationError, match="LOTSEN_JWT_SECRET"):
+        ServiceSettings(env="production", jwt_secret=secret)
+
+
+def test_environment_variables_reach_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOTSEN_ENV", "production")
+    monkeypatch.setenv("LOTSEN_JWT_SECRET", "s3cret-from-the-vault-0123456789abcdef")
+    monkeypatch.setenv("LOTSEN_CONNECTOR_KEYS", '["key-of-the-e-service-platform"]')
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092")
+    monkeypatch.setenv("MONGODB_URL", "mongodb://mongo:27017/?replicaSet=rs0")
+    settings = ServiceSettings()
+    assert settings.kafka_bootstrap_servers == "kafka-1:9092,kafka-2:9092"
+    assert settings.mongodb_url.startswith("mongodb://")
+    assert settings.connector_keys == ["key-of-the-e-service-platform"]
+
+
+def test_a_token_carries_role_and_departments() -> None:
+    settings = ServiceSettings(env="dev")
+    token = issue_token(settings, subject="handler", role="handler", departments=("samhallsbyggnad", "skola"))
+    principal = verify_token(settings, token)
+    assert principal.subject == "handler"
+    assert principal.role == "handler"
+    assert principal.departments == ("samhallsbyggnad", "skola")
+
+
+def test_expired_and_foreign_tokens_are_refused() -> None:
+    settings = ServiceSettings(env="dev")
+    old = issue_token(settings, subject="agent", role="agent", now=datetime.now(UTC) - timedelta(days=2))
+    with pytest.raises(Unauthorized, match="expired"):
+        verify_token(settings, old)
+    other = ServiceSettings(env="production", jwt_secret="another-secret-altogether-0123456789")
+    foreign = issue_token(other, subject="a", role="admin")
+    with pytest.raises(Unauthorized, match="not valid"):
+        verify_token(settings, foreign)
