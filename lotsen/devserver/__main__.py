@@ -14,7 +14,7 @@ from lotsen.devserver.stack import SERVICES, Stack
 from lotsen.kafka.broker import port_is_free
 
 ROOT = Path(__file__).resolve().parents[2]
-VAR = ROOT / "var"
+VAR = Path(os.environ.get("LOTSEN_VAR_DIR") or ROOT / "var")
 
 
 def _take_lock() -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from lotsen.kafka.broker import EmbeddedBroker, create_topics, port_is_free
+from lotsen.process import die_with_parent
 
 SERVICES = ("intake", "routing", "casestore", "notify", "stats")
 DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "casestore": 8003, "notify": 8004, "stats": 8005}
@@ -105,6 +106,7 @@ class Stack:
             cwd=REPO_ROOT,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
+            preexec_fn=die_with_parent,
         )
         svc.started_at = time.monotonic()
         svc.pump = asyncio.create_task(self._pump(svc.name, svc.process))

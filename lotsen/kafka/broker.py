@@ -24,6 +24,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from lotsen.contracts import topics as topic_names
+from lotsen.process import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ class EmbeddedBroker:
             stdout=out,
             stderr=subprocess.STDOUT,
             env={**os.environ, "HOME": str(workdir)},
+            preexec_fn=die_with_parent,
         )
         await self._wait_ready(timeout)
         await create_topics(self.bootstrap_servers, partitions=self.partitions)

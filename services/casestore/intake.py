@@ -126,6 +126,7 @@ async def publish_opened(event: ContactRouted, case: Document, *, publisher: Pub
         event_id=derived_event_id(event.event_id, "case.message_added"),
         producer="casestore",
         organization=case["organization"],
+        occurred_at=case["created_at"],
         data=CaseMessageAddedData(
             case_ref=case["ref"],
             message_id=contact.contact_id,

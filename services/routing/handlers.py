@@ -21,6 +21,8 @@ def routed_event(received: ContactReceived, directory: Directory) -> ContactRout
     decision = decide(received.data, org)
     return ContactRouted(
         event_id=derived_event_id(received.event_id, "contact.routed"),
+        # The source's time, not the clock: a redelivery must yield the identical event.
+        occurred_at=received.occurred_at,
         producer="routing",
         organization=org.id,
         data=ContactRoutedData(**received.data.model_dump(), decision=decision),
