@@ -32,7 +32,6 @@ import importlib.metadata
 import logging
 import os
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -49,7 +48,6 @@ from bench.report import (
     rss_kb,
     write_section,
 )
-from lotsen.devserver.mailcatcher import start_mailcatcher
 from lotsen.devserver.stack import SERVICES, Stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -290,16 +288,13 @@ async def main(args: argparse.Namespace) -> Result:
         if mongodb_url.startswith("mongomock")
         else "external MongoDB from `MONGODB_URL`"
     )
-    *service_ports, smtp_port = free_ports(len(SERVICES) + 1)
+    service_ports = free_ports(len(SERVICES))
     logs = ServiceLogs(LOG_DIR)
-    outbox = tempfile.TemporaryDirectory(prefix="lotsen-bench-outbox-")
-    mail = start_mailcatcher(Path(outbox.name), port=smtp_port)
     stack = Stack(
         ports=dict(zip(SERVICES, service_ports, strict=True)),
         kafka_bootstrap_servers=external_kafka,
         broker_port=None,
         mongodb_url=mongodb_url,
-        smtp_port=smtp_port,
         log=logs,
     )
     try:
@@ -316,8 +311,6 @@ async def main(args: argparse.Namespace) -> Result:
         restarts = {name: svc.restarts for name, svc in stack.services.items()}
     finally:
         await stack.stop()
-        mail.stop()
-        outbox.cleanup()
         logs.close()
     return Result(
         started=started,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -22,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from lotsen import mongo
+from lotsen.directory import Directory, directory_from
 from lotsen.errors import install_error_handlers
 from lotsen.kafka.consumer import ConsumerRunner
 from lotsen.kafka.processing import Handler
@@ -39,6 +39,7 @@ class Runtime:
     settings: ServiceSettings
     db: AsyncDatabase[dict[str, Any]]
     publisher: Publisher
+    directory: Directory
     run_consumers: bool = True
     consumers: list[ConsumerRunner] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -68,7 +69,7 @@ class Runtime:
             return
         self.failed.append(task.get_name())
         log.critical("consumer %s stopped on an unexpected error", task.get_name(), exc_info=task.exception())
-        if os.environ.get("LOTSEN_EXIT_ON_CONSUMER_FAILURE", "1") == "1":
+        if self.settings.exit_on_consumer_failure:
             # Let the process manager restart the service from the last committed offset.
             signal.raise_signal(signal.SIGTERM)
 
@@ -111,6 +112,7 @@ def build_app(
             settings=settings,
             db=client[database],
             publisher=publisher or kafka,  # type: ignore[arg-type]
+            directory=directory_from(settings.directory_file),
             run_consumers=run_consumers,
         )
         app.state.runtime = runtime

@@ -5,7 +5,8 @@ conventional unprefixed names so one environment serves all services.
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,7 +25,19 @@ class DemoSecretOutsideDevMode(ValueError):
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
+    """Infrastructure settings are read only under their unprefixed names (``LOTSEN_ENV``, not
+    ``CASESTORE_ENV``): one variable switches every service, and none can be switched alone."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        # Code (tests, tools) may pass field names; the environment only ever matches the aliases.
+        aliases = {
+            name: field.validation_alias
+            for name, field in type(self).model_fields.items()
+            if isinstance(field.validation_alias, str)
+        }
+        super().__init__(**{aliases.get(key, key): value for key, value in values.items()})
 
     service_name: str = "lotsen"
     env: Literal["dev", "production"] = Field("production", validation_alias="LOTSEN_ENV")
@@ -44,6 +57,17 @@ class ServiceSettings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
     log_level: str = Field("INFO", validation_alias="LOTSEN_LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="LOTSEN_LOG_JSON")
+
+    directory_file: Path | None = Field(
+        None,
+        validation_alias="LOTSEN_DIRECTORY_FILE",
+        description="the municipality's directory; demo if unset",
+    )
+    exit_on_consumer_failure: bool = Field(
+        True,
+        validation_alias="LOTSEN_EXIT_ON_CONSUMER_FAILURE",
+        description="stop the process when a consumer fails unexpectedly, so the orchestrator restarts it",
+    )
 
     @property
     def dev_mode(self) -> bool:

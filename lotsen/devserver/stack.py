@@ -48,7 +48,6 @@ class Stack:
     kafka_bootstrap_servers: str | None = None
     broker_port: int | None = None
     mongodb_url: str = "mongomock://"
-    smtp_port: int = 1025
     extra_env: dict[str, str] = field(default_factory=dict)
     log: LogSink = print_prefixed
     restart: bool = True
@@ -90,7 +89,6 @@ class Stack:
             "LOTSEN_ENV": os.environ.get("LOTSEN_ENV", "dev"),
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "MONGODB_URL": self.mongodb_url,
-            "NOTIFY_SMTP_PORT": str(self.smtp_port),
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }

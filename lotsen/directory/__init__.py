@@ -1,12 +1,12 @@
 """The directory: organisations, departments, answer groups, categories, forms and channel addresses.
 
 Shipped as data (``demo.yaml``, modelled on the seeds: Karlskoga answering for Degerfors and
-Karlskogahem, Botkyrka's IVR menu). ``LOTSEN_DIRECTORY_FILE`` points at a municipality's own file.
+Karlskogahem, Botkyrka's IVR menu). The setting ``LOTSEN_DIRECTORY_FILE`` points at a
+municipality's own file; services load it once at start-up onto their runtime.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
@@ -157,6 +157,6 @@ def _cached(path: str) -> Directory:
     return load_directory(path)
 
 
-def default_directory() -> Directory:
-    """The directory named by ``LOTSEN_DIRECTORY_FILE``, else the shipped demo directory."""
-    return _cached(os.environ.get("LOTSEN_DIRECTORY_FILE") or str(DEMO_FILE))
+def directory_from(path: Path | None = None) -> Directory:
+    """The directory in ``path``, else the shipped demo directory (parsed once per process)."""
+    return _cached(str(path or DEMO_FILE))

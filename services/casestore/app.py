@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from lotsen.contracts import topics
-from lotsen.directory import default_directory
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
 from services.casestore import api, auth_api
@@ -35,7 +34,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     handler = make_handler(
         cases=cases,
         publisher=runtime.publisher,
-        directory=default_directory(),
+        directory=runtime.directory,
         first_response_hours=settings.first_response_hours,
     )
     await runtime.consume("casestore", [topics.CONTACTS_ROUTED], handler)

@@ -4,9 +4,8 @@ from lotsen.settings import ServiceSettings
 
 
 class CasestoreSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="CASESTORE_", populate_by_name=True, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CASESTORE_", extra="ignore")
 
     service_name: str = "casestore"
     port: int = 8003
     first_response_hours: int = 48
-    page_size_max: int = 200

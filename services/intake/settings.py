@@ -4,8 +4,7 @@ from lotsen.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="INTAKE_", populate_by_name=True, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
 
     service_name: str = "intake"
     port: int = 8001
-    max_message_chars: int = 20_000

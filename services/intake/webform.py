@@ -9,7 +9,6 @@ from fastapi import APIRouter, Header, Request
 
 from lotsen.auth import OptionalPrincipal
 from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, Sender
-from lotsen.directory import default_directory
 from lotsen.errors import DomainError
 from services.intake import contacts
 from services.intake.models import Accepted, WebformSubmission
@@ -42,7 +41,8 @@ async def receive_webform(
 ) -> Accepted:
     if submission.website:
         raise InvalidSubmission("the field 'website' must be left empty", details={"field": "website"})
-    directory = default_directory()
+    runtime = request.app.state.runtime
+    directory = runtime.directory
     org = (
         directory.organization(submission.organization)
         if submission.organization
@@ -64,7 +64,6 @@ async def receive_webform(
             f"the form {form.id!r} needs an e-mail address or a phone number so we can answer",
             details={"field": "email"},
         )
-    runtime = request.app.state.runtime
     event = ContactReceived(
         producer="intake",
         organization=org.id,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from lotsen.auth import Staff
 from lotsen.contracts.contacts import ContactReceivedData, RoutingDecision
-from lotsen.directory import Directory, default_directory
+from lotsen.directory import Directory
 from lotsen.errors import DomainError
 from services.routing.decide import BUILTIN_RULESET_VERSION, decide
 
@@ -40,8 +40,8 @@ class SimulationResult(BaseModel):
 @router.get(
     "/v1/directory", response_model=Directory, summary="Organisations, departments, answer groups, categories"
 )
-async def get_directory(principal: Staff) -> Directory:
-    return default_directory()
+async def get_directory(request: Request, principal: Staff) -> Directory:
+    return request.app.state.runtime.directory  # type: ignore[no-any-return]
 
 
 @router.get("/v1/rules", summary="The active ruleset")
@@ -52,8 +52,8 @@ async def get_rules(principal: Staff) -> dict[str, Any]:
 @router.post(
     "/v1/rules/simulate", response_model=SimulationResult, summary="Route a contact without storing it"
 )
-async def simulate(body: SimulationRequest, principal: Staff) -> SimulationResult:
-    org = default_directory().organization(body.organization)
+async def simulate(body: SimulationRequest, request: Request, principal: Staff) -> SimulationResult:
+    org = request.app.state.runtime.directory.organization(body.organization)
     if org is None:
         raise UnknownOrganization(f"unknown organization {body.organization!r}")
     contact = ContactReceivedData.model_validate(body.model_dump())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from lotsen.contracts import topics
-from lotsen.directory import default_directory
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
 from services.routing import api
@@ -14,7 +13,7 @@ from services.routing.settings import RoutingSettings
 
 
 async def _startup(app: FastAPI, runtime: Runtime) -> None:
-    handler = make_handler(publisher=runtime.publisher, directory=default_directory())
+    handler = make_handler(publisher=runtime.publisher, directory=runtime.directory)
     await runtime.consume("routing", [topics.CONTACTS_RECEIVED], handler)
 
 

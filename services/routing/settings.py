@@ -4,7 +4,7 @@ from lotsen.settings import ServiceSettings
 
 
 class RoutingSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="ROUTING_", populate_by_name=True, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore")
 
     service_name: str = "routing"
     port: int = 8002

@@ -4,7 +4,7 @@ from lotsen.settings import ServiceSettings
 
 
 class StatsSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="STATS_", populate_by_name=True, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="STATS_", extra="ignore")
 
     service_name: str = "stats"
     port: int = 8005

@@ -19,7 +19,6 @@ async def stack(kafka_bootstrap: str) -> AsyncIterator[Stack]:
         ports={name: free_port() for name in SERVICES},
         kafka_bootstrap_servers=kafka_bootstrap,
         mongodb_url=MONGODB_URL,
-        smtp_port=free_port(),
         log=lambda name, line: lines.append(f"{name} | {line}"),
         extra_env={"LOTSEN_EXIT_ON_CONSUMER_FAILURE": "1"},
     )

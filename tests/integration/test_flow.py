@@ -107,3 +107,14 @@ async def test_a_retried_form_with_the_same_key_is_one_case(stack: Stack) -> Non
         cases = await eventually(ours)
         assert len(cases) == 1
         assert str(cases[0]["ref"]).startswith("DEG-")
+
+
+async def test_consumer_lag_is_exposed_for_prometheus(stack: Stack) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+
+        async def lag_lines() -> list[str]:
+            text = (await client.get(f"{stack.url('casestore')}/metrics")).text
+            return [line for line in text.splitlines() if line.startswith("lotsen_consumer_lag{")]
+
+        lines = await eventually(lag_lines)
+    assert any('group="lotsen-casestore"' in line and 'topic="contacts.routed"' in line for line in lines)

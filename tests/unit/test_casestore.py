@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from lotsen.contracts import CaseCreated, ContactRouted, topics
 from lotsen.contracts.contacts import ContactRoutedData
-from lotsen.directory import default_directory
+from lotsen.directory import directory_from
 from lotsen.kafka.memory import InMemoryBus
 from services.casestore.app import create_app
 from services.casestore.intake import make_handler
@@ -76,7 +76,7 @@ def handle(app: FastAPI, bus: InMemoryBus) -> Callable[[ContactRouted], Any]:
     return make_handler(  # type: ignore[no-any-return]
         cases=CaseRepository(app.state.runtime.db),
         publisher=bus,
-        directory=default_directory(),
+        directory=directory_from(),
         first_response_hours=48,
     )
 

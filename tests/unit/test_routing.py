@@ -11,7 +11,7 @@ import pytest
 
 from lotsen.contracts import ContactReceived, ContactRouted, topics
 from lotsen.contracts.contacts import ContactReceivedData
-from lotsen.directory import default_directory
+from lotsen.directory import directory_from
 from lotsen.kafka.memory import InMemoryBus
 from services.routing.app import create_app
 from services.routing.decide import decide
@@ -19,7 +19,7 @@ from services.routing.handlers import make_handler
 from services.routing.settings import RoutingSettings
 from tests.helpers import running
 
-KARLSKOGA = default_directory().organization("karlskoga")
+KARLSKOGA = directory_from().organization("karlskoga")
 
 
 def contact(**fields: object) -> ContactReceivedData:
@@ -70,7 +70,7 @@ async def test_the_handler_publishes_a_routed_contact_with_a_stable_event_id(bus
     received = ContactReceived(
         producer="intake", organization="karlskoga", data=contact(category_hint="snöröjning")
     )
-    handler = make_handler(publisher=bus, directory=default_directory())
+    handler = make_handler(publisher=bus, directory=directory_from())
     await handler(received)
     await asyncio.sleep(0.002)  # a redelivery comes later; the derived event must not depend on the clock
     await handler(received)  # redelivered: the same derived event, which downstream deduplicates

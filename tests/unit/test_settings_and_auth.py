@@ -66,3 +66,15 @@ def test_expired_and_foreign_tokens_are_refused() -> None:
     foreign = issue_token(other, subject="a", role="admin")
     with pytest.raises(Unauthorized, match="not valid"):
         verify_token(settings, foreign)
+
+
+def test_one_service_cannot_be_switched_to_dev_mode_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.casestore.settings import CasestoreSettings
+
+    monkeypatch.delenv("LOTSEN_ENV", raising=False)
+    monkeypatch.setenv("CASESTORE_ENV", "dev")
+    monkeypatch.setenv("CASESTORE_JWT_SECRET", DEMO_JWT_SECRET)
+    monkeypatch.setenv("LOTSEN_JWT_SECRET", "the-municipality-s-own-secret-0123456789")
+    settings = CasestoreSettings()
+    assert settings.env == "production"
+    assert settings.jwt_secret == "the-municipality-s-own-secret-0123456789"
