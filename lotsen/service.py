@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +44,7 @@ class Runtime:
     consumers: list[ConsumerRunner] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    _stops: list[asyncio.Event] = field(default_factory=list)
 
     async def consume(self, group: str, topics: Sequence[str], handler: Handler) -> None:
         """Run ``handler`` over ``topics`` as consumer group ``lotsen-<group>`` (if consumers are on)."""
@@ -64,6 +65,14 @@ class Runtime:
         self.consumers.append(runner)
         self.tasks.append(task)
 
+    def background(self, work: Coroutine[Any, Any, None], stop: asyncio.Event) -> None:
+        """Run a periodic job (scheduler, relay) until shutdown sets ``stop``; it fails like a consumer."""
+        if stop not in self._stops:
+            self._stops.append(stop)
+        task = asyncio.create_task(work, name=getattr(work, "__qualname__", "background"))
+        task.add_done_callback(self._on_consumer_done)
+        self.tasks.append(task)
+
     def _on_consumer_done(self, task: asyncio.Task[None]) -> None:
         if task.cancelled() or task.exception() is None:
             return
@@ -74,6 +83,8 @@ class Runtime:
             signal.raise_signal(signal.SIGTERM)
 
     async def stop_consumers(self) -> None:
+        for stop in self._stops:
+            stop.set()
         for runner in self.consumers:
             await runner.stop()
         if self.tasks:

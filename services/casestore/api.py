@@ -1,46 +1,53 @@
-"""The case API agents work in (DESIGN §4)."""
+"""Reading cases: queues and search, one case, its timeline and the timeline's verification."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from lotsen.auth import Staff
-from lotsen.errors import NotFound
-from services.casestore import visibility
-from services.casestore.models import CasePage, CaseRead
-from services.casestore.repository import CaseQuery, CaseRepository
+from lotsen.auth import Principal, Staff
+from lotsen.calendar import STOCKHOLM
+from services.casestore import actions, permissions, timeline
+from services.casestore.deps import CasesDep
+from services.casestore.models import CaseDetail, CasePage, CaseRead, TimelineEntry, Verification
+from services.casestore.repository import CaseQuery, Document
 
 router = APIRouter(tags=["cases"])
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+LocalDate = Annotated[date | None, Query(description="local date (Europe/Stockholm), inclusive")]
 
 
-def _repo(request: Request) -> CaseRepository:
-    return CaseRepository(request.app.state.runtime.db)
-
-
-def _local_midnight(day: date | None) -> datetime | None:
+def _start(day: date | None) -> datetime | None:
     return datetime.combine(day, time(0), STOCKHOLM) if day else None
+
+
+def _end(day: date | None) -> datetime | None:
+    return datetime.combine(day + timedelta(days=1), time(0), STOCKHOLM) if day else None
 
 
 @router.get("/v1/cases", response_model=CasePage, summary="Queues and search")
 async def list_cases(
-    request: Request,
     principal: Staff,
+    cases: CasesDep,
     status: str | None = None,
     organization: str | None = None,
     department: str | None = None,
     answer_group: str | None = None,
-    assignee: str | None = None,
+    assignee: Annotated[str | None, Query(description="a user name, or `me`")] = None,
     channel: str | None = None,
     category: str | None = None,
-    created_from: Annotated[
-        date | None, Query(description="local date (Europe/Stockholm), inclusive")
+    q: Annotated[
+        str | None, Query(max_length=200, description="text in reference, subject, sender, message")
     ] = None,
-    created_to: Annotated[date | None, Query(description="local date (Europe/Stockholm), inclusive")] = None,
+    overdue: Annotated[
+        bool, Query(description="only cases past their first-response or handoff due time")
+    ] = False,
+    created_from: LocalDate = None,
+    created_to: LocalDate = None,
+    updated_from: LocalDate = None,
+    updated_to: LocalDate = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> CasePage:
@@ -49,25 +56,47 @@ async def list_cases(
         organization=organization,
         department=department,
         answer_group=answer_group,
-        assignee=assignee,
+        assignee=principal.subject if assignee == "me" else assignee,
         channel=channel,
         category=category,
-        created_from=_local_midnight(created_from),
-        created_to=_local_midnight(date.fromordinal(created_to.toordinal() + 1)) if created_to else None,
+        text=q or None,
+        created_from=_start(created_from),
+        created_to=_end(created_to),
+        updated_from=_start(updated_from),
+        updated_to=_end(updated_to),
+        overdue_at=datetime.now(UTC) if overdue else None,
     )
-    docs, next_cursor = await _repo(request).list(
-        visibility.narrow(query, principal), limit=limit, cursor=cursor
+    docs, next_cursor = await cases.repo.list(
+        permissions.narrow(query, principal), limit=limit, cursor=cursor
     )
-    return CasePage(items=[_read(d) for d in docs], next_cursor=next_cursor)
+    return CasePage(items=[CaseRead.model_validate(d) for d in docs], next_cursor=next_cursor)
 
 
-@router.get("/v1/cases/{ref}", response_model=CaseRead, summary="One case")
-async def get_case(ref: str, request: Request, principal: Staff) -> CaseRead:
-    case = await _repo(request).get(ref)
-    if case is None or not visibility.may_see(case, principal):
-        raise NotFound(f"no case {ref} that you may see")
-    return _read(case)
+async def _visible(ref: str, principal: Principal, cases: CasesDep) -> Document:
+    """The case if the caller may see it; a read of a confidential case goes into its timeline."""
+    case = permissions.ensure_visible(await cases.repo.get(ref), ref, principal)
+    if case.get("confidential"):
+        case = await cases.apply(ref, actions.plan(actions.read_logged, by=principal))
+    return case
 
 
-def _read(doc: dict[str, Any]) -> CaseRead:
-    return CaseRead.model_validate(doc)
+@router.get("/v1/cases/{ref}", response_model=CaseDetail, summary="One case with its messages")
+async def get_case(ref: str, principal: Staff, cases: CasesDep) -> CaseDetail:
+    return CaseDetail.model_validate(await _visible(ref, principal, cases))
+
+
+@router.get("/v1/cases/{ref}/timeline", response_model=list[TimelineEntry], summary="Every change, in order")
+async def get_timeline(ref: str, principal: Staff, cases: CasesDep) -> list[dict[str, Any]]:
+    return list((await _visible(ref, principal, cases)).get("timeline", []))
+
+
+@router.get(
+    "/v1/cases/{ref}/timeline/verify",
+    response_model=Verification,
+    summary="Recompute the hash chain",
+    description="`ok` is false when an entry was altered or removed; `first_broken` is its position.",
+)
+async def verify_timeline(ref: str, principal: Staff, cases: CasesDep) -> Verification:
+    case = permissions.ensure_visible(await cases.repo.get(ref), ref, principal)
+    result = timeline.verify(list(case.get("timeline", [])))
+    return Verification(ok=result.ok, entries=result.entries, first_broken=result.first_broken)

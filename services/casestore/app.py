@@ -2,42 +2,50 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 
 from lotsen.contracts import topics
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.casestore import api, auth_api
+from services.casestore import actions_api, api, auth_api, intake, outcomes, sla
 from services.casestore.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, hash_password
-from services.casestore.intake import make_handler
+from services.casestore.changes import Cases
 from services.casestore.repository import CaseRepository
 from services.casestore.settings import CasestoreSettings
 
 
+async def _seed_demo_accounts(repo: CaseRepository) -> None:
+    demo_hash = hash_password(DEMO_PASSWORD)
+    for account in DEMO_ACCOUNTS:
+        await repo.upsert_account(
+            {
+                "_id": account.username,
+                "password_hash": demo_hash,
+                "role": account.role,
+                "departments": list(account.departments),
+                "organizations": list(account.organizations),
+                "demo": True,
+            }
+        )
+
+
 async def _startup(app: FastAPI, runtime: Runtime) -> None:
     settings: CasestoreSettings = app.state.settings
-    cases = CaseRepository(runtime.db)
-    await cases.ensure_indexes()
+    repo = CaseRepository(runtime.db)
+    await repo.ensure_indexes()
     if settings.dev_mode:
-        demo_hash = hash_password(DEMO_PASSWORD)
-        for account in DEMO_ACCOUNTS:
-            await cases.upsert_account(
-                {
-                    "_id": account.username,
-                    "password_hash": demo_hash,
-                    "role": account.role,
-                    "departments": list(account.departments),
-                    "organizations": list(account.organizations),
-                    "demo": True,
-                }
-            )
-    handler = make_handler(
-        cases=cases,
-        publisher=runtime.publisher,
-        directory=runtime.directory,
-        first_response_hours=settings.first_response_hours,
-    )
+        await _seed_demo_accounts(repo)
+    cases = Cases(repo, runtime.publisher)
+    app.state.cases = cases
+    handler = intake.make_handler(cases=cases, directory=runtime.directory, settings=settings)
     await runtime.consume("casestore", [topics.CONTACTS_ROUTED], handler)
+    await runtime.consume("casestore-outcomes", [topics.OUTBOUND_RESULTS], outcomes.make_handler(cases=cases))
+    if runtime.run_consumers:
+        stop = asyncio.Event()
+        runtime.background(cases.relay(every_seconds=settings.outbox_relay_seconds, stop=stop), stop)
+        runtime.background(sla.run_scheduler(cases, settings, stop=stop), stop)
 
 
 def create_app(
@@ -51,7 +59,7 @@ def create_app(
         settings,
         title="Lotsen casestore",
         description="Owns the errands (ärenden): threading, lifecycle, timeline and the case API.",
-        routers=[auth_api.router, api.router],
+        routers=[auth_api.router, api.router, actions_api.router],
         startup=_startup,
         database="lotsen_casestore",
         publisher=publisher,

@@ -1,18 +1,27 @@
-"""From a routed contact to a case (DESIGN §7): a new case, or a message on the case it belongs to."""
+"""From a routed contact to a case (DESIGN §7): a message on the case it belongs to, or a new case.
+
+Threading, in order: the reference tag in the subject (``[KGA-2026-000123]``), our outbound
+Message-IDs in ``In-Reply-To``/``References``, and the same Messenger sender with a case that is
+not closed. A reply to a closed case opens a new case linked to the old one.
+"""
 
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from lotsen.contracts import topics
-from lotsen.contracts.cases import CaseCreated, CaseCreatedData, CaseMessageAdded, CaseMessageAddedData
+from lotsen.calendar import add_working_days
+from lotsen.contracts.cases import CaseCreated
 from lotsen.contracts.contacts import ContactRouted
 from lotsen.contracts.envelope import Event, InvalidEvent, derived_event_id
-from lotsen.directory import Directory
-from lotsen.kafka.publisher import Publisher
-from services.casestore.repository import CaseRepository, Document
+from lotsen.directory import Directory, Organization
+from services.casestore import messages
+from services.casestore.changes import Cases, Change, Entry, case_event
+from services.casestore.repository import Document
+from services.casestore.settings import CasestoreSettings
+
+ACKNOWLEDGEMENT_TEXT = "Vi har tagit emot ditt ärende."
 
 
 def make_reference(org_code: str, year: int, sequence: int) -> str:
@@ -26,38 +35,92 @@ def new_access_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-def make_handler(
-    *, cases: CaseRepository, publisher: Publisher, directory: Directory, first_response_hours: int
-):  # type: ignore[no-untyped-def]
+def mail_domain(org: Organization) -> str:
+    address = org.email_addresses[0] if org.email_addresses else f"{org.id}.invalid"
+    return address.rsplit("@", 1)[-1]
+
+
+def first_response_due(received: datetime, settings: CasestoreSettings) -> datetime:
+    if settings.first_response_mode == "working_days":
+        return add_working_days(received, settings.first_response_working_days)
+    return received + timedelta(hours=settings.first_response_hours)
+
+
+def make_handler(*, cases: Cases, directory: Directory, settings: CasestoreSettings):  # type: ignore[no-untyped-def]
     async def on_contact_routed(event: Event[Any]) -> None:
         if not isinstance(event, ContactRouted):
-            raise InvalidEvent(f"casestore does not handle {event.type} on {topics.CONTACTS_ROUTED}")
+            raise InvalidEvent(f"casestore does not handle {event.type}")
         if event.data.is_auto_reply:
-            return  # auto-replies and bounces never open a case
-        case = await open_case(
-            event, cases=cases, directory=directory, first_response_hours=first_response_hours
-        )
-        await record_inbound_message(event, case, cases=cases)
-        await publish_opened(event, case, publisher=publisher)
+            return  # auto-replies and bounces never open a case nor get an acknowledgement
+        org = directory.organization(event.organization)
+        if org is None:
+            raise InvalidEvent(f"unknown organisation {event.organization!r}")
+        existing = await thread_of(event, cases)
+        if existing is not None and existing["status"] != "closed":
+            await cases.apply(existing["_id"], lambda case: messages.inbound(case, event, at=cases.clock()))
+            return
+        await open_case(event, org, cases=cases, settings=settings, follows=existing)
 
     return on_contact_routed
 
 
-async def open_case(
-    event: ContactRouted, *, cases: CaseRepository, directory: Directory, first_response_hours: int
-) -> Document:
+async def thread_of(event: ContactRouted, cases: Cases) -> Document | None:
     contact = event.data
-    existing = await cases.find_by_origin_contact(contact.contact_id)
-    if existing is not None:
-        return existing
-    org = directory.organization(event.organization)
-    if org is None:
-        raise InvalidEvent(f"unknown organisation {event.organization!r}")
-    received = contact.received_at
-    sequence = await cases.next_sequence(org.code, received.year)
-    decision = contact.decision
-    case: Document = {
-        "ref": make_reference(org.code, received.year, sequence),
+    ref = contact.thread.case_ref
+    if ref:
+        case = await cases.repo.get(ref)
+        if case is not None and case["organization"] == event.organization:
+            return case
+    ids = [i for i in (contact.thread.in_reply_to, *contact.thread.references) if i]
+    ref = await cases.repo.case_ref_of_message(ids)
+    if ref:
+        return await cases.repo.get(ref)
+    if contact.channel == "facebook" and contact.sender.facebook_psid:
+        return await cases.repo.open_case_of_facebook_sender(event.organization, contact.sender.facebook_psid)
+    return None
+
+
+async def open_case(
+    event: ContactRouted,
+    org: Organization,
+    *,
+    cases: Cases,
+    settings: CasestoreSettings,
+    follows: Document | None,
+) -> Document:
+    """Insert the case once (unique per contact), then apply its opening change once."""
+    contact = event.data
+    case = await cases.repo.find_by_origin_contact(contact.contact_id)
+    if case is None:
+        sequence = await cases.repo.next_sequence(org.code, contact.received_at.year)
+        case = await cases.repo.insert_case(
+            skeleton(
+                event, org, make_reference(org.code, contact.received_at.year, sequence), settings, follows
+            )
+        )
+    if case["version"] == 0:
+        domain = mail_domain(org)
+        case = await cases.apply(
+            case["_id"],
+            lambda c: opening(c, event, at=cases.clock(), domain=domain) if c["version"] == 0 else Change(),
+        )
+        if follows is not None:
+            await cases.apply(follows["_id"], lambda c: link_back(c, case["_id"]))
+    return case
+
+
+def skeleton(
+    event: ContactRouted, org: Organization, ref: str, settings: CasestoreSettings, follows: Document | None
+) -> Document:
+    contact, decision = event.data, event.data.decision
+    sender = contact.sender
+    search = " ".join(
+        filter(None, [ref, contact.subject, sender.name, sender.email, contact.text[:2000]])
+    ).lower()
+    return {
+        "_id": ref,
+        "ref": ref,
+        "version": 0,
         "organization": org.id,
         "status": "new",
         "channel": contact.channel,
@@ -70,71 +133,86 @@ async def open_case(
         "priority": decision.priority,
         "confidential": decision.confidential,
         "assignee": None,
-        "received_at": received,
+        "received_at": contact.received_at,
         "created_at": event.occurred_at,
         "updated_at": event.occurred_at,
-        "first_response_due": received + timedelta(hours=first_response_hours),
+        "first_response_due": first_response_due(contact.received_at, settings),
+        "first_response_at": None,
         "due_at": None,
         "origin_contact_id": contact.contact_id,
         "access_code": new_access_code(),
-        "citizen": contact.sender.model_dump(),
+        "citizen": sender.model_dump(),
         "language": contact.language,
         "routing": decision.model_dump(),
+        "search": search,
+        "links": [follows["_id"]] if follows else [],
+        "messages": [],
+        "timeline": [],
+        "outbox": [],
+        "ever_handed_off": False,
     }
-    return await cases.insert_case(case)
 
 
-async def record_inbound_message(event: ContactRouted, case: Document, *, cases: CaseRepository) -> None:
+def opening(case: Document, event: ContactRouted, *, at: datetime, domain: str) -> Change:
     contact = event.data
-    await cases.add_message(
-        {
-            "_id": contact.contact_id,
-            "case_ref": case["ref"],
-            "direction": "inbound",
-            "channel": contact.channel,
-            "at": contact.received_at,
-            "subject": contact.subject,
-            "text": contact.text,
-            "sender": contact.sender.model_dump(),
-            "attachments": [a.model_dump() for a in contact.attachments],
-            "thread": contact.thread.model_dump(),
-        }
+    change = Change(pushes={"messages": [messages.inbound_message(event)]})
+    change.entries.append(
+        Entry(
+            "lotsen",
+            "created",
+            {"channel": contact.channel, "decision": case["routing"], "links": case.get("links", [])},
+        )
     )
-
-
-async def publish_opened(event: ContactRouted, case: Document, *, publisher: Publisher) -> None:
-    """Publish case.created and the first message; ids derived from the contact make repeats harmless."""
-    contact = event.data
-    created = CaseCreated(
-        event_id=derived_event_id(event.event_id, "case.created"),
-        producer="casestore",
-        organization=case["organization"],
-        occurred_at=case["created_at"],
-        data=CaseCreatedData(
-            case_ref=case["ref"],
-            channel=case["channel"],
-            received_at=case["received_at"],
-            category=case["category"],
-            department=case["department"],
-            answer_group=case["answer_group"],
-            handled_by=case["handled_by"],
-            rosa_level=case["rosa_level"],
-            confidential=case["confidential"],
-        ),
+    change.entries.append(
+        Entry(
+            "citizen",
+            "message",
+            {"key": contact.contact_id, "direction": "inbound", "channel": contact.channel},
+        )
     )
-    message = CaseMessageAdded(
-        event_id=derived_event_id(event.event_id, "case.message_added"),
-        producer="casestore",
-        organization=case["organization"],
-        occurred_at=case["created_at"],
-        data=CaseMessageAddedData(
-            case_ref=case["ref"],
-            message_id=contact.contact_id,
-            direction="inbound",
-            channel=contact.channel,
-            at=contact.received_at,
+    topic, created = case_event(
+        CaseCreated,
+        case,
+        case["created_at"],
+        channel=case["channel"],
+        received_at=case["received_at"],
+        category=case["category"],
+        department=case["department"],
+        answer_group=case["answer_group"],
+        handled_by=case["handled_by"],
+        rosa_level=case["rosa_level"],
+        confidential=case["confidential"],
+    )
+    created = created.model_copy(update={"event_id": derived_event_id(event.event_id, "case.created")})
+    change.events.append((topic, created))
+    change.events.append(
+        messages.message_added(
+            case,
+            contact.contact_id,
+            "inbound",
+            contact.channel,
+            contact.received_at,
             automatic=False,
-        ),
+            event_id=derived_event_id(event.event_id, "case.message_added"),
+        )
     )
-    await publisher.publish(topics.CASES_EVENTS, created, key=case["ref"])
-    await publisher.publish(topics.CASES_EVENTS, message, key=case["ref"])
+    if contact.channel in messages.ACKNOWLEDGED_CHANNELS:
+        ack = messages.acknowledgement(
+            case,
+            text=ACKNOWLEDGEMENT_TEXT,
+            at=at,
+            domain=domain,
+            event_id_seed=str(event.event_id),
+            seq=len(change.entries) + 1,
+            answering=contact.thread.message_id,
+        )
+        change.pushes["messages"] += ack.pushes["messages"]
+        change.entries += ack.entries
+        change.events += ack.events
+    return change
+
+
+def link_back(case: Document, new_ref: str) -> Change:
+    if new_ref in case.get("links", []):
+        return Change()
+    return Change(pushes={"links": [new_ref]}, entries=[Entry("citizen", "linked", {"ref": new_ref})])

@@ -3,35 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+CASE_EXAMPLE = {
+    "ref": "KGA-2026-000123",
+    "organization": "karlskoga",
+    "status": "open",
+    "channel": "email",
+    "subject": "Fråga om bygglov för altan",
+    "category": "bygglov",
+    "department": "samhallsbyggnad",
+    "answer_group": "bygg-miljo",
+    "handled_by": "first_line",
+    "rosa_level": 2,
+    "confidential": False,
+    "assignee": "agent",
+    "created_at": "2026-03-02T07:41:12.000Z",
+    "updated_at": "2026-03-02T08:02:40.000Z",
+    "first_response_due": "2026-03-04T07:41:12.000Z",
+    "due_at": None,
+}
 
 
 class CaseRead(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "ref": "KGA-2026-000123",
-                    "organization": "karlskoga",
-                    "status": "new",
-                    "channel": "webform",
-                    "subject": "Fakturafråga",
-                    "category": "ovriga-arenden",
-                    "department": None,
-                    "answer_group": "ovrigt",
-                    "handled_by": "first_line",
-                    "rosa_level": 1,
-                    "confidential": False,
-                    "assignee": None,
-                    "created_at": "2026-03-02T08:41:12Z",
-                    "updated_at": "2026-03-02T08:41:12Z",
-                    "first_response_due": "2026-03-04T08:41:12Z",
-                    "due_at": None,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CASE_EXAMPLE]})
 
     ref: str
     organization: str
@@ -51,6 +48,36 @@ class CaseRead(BaseModel):
     due_at: datetime | None
     received_at: datetime | None = None
     priority: str | None = None
+    language: str | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolution_code: str | None = None
+    failure_demand: bool | None = None
+    resolved_by_first_line: bool | None = None
+    links: list[str] = Field(default_factory=list)
+
+
+class MessageRead(BaseModel):
+    key: str
+    direction: Literal["inbound", "outbound", "internal"]
+    channel: str
+    at: datetime
+    subject: str | None = None
+    text: str
+    automatic: bool = False
+    kind: str | None = None
+    author: str | None = None
+    sender: dict[str, Any] | None = None
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
+    delivery: dict[str, Any] | None = None
+
+
+class CaseDetail(CaseRead):
+    """One case with its messages across channels and the citizen's contact details."""
+
+    messages: list[MessageRead] = Field(default_factory=list)
+    citizen: dict[str, Any] | None = None
+    routing: dict[str, Any] | None = None
 
 
 class CasePage(BaseModel):
@@ -58,7 +85,70 @@ class CasePage(BaseModel):
     next_cursor: str | None
 
 
+class TimelineEntry(BaseModel):
+    seq: int
+    at: str
+    actor: str
+    type: str
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class Verification(BaseModel):
+    ok: bool
+    entries: int
+    first_broken: int | None
+
+
 class Token(BaseModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+
+
+class MessageCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"kind": "reply", "text": "Hej! Du behöver inte bygglov för …", "channel": None}]
+        }
+    )
+    kind: Literal["reply", "note"]
+    text: str = Field(min_length=1, max_length=20_000)
+    channel: Literal["email", "facebook", "phone", "letter"] | None = Field(
+        None, description="how to reach the citizen; the channel they used when absent"
+    )
+
+
+class AssignRequest(BaseModel):
+    assignee: str | None = Field(description="user name; null releases the case")
+
+
+class HandoffRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"department": "samhallsbyggnad", "reason": "Kräver bygglovshandläggare"}]
+        }
+    )
+    department: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReasonRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReopenRequest(BaseModel):
+    reason: str | None = Field(None, max_length=2000)
+
+
+class ResolveRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"resolution_code": "answered", "failure_demand": False}]}
+    )
+    resolution_code: str = Field(min_length=1, max_length=64)
+    failure_demand: bool = False
+
+
+class LinkRequest(BaseModel):
+    ref: str = Field(pattern=r"^[A-Z]{2,6}-\d{4}-\d{6}$")

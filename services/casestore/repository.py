@@ -1,14 +1,16 @@
 """Every MongoDB call of casestore. Kept in one module so it can be reviewed against the real server.
 
-No multi-document transactions (the stand-in has none): a case is created with a unique
-``origin_contact_id`` so a redelivered contact finds the case it already made, and references come
-from an atomic ``$inc`` on a per-organisation, per-year counter.
+There are no multi-document transactions (the stand-in has none), so a case is one document that
+carries its status, its messages, its hash-chained timeline and an outbox of events not yet
+published. A change is one conditional update on the case's ``version``: status, messages,
+timeline and outbox move together or not at all.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,11 +22,17 @@ from pymongo.errors import DuplicateKeyError
 from lotsen.errors import DomainError
 
 Document = dict[str, Any]
+# The list view never carries the timeline, the outbox or personal data.
+SUMMARY = {"timeline": 0, "outbox": 0, "messages": 0, "citizen": 0, "search": 0, "access_code": 0}
 
 
 class InvalidCursor(DomainError):
     status = 400
     code = "invalid_cursor"
+
+
+class StaleCase(Exception):
+    """The case changed between reading and writing; read again and retry."""
 
 
 @dataclass(frozen=True)
@@ -38,17 +46,19 @@ class CaseQuery:
     assignee: str | None = None
     channel: str | None = None
     category: str | None = None
+    text: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    overdue_at: datetime | None = None
     departments_in: tuple[str, ...] | None = None
     include_confidential: bool = True
-    confidential_departments: tuple[str, ...] | None = None
 
 
 class CaseRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._cases = db["cases"]
-        self._messages = db["messages"]
         self._counters = db["counters"]
         self._accounts = db["accounts"]
 
@@ -56,12 +66,20 @@ class CaseRepository:
         await self._cases.create_index("ref", unique=True)
         await self._cases.create_index("origin_contact_id", unique=True)
         await self._cases.create_index([("created_at", DESCENDING), ("ref", DESCENDING)])
-        await self._cases.create_index(
-            [("organization", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING)]
-        )
-        await self._cases.create_index([("department", ASCENDING), ("created_at", DESCENDING)])
-        await self._cases.create_index([("answer_group", ASCENDING), ("created_at", DESCENDING)])
-        await self._messages.create_index([("case_ref", ASCENDING), ("at", ASCENDING)])
+        for field in ("status", "department", "answer_group", "assignee", "channel", "category"):
+            await self._cases.create_index(
+                [
+                    ("organization", ASCENDING),
+                    (field, ASCENDING),
+                    ("created_at", DESCENDING),
+                    ("ref", DESCENDING),
+                ]
+            )
+        await self._cases.create_index([("citizen.facebook_psid", ASCENDING), ("status", ASCENDING)])
+        await self._cases.create_index([("status", ASCENDING), ("first_response_due", ASCENDING)])
+        await self._cases.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
+        await self._cases.create_index("outbox.event_id", sparse=True)
+        await self._cases.create_index("messages.message_id", sparse=True)
 
     # --- references -------------------------------------------------------------------------------
 
@@ -76,9 +94,6 @@ class CaseRepository:
 
     # --- cases ------------------------------------------------------------------------------------
 
-    async def find_by_origin_contact(self, contact_id: str) -> Document | None:
-        return await self._cases.find_one({"origin_contact_id": contact_id})
-
     async def insert_case(self, case: Document) -> Document:
         """Insert; if the contact already made a case (a redelivery), return that one instead."""
         try:
@@ -90,8 +105,32 @@ class CaseRepository:
             return existing
         return case
 
+    async def find_by_origin_contact(self, contact_id: str) -> Document | None:
+        return await self._cases.find_one({"origin_contact_id": contact_id})
+
     async def get(self, ref: str) -> Document | None:
-        return await self._cases.find_one({"ref": ref})
+        return await self._cases.find_one({"_id": ref})
+
+    async def commit(self, case: Document, updates: Document, pushes: dict[str, list[Any]]) -> Document:
+        """Write ``updates`` and append ``pushes`` if nobody changed the case since it was read."""
+        version = case["version"]
+        push = {field: {"$each": values} for field, values in pushes.items() if values}
+        change: Document = {"$set": {**updates, "version": version + 1}}
+        if push:
+            change["$push"] = push
+        result = await self._cases.find_one_and_update(
+            {"_id": case["_id"], "version": version}, change, return_document=ReturnDocument.AFTER
+        )
+        if result is None:
+            raise StaleCase(case["_id"])
+        return result
+
+    async def forget_published(self, ref: str, event_ids: list[str]) -> None:
+        await self._cases.update_one({"_id": ref}, {"$pull": {"outbox": {"event_id": {"$in": event_ids}}}})
+
+    async def with_unpublished_events(self, limit: int = 100) -> list[Document]:
+        found = self._cases.find({"outbox.0": {"$exists": True}}, {"outbox": 1}).limit(limit)
+        return [doc async for doc in found]
 
     async def list(
         self, query: CaseQuery, *, limit: int, cursor: str | None
@@ -109,7 +148,7 @@ class CaseRepository:
                 }
             )
         found = (
-            self._cases.find({"$and": conditions})
+            self._cases.find({"$and": conditions}, SUMMARY)
             .sort([("created_at", DESCENDING), ("ref", DESCENDING)])
             .limit(limit + 1)
         )
@@ -117,15 +156,41 @@ class CaseRepository:
         next_cursor = _encode_cursor(docs[limit - 1]) if len(docs) > limit else None
         return docs[:limit], next_cursor
 
+    async def open_case_of_facebook_sender(self, organization: str, psid: str) -> Document | None:
+        return await self._cases.find_one(
+            {"organization": organization, "citizen.facebook_psid": psid, "status": {"$ne": "closed"}},
+            sort=[("created_at", DESCENDING)],
+        )
+
+    async def due(
+        self, field: str, now: datetime, statuses: list[str], flag: str, limit: int = 200
+    ) -> list[Document]:
+        """Cases in ``statuses`` whose ``field`` passed and whose ``flag`` is not yet set."""
+        found = self._cases.find(
+            {"status": {"$in": statuses}, field: {"$lte": now}, flag: {"$ne": True}}, {"timeline": 0}
+        ).limit(limit)
+        return [doc async for doc in found]
+
+    async def resolved_before(self, cutoff: datetime, limit: int = 200) -> list[Document]:
+        found = self._cases.find({"status": "resolved", "resolved_at": {"$lte": cutoff}}, {"_id": 1}).limit(
+            limit
+        )
+        return [doc async for doc in found]
+
     # --- messages ---------------------------------------------------------------------------------
 
-    async def add_message(self, message: Document) -> bool:
-        """Store a message once (``_id`` is its message id); False if it was already there."""
-        try:
-            await self._messages.insert_one(message)
-        except DuplicateKeyError:
-            return False
-        return True
+    async def case_ref_of_message(self, message_ids: list[str]) -> str | None:
+        """The case holding a message with one of ``message_ids`` (e-mail threading by Message-ID)."""
+        if not message_ids:
+            return None
+        case = await self._cases.find_one({"messages.message_id": {"$in": message_ids}}, {"_id": 1})
+        return None if case is None else str(case["_id"])
+
+    async def set_message_delivery(self, ref: str, message_key: str, delivery: Document) -> bool:
+        result = await self._cases.update_one(
+            {"_id": ref, "messages.key": message_key}, {"$set": {"messages.$.delivery": delivery}}
+        )
+        return result.matched_count == 1
 
     # --- accounts ---------------------------------------------------------------------------------
 
@@ -142,19 +207,34 @@ def _filter(q: CaseQuery) -> Document:
         value = getattr(q, name)
         if value is not None:
             f[name] = value
-    if q.created_from or q.created_to:
-        f["created_at"] = {
-            **({"$gte": q.created_from} if q.created_from else {}),
-            **({"$lt": q.created_to} if q.created_to else {}),
-        }
+    for field, lower, upper in (
+        ("created_at", q.created_from, q.created_to),
+        ("updated_at", q.updated_from, q.updated_to),
+    ):
+        if lower or upper:
+            f[field] = {**({"$gte": lower} if lower else {}), **({"$lt": upper} if upper else {})}
+    if q.text:
+        # A case-insensitive substring of the reference, subject, sender and first message; works the
+        # same on the stand-in and on MongoDB (which has no $text on the stand-in).
+        f["search"] = {"$regex": re.escape(q.text.strip().lower())}
     restrictions: list[Document] = []
+    if q.overdue_at is not None:
+        restrictions.append(
+            {
+                "$or": [
+                    {"status": "handed_off", "due_at": {"$lte": q.overdue_at}},
+                    {
+                        "status": {"$in": ["new", "open"]},
+                        "first_response_at": None,
+                        "first_response_due": {"$lte": q.overdue_at},
+                    },
+                ]
+            }
+        )
     if q.departments_in is not None:
         restrictions.append({"department": {"$in": list(q.departments_in)}})
     if not q.include_confidential:
-        visible = [{"confidential": False}]
-        if q.confidential_departments:
-            visible.append({"department": {"$in": list(q.confidential_departments)}})
-        restrictions.append({"$or": visible})
+        restrictions.append({"confidential": False})
     if restrictions:
         f = {"$and": [f, *restrictions]} if f else {"$and": restrictions}
     return f

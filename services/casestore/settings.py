@@ -1,3 +1,5 @@
+from typing import Literal
+
 from pydantic_settings import SettingsConfigDict
 
 from lotsen.settings import ServiceSettings
@@ -8,4 +10,10 @@ class CasestoreSettings(ServiceSettings):
 
     service_name: str = "casestore"
     port: int = 8003
+    first_response_mode: Literal["calendar", "working_days"] = "calendar"
     first_response_hours: int = 48
+    first_response_working_days: int = 2
+    handoff_working_days: int = 2
+    auto_close_days: int = 14
+    sla_scan_seconds: float = 30.0
+    outbox_relay_seconds: float = 5.0

@@ -1,0 +1,147 @@
+"""Applying a change to a case: status, timeline and events together, then publishing.
+
+A *plan* is a pure function from the current case to a :class:`Change`. :meth:`Cases.apply` reads
+the case, plans, and commits with one conditional update (retrying if someone else changed the
+case meanwhile). The events go into the case's outbox in that same update and are published right
+after; whatever could not be published stays in the outbox and a relay publishes it later, with
+the same event ids, so nothing that was committed is ever lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from lotsen.contracts import topics
+from lotsen.contracts.cases import CaseStatusChanged
+from lotsen.contracts.envelope import Event, decode_event, encode_event
+from lotsen.errors import Conflict, NotFound
+from lotsen.kafka.publisher import Publisher, PublishFailed
+from services.casestore import timeline
+from services.casestore.repository import CaseRepository, Document, StaleCase
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A timeline entry to append: who did what, with which data."""
+
+    actor: str
+    type: str
+    data: dict[str, Any]
+
+
+@dataclass
+class Change:
+    updates: Document = field(default_factory=dict)
+    entries: list[Entry] = field(default_factory=list)
+    events: list[tuple[str, Event[Any]]] = field(default_factory=list)  # (topic, event)
+    pushes: dict[str, list[Any]] = field(default_factory=dict)
+
+
+Plan = Callable[[Document], Change]
+
+
+def outbox_item(topic: str, event: Event[Any], key: str) -> Document:
+    return {
+        "event_id": str(event.event_id),
+        "topic": topic,
+        "key": key,
+        "value": encode_event(event).decode(),
+    }
+
+
+class Cases:
+    def __init__(self, repo: CaseRepository, publisher: Publisher, *, clock: Clock = utc_now) -> None:
+        self.repo = repo
+        self.publisher = publisher
+        self.clock = clock
+
+    async def get(self, ref: str) -> Document:
+        case = await self.repo.get(ref)
+        if case is None:
+            raise NotFound(f"no case {ref}")
+        return case
+
+    async def apply(self, ref: str, plan: Plan, *, attempts: int = 5) -> Document:
+        for _ in range(attempts):
+            case = await self.get(ref)
+            change = plan(case)
+            try:
+                committed = await self.commit(case, change)
+            except StaleCase:
+                continue
+            await self.flush(committed)
+            return committed
+        raise Conflict(f"case {ref} is changing too often right now; try again")
+
+    async def commit(self, case: Document, change: Change) -> Document:
+        now = self.clock()
+        entries: list[Document] = []
+        previous = case["timeline"][-1] if case.get("timeline") else None
+        for item in change.entries:
+            previous = timeline.new_entry(previous, at=now, actor=item.actor, type=item.type, data=item.data)
+            entries.append(previous)
+        pushes = {
+            **change.pushes,
+            "timeline": entries,
+            "outbox": [outbox_item(topic, event, case["_id"]) for topic, event in change.events],
+        }
+        updates = {"updated_at": now, **change.updates} if (change.updates or change.events) else {}
+        return await self.repo.commit(case, updates, pushes)
+
+    async def flush(self, case: Document) -> None:
+        """Publish the case's outbox in order; stop at the first failure (the relay goes on later)."""
+        published: list[str] = []
+        try:
+            for item in case.get("outbox", []):
+                await self.publisher.publish(item["topic"], decode_event(item["value"]), key=item["key"])
+                published.append(item["event_id"])
+        except PublishFailed as exc:
+            log.warning("events of %s stay in its outbox until Kafka answers: %s", case["_id"], exc)
+        if published:
+            await self.repo.forget_published(case["_id"], published)
+
+    async def relay(self, *, every_seconds: float = 5.0, stop: asyncio.Event) -> None:
+        """Publish what earlier flushes could not, until ``stop`` is set."""
+        while not stop.is_set():
+            for case in await self.repo.with_unpublished_events():
+                await self.flush(case)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every_seconds)
+            except TimeoutError:
+                pass
+
+
+def case_event(
+    cls: type[Event[Any]], case: Document, occurred_at: datetime, /, **data: Any
+) -> tuple[str, Event[Any]]:
+    """A case event for ``case`` on ``cases.events``, its data built from ``data``."""
+    data_model = cls.model_fields["data"].annotation
+    assert data_model is not None
+    event = cls(
+        producer="casestore",
+        organization=case["organization"],
+        occurred_at=occurred_at,
+        data=data_model(case_ref=case["_id"], **data),
+    )
+    return topics.CASES_EVENTS, event
+
+
+def status_change(case: Document, new_status: str, at: datetime, change: Change) -> None:
+    if new_status != case["status"]:
+        change.updates["status"] = new_status
+        change.events.append(
+            case_event(CaseStatusChanged, case, at, old_status=case["status"], new_status=new_status)
+        )

@@ -1,0 +1,85 @@
+"""SLA clocks: first response due, handoff due, automatic closing.
+
+A scheduler scans for deadlines that passed and emits ``case.sla_breached`` and
+``case.reminder_due`` once per case and deadline; the "done" flag is written in the same update as
+the event, so a restart neither repeats nor forgets one. Resolved cases close by themselves after
+``auto_close_days``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from lotsen.contracts.cases import CaseReminderDue, CaseSlaBreached
+from services.casestore import actions
+from services.casestore.changes import Cases, Change, Entry, case_event
+from services.casestore.repository import Document
+from services.casestore.settings import CasestoreSettings
+
+log = logging.getLogger(__name__)
+
+FIRST_RESPONSE_FLAG = "sla_first_response_breached"
+HANDOFF_FLAG = "reminder_sent"
+
+
+def first_response_breached(case: Document, *, at: datetime) -> Change:
+    if (
+        case.get(FIRST_RESPONSE_FLAG)
+        or case.get("first_response_at")
+        or case["status"] not in ("new", "open")
+    ):
+        return Change()
+    due = case["first_response_due"]
+    change = Change(updates={FIRST_RESPONSE_FLAG: True})
+    change.entries.append(
+        Entry("lotsen", "sla_breached", {"clock": "first_response", "due_at": due.isoformat()})
+    )
+    change.events.append(case_event(CaseSlaBreached, case, at, clock="first_response", due_at=due))
+    return change
+
+
+def handoff_overdue(case: Document, *, at: datetime) -> Change:
+    if case.get(HANDOFF_FLAG) or case["status"] != "handed_off" or case.get("due_at") is None:
+        return Change()
+    due = case["due_at"]
+    change = Change(updates={HANDOFF_FLAG: True})
+    change.entries.append(
+        Entry("lotsen", "reminder_due", {"department": case.get("department"), "due_at": due.isoformat()})
+    )
+    change.events.append(case_event(CaseSlaBreached, case, at, clock="handoff", due_at=due))
+    change.events.append(
+        case_event(
+            CaseReminderDue, case, at, department=case.get("department"), due_at=due, reminder_number=1
+        )
+    )
+    return change
+
+
+async def scan_once(cases: Cases, settings: CasestoreSettings) -> int:
+    """Emit what is due now; returns how many cases changed."""
+    now = cases.clock()
+    changed = 0
+    for case in await cases.repo.due("first_response_due", now, ["new", "open"], FIRST_RESPONSE_FLAG):
+        await cases.apply(case["_id"], lambda c: first_response_breached(c, at=now))
+        changed += 1
+    for case in await cases.repo.due("due_at", now, ["handed_off"], HANDOFF_FLAG):
+        await cases.apply(case["_id"], lambda c: handoff_overdue(c, at=now))
+        changed += 1
+    for case in await cases.repo.resolved_before(now - timedelta(days=settings.auto_close_days)):
+        await cases.apply(
+            case["_id"],
+            lambda c: actions.close(c, by="lotsen", at=now) if c["status"] == "resolved" else Change(),
+        )
+        changed += 1
+    return changed
+
+
+async def run_scheduler(cases: Cases, settings: CasestoreSettings, *, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        await scan_once(cases, settings)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=settings.sla_scan_seconds)
+        except TimeoutError:
+            pass
