@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from lotsen.contracts import topics
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.casestore import actions_api, api, auth_api, intake, outcomes, sla
+from services.casestore import actions_api, api, auth_api, intake, kb, outcomes, privacy_api, public_api, sla
 from services.casestore.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, hash_password
 from services.casestore.changes import Cases
 from services.casestore.repository import CaseRepository
@@ -59,7 +59,14 @@ def create_app(
         settings,
         title="Lotsen casestore",
         description="Owns the errands (ärenden): threading, lifecycle, timeline and the case API.",
-        routers=[auth_api.router, api.router, actions_api.router],
+        routers=[
+            auth_api.router,
+            api.router,
+            actions_api.router,
+            kb.router,
+            public_api.router,
+            privacy_api.router,
+        ],
         startup=_startup,
         database="lotsen_casestore",
         publisher=publisher,

@@ -61,6 +61,7 @@ class CaseRepository:
         self._cases = db["cases"]
         self._counters = db["counters"]
         self._accounts = db["accounts"]
+        self._articles = db["kb_articles"]
 
     async def ensure_indexes(self) -> None:
         await self._cases.create_index("ref", unique=True)
@@ -80,6 +81,7 @@ class CaseRepository:
         await self._cases.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
         await self._cases.create_index("outbox.event_id", sparse=True)
         await self._cases.create_index("messages.message_id", sparse=True)
+        await self._articles.create_index([("organization", ASCENDING), ("usage_count", DESCENDING)])
 
     # --- references -------------------------------------------------------------------------------
 
@@ -177,6 +179,25 @@ class CaseRepository:
         )
         return [doc async for doc in found]
 
+    async def of_person(
+        self, *, email: str | None = None, phone: str | None = None, facebook_psid: str | None = None
+    ) -> list[Document]:
+        """Every case where the person wrote or is the citizen, found by e-mail, phone or Messenger id."""
+        ors: list[Document] = []
+        for field, value in (("email", email), ("phone", phone), ("facebook_psid", facebook_psid)):
+            if value:
+                ors += [{f"citizen.{field}": value}, {f"messages.sender.{field}": value}]
+        if not ors:
+            return []
+        return [doc async for doc in self._cases.find({"$or": ors}).sort("created_at", ASCENDING)]
+
+    async def closed_before(self, cutoff: datetime, limit: int = 200) -> list[Document]:
+        """Closed cases closed before ``cutoff`` that still hold personal data."""
+        found = self._cases.find(
+            {"status": "closed", "closed_at": {"$lte": cutoff}, "erased_at": None}, {"_id": 1, "category": 1}
+        ).limit(limit)
+        return [doc async for doc in found]
+
     # --- messages ---------------------------------------------------------------------------------
 
     async def case_ref_of_message(self, message_ids: list[str]) -> str | None:
@@ -191,6 +212,36 @@ class CaseRepository:
             {"_id": ref, "messages.key": message_key}, {"$set": {"messages.$.delivery": delivery}}
         )
         return result.matched_count == 1
+
+    # --- knowledge bank ---------------------------------------------------------------------------
+
+    async def insert_article(self, article: Document) -> None:
+        await self._articles.insert_one(article)
+
+    async def replace_article(self, article: Document) -> bool:
+        result = await self._articles.replace_one({"_id": article["_id"]}, article)
+        return result.matched_count == 1
+
+    async def get_article(self, article_id: str) -> Document | None:
+        return await self._articles.find_one({"_id": article_id})
+
+    async def use_article(self, article_id: str) -> Document | None:
+        return await self._articles.find_one_and_update(
+            {"_id": article_id}, {"$inc": {"usage_count": 1}}, return_document=ReturnDocument.AFTER
+        )
+
+    async def search_articles(
+        self, *, words: list[str], organization: str | None, tag: str | None, limit: int
+    ) -> list[Document]:
+        query: Document = {"$and": [{"search": {"$regex": re.escape(w)}} for w in words]} if words else {}
+        if organization:
+            query["organization"] = organization
+        if tag:
+            query["tags"] = tag
+        found = (
+            self._articles.find(query).sort([("usage_count", DESCENDING), ("title", ASCENDING)]).limit(limit)
+        )
+        return [doc async for doc in found]
 
     # --- accounts ---------------------------------------------------------------------------------
 

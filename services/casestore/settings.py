@@ -1,5 +1,6 @@
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from lotsen.settings import ServiceSettings
@@ -15,5 +16,10 @@ class CasestoreSettings(ServiceSettings):
     first_response_working_days: int = 2
     handoff_working_days: int = 2
     auto_close_days: int = 14
+    retention_days: int = 730
     sla_scan_seconds: float = 30.0
     outbox_relay_seconds: float = 5.0
+    public_lookups_per_hour: int = 30
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="proxies whose X-Forwarded-For is believed"
+    )

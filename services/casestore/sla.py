@@ -3,7 +3,7 @@
 A scheduler scans for deadlines that passed and emits ``case.sla_breached`` and
 ``case.reminder_due`` once per case and deadline; the "done" flag is written in the same update as
 the event, so a restart neither repeats nor forgets one. Resolved cases close by themselves after
-``auto_close_days``.
+``auto_close_days``, and closed cases lose their personal data after ``retention_days``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, timedelta
 
 from lotsen.contracts.cases import CaseReminderDue, CaseSlaBreached
-from services.casestore import actions
+from services.casestore import actions, privacy
 from services.casestore.changes import Cases, Change, Entry, case_event
 from services.casestore.repository import Document
 from services.casestore.settings import CasestoreSettings
@@ -72,6 +72,12 @@ async def scan_once(cases: Cases, settings: CasestoreSettings) -> int:
             case["_id"],
             lambda c: actions.close(c, by="lotsen", at=now) if c["status"] == "resolved" else Change(),
         )
+        changed += 1
+    for case in await cases.repo.closed_before(now - timedelta(days=settings.retention_days)):
+        plan = actions.plan(
+            privacy.erase, by="lotsen", at=now, why=f"retention: {settings.retention_days} days"
+        )
+        await cases.apply(case["_id"], plan)
         changed += 1
     return changed
 

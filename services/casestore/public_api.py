@@ -1,0 +1,98 @@
+"""``GET /v1/public/cases/{ref}``: a citizen follows their errand with its reference and access code.
+
+No log-in. The answer holds the status, the dates and our replies to the citizen, nothing else:
+no names, addresses, internal notes, department or category. A wrong code and a missing case get
+the same answer, and lookups are rate-limited per address so codes cannot be guessed.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from lotsen.errors import NotFound
+from lotsen.ratelimit import RateLimiter, WindowLimit, client_address
+from services.casestore.deps import CasesDep, SettingsDep
+
+router = APIRouter(tags=["citizens"])
+
+STATUS_TEXT = {
+    "new": "Mottaget",
+    "open": "Under handläggning",
+    "pending_citizen": "Väntar på svar från dig",
+    "handed_off": "Överlämnat till förvaltningen",
+    "resolved": "Besvarat",
+    "closed": "Avslutat",
+}
+
+
+class PublicReply(BaseModel):
+    at: datetime
+    text: str
+
+
+class PublicCase(BaseModel):
+    ref: str
+    status: str
+    status_text: str
+    received_at: datetime | None
+    updated_at: datetime
+    first_response_due: datetime | None
+    resolved_at: datetime | None
+    replies: list[PublicReply]
+
+
+def _limiter(request: Request) -> RateLimiter:
+    limiter = getattr(request.app.state, "public_limiter", None)
+    if limiter is None:
+        settings = request.app.state.settings
+        limiter = RateLimiter(
+            [WindowLimit(settings.public_lookups_per_hour, 3600, "an hour")], what="look-ups of errands"
+        )
+        request.app.state.public_limiter = limiter
+    return limiter  # type: ignore[no-any-return]
+
+
+@router.get(
+    "/v1/public/cases/{ref}",
+    response_model=PublicCase,
+    summary="Följ ditt ärende: status, dates and replies for the citizen",
+    responses={
+        404: {"description": "no case with that reference and code"},
+        429: {"description": "slow down"},
+    },
+)
+async def public_case(
+    ref: str,
+    request: Request,
+    cases: CasesDep,
+    settings: SettingsDep,
+    code: Annotated[str, Query(min_length=1, max_length=64, description="the access code from the receipt")],
+) -> PublicCase:
+    peer = request.client.host if request.client else None
+    _limiter(request).hit(
+        client_address(peer, request.headers.get("X-Forwarded-For"), settings.trusted_proxies)
+    )
+    case = await cases.repo.get(ref.strip().upper())
+    expected = (case or {}).get("access_code") or "-" * 10
+    if case is None or not hmac.compare_digest(code.strip().upper().encode(), expected.encode()):
+        raise NotFound("no errand with that reference and access code")
+    replies = [
+        PublicReply(at=m["at"], text=m["text"])
+        for m in case.get("messages", [])
+        if m["direction"] == "outbound" and not m.get("automatic")
+    ]
+    return PublicCase(
+        ref=case["_id"],
+        status=case["status"],
+        status_text=STATUS_TEXT.get(case["status"], case["status"]),
+        received_at=case.get("received_at"),
+        updated_at=case["updated_at"],
+        first_response_due=case.get("first_response_due"),
+        resolved_at=case.get("resolved_at"),
+        replies=replies,
+    )
