@@ -101,6 +101,7 @@ def build_app(
     description: str,
     routers: Sequence[APIRouter],
     startup: Startup | None = None,
+    shutdown: Startup | None = None,
     database: str,
     publisher: Publisher | None = None,
     run_consumers: bool = True,
@@ -134,6 +135,8 @@ def build_app(
             yield
         finally:
             await runtime.stop_consumers()
+            if shutdown is not None:
+                await shutdown(app, runtime)
             if kafka is not None:
                 await kafka.stop()
             await mongo.close(client)

@@ -9,7 +9,18 @@ from fastapi import FastAPI
 from lotsen.contracts import topics
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.casestore import actions_api, api, auth_api, intake, kb, outcomes, privacy_api, public_api, sla
+from services.casestore import (
+    actions_api,
+    api,
+    attachments,
+    auth_api,
+    intake,
+    kb,
+    outcomes,
+    privacy_api,
+    public_api,
+    sla,
+)
 from services.casestore.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, hash_password
 from services.casestore.changes import Cases
 from services.casestore.repository import CaseRepository
@@ -48,6 +59,12 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
         runtime.background(sla.run_scheduler(cases, settings, stop=stop), stop)
 
 
+async def _shutdown(app: FastAPI, runtime: Runtime) -> None:
+    client = getattr(app.state, "intake_client", None)
+    if client is not None:
+        await client.aclose()
+
+
 def create_app(
     settings: CasestoreSettings | None = None,
     *,
@@ -63,11 +80,13 @@ def create_app(
             auth_api.router,
             api.router,
             actions_api.router,
+            attachments.router,
             kb.router,
             public_api.router,
             privacy_api.router,
         ],
         startup=_startup,
+        shutdown=_shutdown,
         database="lotsen_casestore",
         publisher=publisher,
         run_consumers=run_consumers,

@@ -20,6 +20,7 @@ class CasestoreSettings(ServiceSettings):
     sla_scan_seconds: float = 30.0
     outbox_relay_seconds: float = 5.0
     public_lookups_per_hour: int = 30
+    intake_url: str = "http://127.0.0.1:8001"
     trusted_proxies: list[str] = Field(
         default_factory=list, description="proxies whose X-Forwarded-For is believed"
     )

@@ -179,3 +179,29 @@ async def test_the_knowledge_bank(client: httpx.AsyncClient) -> None:
         f"/v1/kb/articles/{article_id}", json={**article, "title": "Altan och bygglov"}, headers=supervisor
     )
     assert changed.json()["usage_count"] == 1 and changed.json()["title"] == "Altan och bygglov"
+
+
+async def test_attachments_come_through_the_case_api(client: httpx.AsyncClient, handle: Any, app: FastAPI) -> None:
+    pdf = b"%PDF-1.4 intyg"
+    sha = __import__("hashlib").sha256(pdf).hexdigest()
+    seen_auth: list[str] = []
+
+    def intake(request: httpx.Request) -> httpx.Response:
+        seen_auth.append(request.headers["Authorization"])
+        if request.url.path == f"/v1/attachments/{sha}":
+            return httpx.Response(200, content=pdf, headers={"Content-Type": "application/pdf"})
+        return httpx.Response(404)
+
+    app.state.intake_client = httpx.AsyncClient(transport=httpx.MockTransport(intake), base_url="http://intake")
+    attachment = {"name": "intyg.pdf", "content_type": "application/pdf", "size": len(pdf), "sha256": sha}
+    await handle(routed("with-pdf", channel="email", attachments=[attachment]))
+    agent = await login(client, "agent")
+    response = await client.get(f"/v1/cases/{REF}/attachments/{sha}", headers=agent)
+    assert response.status_code == 200
+    assert response.content == pdf
+    assert response.headers["content-type"] == "application/pdf"
+    assert 'filename="intyg.pdf"' in response.headers["content-disposition"]
+    assert seen_auth == [agent["Authorization"]]
+    other = "0" * 64
+    assert (await client.get(f"/v1/cases/{REF}/attachments/{other}", headers=agent)).status_code == 404
+    assert (await client.get(f"/v1/cases/{REF}/attachments/{sha}")).status_code == 401
