@@ -76,4 +76,3 @@ async def get_attachment(
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
         background=BackgroundTask(upstream.aclose),
     )
-

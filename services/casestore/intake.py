@@ -205,6 +205,7 @@ def opening(case: Document, event: ContactRouted, *, at: datetime, domain: str) 
             event_id_seed=str(event.event_id),
             seq=len(change.entries) + 1,
             answering=contact.thread.message_id,
+            received=contact.received_at,
         )
         change.pushes["messages"] += ack.pushes["messages"]
         change.entries += ack.entries

@@ -46,6 +46,12 @@ def reply_channel(case: Document, requested: str | None) -> str:
     return "phone" if citizen.get("phone") else "none"
 
 
+def last_inbound_at(case: Document) -> datetime | None:
+    """When the citizen last wrote (Messenger allows standard replies for 24 hours after it)."""
+    times = [m["at"] for m in case.get("messages", []) if m["direction"] == "inbound"]
+    return max(times) if times else None
+
+
 def citizen_message_ids(case: Document) -> list[str]:
     return [
         m["message_id"]
@@ -130,6 +136,7 @@ def acknowledgement(
     event_id_seed: str,
     seq: int,
     answering: str | None,
+    received: datetime,
 ) -> Change:
     """The automatic receipt (never counted as an answer); ``seq`` is its place in the timeline and
     ``answering`` the Message-ID of the citizen's first message, not yet on the case."""
@@ -145,6 +152,7 @@ def acknowledgement(
         event_id_seed=event_id_seed,
         seq=seq,
         references=[answering] if answering else [],
+        last_inbound=received,
     )
 
 
@@ -161,6 +169,7 @@ def outbound(
     event_id_seed: str | None = None,
     seq: int | None = None,
     references: list[str] | None = None,
+    last_inbound: datetime | None = None,
 ) -> Change:
     seq = seq or next_seq(case)
     key = f"{case['_id']}.{seq}.outbound"
@@ -194,6 +203,7 @@ def outbound(
         "in_reply_to": references[-1] if references else None,
         "references": references,
         "language": case.get("language"),
+        "last_inbound_at": last_inbound_at(case) or last_inbound,
     }
     if kind == "acknowledgement":
         request_data.update(
