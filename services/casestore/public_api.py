@@ -12,11 +12,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from lotsen.errors import NotFound
+from lotsen.contracts.cases import CaseSurveyAnswered
+from lotsen.errors import Conflict, NotFound
 from lotsen.ratelimit import RateLimiter, WindowLimit, client_address
+from services.casestore.changes import Change, Entry, case_event
 from services.casestore.deps import CasesDep, SettingsDep
+from services.casestore.repository import Document
 
 router = APIRouter(tags=["citizens"])
 
@@ -55,6 +58,20 @@ def _limiter(request: Request) -> RateLimiter:
         )
         request.app.state.public_limiter = limiter
     return limiter  # type: ignore[no-any-return]
+
+
+async def _case_for_citizen(
+    ref: str, code: str, request: Request, cases: CasesDep, settings: SettingsDep
+) -> Document:
+    peer = request.client.host if request.client else None
+    _limiter(request).hit(
+        client_address(peer, request.headers.get("X-Forwarded-For"), settings.trusted_proxies)
+    )
+    case = await cases.repo.get(ref.strip().upper())
+    expected = (case or {}).get("access_code") or "-" * 10
+    if case is None or not hmac.compare_digest(code.strip().upper().encode(), expected.encode()):
+        raise NotFound("no errand with that reference and access code")
+    return case
 
 
 @router.get(
@@ -96,3 +113,57 @@ async def public_case(
         resolved_at=case.get("resolved_at"),
         replies=replies,
     )
+
+
+Score = Field(ge=1, le=5, description="1 (poor) to 5 (very good)")
+
+
+class SurveyAnswer(BaseModel):
+    """The satisfaction questions (NKI): treatment, knowledge, accessibility."""
+
+    model_config = {"json_schema_extra": {"examples": [{"bemotande": 5, "kunskap": 4, "tillganglighet": 4}]}}
+    bemotande: int = Score
+    kunskap: int = Score
+    tillganglighet: int = Score
+
+
+class SurveyAlreadyAnswered(Conflict):
+    code = "survey_answered"
+
+
+class SurveyNotOpen(Conflict):
+    code = "survey_not_open"
+
+
+def survey_answered(case: Document, answer: SurveyAnswer, *, at: datetime) -> Change:
+    if case.get("survey_answered_at"):
+        raise SurveyAlreadyAnswered("this errand's survey has already been answered; thank you")
+    answers = answer.model_dump()
+    change = Change(updates={"survey_answered_at": at})
+    change.entries.append(Entry("citizen", "survey_answered", {"answers": answers}))
+    change.events.append(case_event(CaseSurveyAnswered, case, at, answers=answers))
+    return change
+
+
+@router.post(
+    "/v1/public/cases/{ref}/survey",
+    status_code=202,
+    summary="The citizen's satisfaction answer, once per errand",
+    responses={
+        404: {"description": "no case with that reference and code"},
+        409: {"description": "answered"},
+    },
+)
+async def answer_survey(
+    ref: str,
+    body: SurveyAnswer,
+    request: Request,
+    cases: CasesDep,
+    settings: SettingsDep,
+    code: Annotated[str, Query(min_length=1, max_length=64)],
+) -> dict[str, str]:
+    case = await _case_for_citizen(ref, code, request, cases, settings)
+    if case["status"] not in ("resolved", "closed"):
+        raise SurveyNotOpen("the survey opens when the errand has been answered")
+    await cases.apply(case["_id"], lambda c: survey_answered(c, body, at=cases.clock()))
+    return {"status": "thank you"}

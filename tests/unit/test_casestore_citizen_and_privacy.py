@@ -181,7 +181,9 @@ async def test_the_knowledge_bank(client: httpx.AsyncClient) -> None:
     assert changed.json()["usage_count"] == 1 and changed.json()["title"] == "Altan och bygglov"
 
 
-async def test_attachments_come_through_the_case_api(client: httpx.AsyncClient, handle: Any, app: FastAPI) -> None:
+async def test_attachments_come_through_the_case_api(
+    client: httpx.AsyncClient, handle: Any, app: FastAPI
+) -> None:
     pdf = b"%PDF-1.4 intyg"
     sha = __import__("hashlib").sha256(pdf).hexdigest()
     seen_auth: list[str] = []
@@ -192,7 +194,9 @@ async def test_attachments_come_through_the_case_api(client: httpx.AsyncClient, 
             return httpx.Response(200, content=pdf, headers={"Content-Type": "application/pdf"})
         return httpx.Response(404)
 
-    app.state.intake_client = httpx.AsyncClient(transport=httpx.MockTransport(intake), base_url="http://intake")
+    app.state.intake_client = httpx.AsyncClient(
+        transport=httpx.MockTransport(intake), base_url="http://intake"
+    )
     attachment = {"name": "intyg.pdf", "content_type": "application/pdf", "size": len(pdf), "sha256": sha}
     await handle(routed("with-pdf", channel="email", attachments=[attachment]))
     agent = await login(client, "agent")
@@ -205,3 +209,28 @@ async def test_attachments_come_through_the_case_api(client: httpx.AsyncClient, 
     other = "0" * 64
     assert (await client.get(f"/v1/cases/{REF}/attachments/{other}", headers=agent)).status_code == 404
     assert (await client.get(f"/v1/cases/{REF}/attachments/{sha}")).status_code == 401
+
+
+async def test_the_citizen_answers_the_survey_once(
+    client: httpx.AsyncClient, handle: Any, app: FastAPI, bus: InMemoryBus
+) -> None:
+    code = await new_case(handle, app)
+    answer = {"bemotande": 5, "kunskap": 4, "tillganglighet": 3}
+    too_early = await client.post(f"/v1/public/cases/{REF}/survey", params={"code": code}, json=answer)
+    assert too_early.status_code == 409 and too_early.json()["error"]["code"] == "survey_not_open"
+    await client.post(
+        f"/v1/cases/{REF}/resolve", json={"resolution_code": "answered"}, headers=await login(client, "agent")
+    )
+    assert (
+        await client.post(f"/v1/public/cases/{REF}/survey", params={"code": code}, json=answer)
+    ).status_code == 202
+    again = await client.post(f"/v1/public/cases/{REF}/survey", params={"code": code}, json=answer)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "survey_answered"
+    wrong = await client.post(f"/v1/public/cases/{REF}/survey", params={"code": "NOPE"}, json=answer)
+    assert wrong.status_code == 404
+    out_of_range = await client.post(
+        f"/v1/public/cases/{REF}/survey", params={"code": code}, json={**answer, "kunskap": 9}
+    )
+    assert out_of_range.status_code == 422
+    [survey] = [e for e in bus.published(topics.CASES_EVENTS) if e.type == "case.survey_answered"]
+    assert survey.data.answers == answer
