@@ -185,17 +185,7 @@ def opening(case: Document, event: ContactRouted, *, at: datetime, domain: str) 
     )
     created = created.model_copy(update={"event_id": derived_event_id(event.event_id, "case.created")})
     change.events.append((topic, created))
-    change.events.append(
-        messages.message_added(
-            case,
-            contact.contact_id,
-            "inbound",
-            contact.channel,
-            contact.received_at,
-            automatic=False,
-            event_id=derived_event_id(event.event_id, "case.message_added"),
-        )
-    )
+    change.events.append(messages.inbound_added(case, event))
     if contact.channel in messages.ACKNOWLEDGED_CHANNELS:
         ack = messages.acknowledgement(
             case,

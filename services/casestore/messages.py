@@ -74,23 +74,27 @@ def inbound(case: Document, event: ContactRouted, *, at: datetime) -> Change:
             {"key": contact.contact_id, "direction": "inbound", "channel": contact.channel},
         )
     )
-    change.events.append(
-        message_added(
-            case,
-            contact.contact_id,
-            "inbound",
-            contact.channel,
-            contact.received_at,
-            automatic=False,
-            event_id=derived_event_id(event.event_id, "message"),
-        )
-    )
+    change.events.append(inbound_added(case, event))
     if case["status"] == "resolved":
         change.entries.append(Entry("citizen", "reopened", {"reason": "the citizen wrote again"}))
         change.events.append(case_event(CaseReopened, case, at, reason="the citizen wrote again"))
         change.updates.update({"resolved_at": None, "resolution_code": None})
     status_change(case, new_status, at, change)
     return change
+
+
+def inbound_added(case: Document, event: ContactRouted) -> tuple[str, Any]:
+    """``case.message_added`` for the citizen's message, its id derived from the contact's event."""
+    contact = event.data
+    return message_added(
+        case,
+        contact.contact_id,
+        "inbound",
+        contact.channel,
+        contact.received_at,
+        automatic=False,
+        event_id=derived_event_id(event.event_id, "case.message_added"),
+    )
 
 
 def inbound_message(event: ContactRouted) -> Document:
