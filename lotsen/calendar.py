@@ -33,9 +33,12 @@ def add_working_days(start: datetime, days: int, *, tz: ZoneInfo = STOCKHOLM) ->
 
     A start on a non-working day counts from the beginning of the next working day, so a contact
     that arrives on Saturday is due at the end of Tuesday with two working days, not on Monday.
+    Zero days is ``start`` itself: due at once.
     """
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
+    if days <= 0:
+        return start.astimezone(UTC)
     local = start.astimezone(tz)
     if not is_working_day(local.date()):
         day = local.date()

@@ -66,6 +66,7 @@ class MessageRead(BaseModel):
     text: str
     automatic: bool = False
     kind: str | None = None
+    message_id: str | None = Field(None, description="the e-mail Message-ID, ours for outbound messages")
     author: str | None = None
     sender: dict[str, Any] | None = None
     attachments: list[dict[str, Any]] = Field(default_factory=list)

@@ -53,3 +53,8 @@ def test_the_answer_is_utc_and_daylight_saving_is_respected() -> None:
     due = add_working_days(friday, 2)
     assert due == datetime(2026, 3, 31, 7, 0, tzinfo=UTC)
     assert due.tzinfo == UTC
+
+
+def test_zero_working_days_is_due_at_once() -> None:
+    saturday = datetime(2026, 3, 7, 11, 0, tzinfo=STOCKHOLM)
+    assert add_working_days(saturday, 0) == saturday
