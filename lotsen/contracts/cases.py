@@ -30,7 +30,9 @@ class CaseCreatedData(CaseEventData):
 class CaseMessageAddedData(CaseEventData):
     message_id: str
     direction: Literal["inbound", "outbound", "internal"]
-    channel: Channel | Literal["internal"]
+    channel: Channel | Literal["internal", "none"] = Field(
+        description="the message's channel; `none`: an outbound message with no way to reach the citizen"
+    )
     at: UtcDatetime
     automatic: bool = False
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from opentelemetry import trace
+from pydantic import ValidationError
 
 from lotsen.contracts import topics
 from lotsen.contracts.envelope import Event, InvalidEvent, decode_event
@@ -86,7 +87,9 @@ async def process_record(
     with tracer.start_as_current_span(f"handle {event.type}", context=ctx, kind=trace.SpanKind.CONSUMER):
         try:
             await handler(event)
-        except InvalidEvent as exc:
+        except (InvalidEvent, ValidationError) as exc:
+            # A ValidationError here means the handler cannot turn this event into valid data: it
+            # would fail the same way on every redelivery, so it is parked, not retried for ever.
             await dead_letter(record, exc, dead_letters)
             return "dead_lettered"
     if dedupe is not None:

@@ -54,6 +54,7 @@ class CaseRead(BaseModel):
     resolution_code: str | None = None
     failure_demand: bool | None = None
     resolved_by_first_line: bool | None = None
+    handed_off_by: str | None = None
     links: list[str] = Field(default_factory=list)
 
 

@@ -342,3 +342,13 @@ async def test_search_finds_by_reference_subject_sender(
     await handle(routed("other", subject="Snöröjning"))
     page = (await client.get("/v1/cases", params={"q": text}, headers=await login(client, "agent"))).json()
     assert [c["ref"] for c in page["items"]] == ["KGA-2026-000001"]
+
+
+async def test_an_anonymous_web_form_gets_a_case_and_an_acknowledgement_that_cannot_be_sent(
+    client: httpx.AsyncClient, handle: Any, bus: InMemoryBus
+) -> None:
+    await handle(routed("anon", sender={}, text="Tack för en fin badplats!"))
+    [ack] = outbound(bus)
+    assert ack.data.channel == "none"
+    case = (await client.get("/v1/cases/KGA-2026-000001", headers=await login(client, "agent"))).json()
+    assert case["status"] == "new"

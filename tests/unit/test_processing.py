@@ -111,3 +111,18 @@ async def test_a_refusing_bus_raises_publish_failed(bus: InMemoryBus) -> None:
     bus.fail_publishing = True
     with pytest.raises(PublishFailed):
         await bus.publish(topics.CASES_EVENTS, created(), key="k")
+
+
+async def test_a_handler_that_cannot_build_valid_data_parks_the_event(bus: InMemoryBus) -> None:
+    from pydantic import BaseModel
+
+    class Strict(BaseModel):
+        number: int
+
+    async def handler(event: Event[Any]) -> None:
+        Strict.model_validate({"number": "not a number"})
+
+    await bus.publish(topics.CASES_EVENTS, created(), key="KGA-2026-000001")
+    assert await bus.deliver(topics.CASES_EVENTS, handler) == ["dead_lettered"]
+    [dead] = bus.records[topics.dlq(topics.CASES_EVENTS)]
+    assert b"number" in dict(dead.headers)["lotsen-error"]
