@@ -59,13 +59,29 @@ class ContactReceivedData(EventData):
     language: str | None = None
     is_auto_reply: bool = False
     location: Location | None = None
+    answer_group: str | None = Field(
+        None, description="the answer group a call queued in; a callback contact keeps it"
+    )
 
 
 HandledBy = Literal["first_line", "department"]
 
 
+class CategoryScore(_Part):
+    """How strongly the classifier's evidence (the words found) pointed at one category."""
+
+    category: str
+    score: float
+    evidence: list[str] = Field(default_factory=list)
+
+
 class RoutingDecision(_Part):
-    """Who handles the contact, and why (DESIGN §6)."""
+    """Who handles the contact, and why (DESIGN §6).
+
+    ``matched_rules`` names the rules of ``ruleset_version`` that matched, ``scores`` the classifier's
+    best categories with the words that counted, ``agreement`` the department's agreement (and ROSA
+    level) that decided first line or department, ``explanation`` all of it as one readable text.
+    """
 
     handled_by: HandledBy
     answer_group: str | None = None
@@ -77,6 +93,11 @@ class RoutingDecision(_Part):
     ruleset_version: int
     matched_rules: list[str] = Field(default_factory=list)
     explanation: str
+    category_source: Literal["rule", "category_hint", "classifier", "fallback"] | None = None
+    scores: list[CategoryScore] = Field(default_factory=list)
+    agreement: str | None = None
+    language: str | None = None
+    out_of_hours: bool | None = None
 
 
 class ContactRoutedData(ContactReceivedData):

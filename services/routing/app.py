@@ -1,4 +1,9 @@
-"""routing (:8002): first line or department, decided by the municipality's agreements, and explained."""
+"""routing (:8002): first line or department, decided by the municipality's agreements, and explained.
+
+Where things live: the decision in ``decide.py`` (classifier in ``classifier.py``, rules in
+``rules/``), the versions of the ruleset in ``rulesets.py`` (stored by ``repository.py``), the HTTP
+API in ``api.py`` and ``rules_api.py``, the Kafka handler in ``handlers.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,22 @@ from fastapi import FastAPI
 from lotsen.contracts import topics
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.routing import api
+from services.routing import api, rules_api
+from services.routing.decide import Router
+from services.routing.dependencies import Routing
 from services.routing.handlers import make_handler
+from services.routing.repository import RulesetRepository
+from services.routing.rulesets import DEFAULT_RULES_FILE, RulesetBook
 from services.routing.settings import RoutingSettings
 
 
 async def _startup(app: FastAPI, runtime: Runtime) -> None:
-    handler = make_handler(publisher=runtime.publisher, directory=runtime.directory)
+    settings: RoutingSettings = app.state.settings
+    rulesets = RulesetBook(RulesetRepository(runtime.db), refresh_seconds=settings.rules_refresh_seconds)
+    await rulesets.open(runtime.directory, settings.default_rules_file or DEFAULT_RULES_FILE)
+    routing = Routing(router=Router(runtime.directory), rulesets=rulesets)
+    app.state.routing = routing
+    handler = make_handler(publisher=runtime.publisher, router=routing.router, rulesets=rulesets)
     await runtime.consume("routing", [topics.CONTACTS_RECEIVED], handler)
 
 
@@ -24,8 +38,8 @@ def create_app(
     return build_app(
         settings,
         title="Lotsen routing",
-        description="Decides who handles each contact and explains why.",
-        routers=[api.router],
+        description="Decides who handles each contact and explains why; the rules are versioned data.",
+        routers=[api.router, rules_api.router],
         startup=_startup,
         database="lotsen_routing",
         publisher=publisher,

@@ -1,4 +1,4 @@
-"""contact.received → contact.routed."""
+"""contact.received → contact.routed, decided by the ruleset version active when the contact was received."""
 
 from __future__ import annotations
 
@@ -7,33 +7,39 @@ from typing import Any
 from lotsen.contracts import topics
 from lotsen.contracts.contacts import ContactReceived, ContactRouted, ContactRoutedData
 from lotsen.contracts.envelope import Event, InvalidEvent, derived_event_id
-from lotsen.directory import Directory
 from lotsen.kafka.publisher import Publisher
-from services.routing.decide import decide
+from services.routing.decide import Router
+from services.routing.rules import Ruleset
+from services.routing.rulesets import RulesetBook
 
 
-def routed_event(received: ContactReceived, directory: Directory) -> ContactRouted:
-    org = directory.organization(received.organization)
+def routed_event(received: ContactReceived, router: Router, ruleset: Ruleset) -> ContactRouted:
+    org = router.directory.organization(received.organization)
     if org is None:
         raise InvalidEvent(
             f"contact {received.data.contact_id} names unknown organisation {received.organization!r}"
         )
-    decision = decide(received.data, org)
+    decision = router.decide(received.data, org, ruleset)
+    data = received.data.model_dump()
+    data["language"] = data.get("language") or decision.language
     return ContactRouted(
         event_id=derived_event_id(received.event_id, "contact.routed"),
         # The source's time, not the clock: a redelivery must yield the identical event.
         occurred_at=received.occurred_at,
         producer="routing",
         organization=org.id,
-        data=ContactRoutedData(**received.data.model_dump(), decision=decision),
+        data=ContactRoutedData(**data, decision=decision),
     )
 
 
-def make_handler(*, publisher: Publisher, directory: Directory):  # type: ignore[no-untyped-def]
+def make_handler(*, publisher: Publisher, router: Router, rulesets: RulesetBook):  # type: ignore[no-untyped-def]
     async def on_contact_received(event: Event[Any]) -> None:
         if not isinstance(event, ContactReceived):
             raise InvalidEvent(f"routing does not handle {event.type} on {topics.CONTACTS_RECEIVED}")
-        routed = routed_event(event, directory)
+        await rulesets.refresh()
+        # The version active when the contact was received, so a redelivery is decided the same way.
+        ruleset = rulesets.active_at(event.data.received_at)
+        routed = routed_event(event, router, ruleset)
         key = routed.data.thread.case_ref or routed.data.contact_id
         await publisher.publish(topics.CONTACTS_ROUTED, routed, key=key)
 
