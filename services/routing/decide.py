@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from lotsen.calendar import is_working_day
 from lotsen.contracts.contacts import CategoryScore, ContactReceivedData, RoutingDecision
 from lotsen.directory import (
     FALLBACK_CATEGORY,
@@ -208,6 +209,9 @@ def hint_index(org: Organization) -> dict[str, Category]:
 
 
 def is_out_of_hours(org: Organization, at: datetime) -> bool:
-    """Outside the organisation's opening hours, in its own time zone."""
+    """Outside the organisation's opening hours, in its own time zone; public and de facto
+    holidays (midsommarafton, julafton, nyårsafton) are closed all day."""
     local = at.astimezone(ZoneInfo(org.timezone))
+    if not is_working_day(local.date()):
+        return True
     return not org.opening_hours.is_open(local.weekday(), local.time())

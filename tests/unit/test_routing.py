@@ -201,3 +201,13 @@ async def test_the_directory_needs_a_token(routing: httpx.AsyncClient, token_for
     assert categories["bygglov"]["handled_by"] == "first_line"
     assert {"keywords", "rosa_level", "department", "confidential"} <= set(categories["bygglov"])
     assert {a["department"] for a in orgs["karlskoga"]["agreements"]} >= {"samhallsbyggnad", "social"}
+
+
+def test_midsummer_eve_is_out_of_hours() -> None:
+    from lotsen.calendar import STOCKHOLM
+    from services.routing.decide import is_out_of_hours
+
+    karlskoga = DIRECTORY.organization("karlskoga")
+    assert karlskoga is not None
+    assert is_out_of_hours(karlskoga, datetime(2026, 6, 19, 10, 0, tzinfo=STOCKHOLM))
+    assert not is_out_of_hours(karlskoga, datetime(2026, 6, 17, 10, 0, tzinfo=STOCKHOLM))
