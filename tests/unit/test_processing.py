@@ -126,3 +126,14 @@ async def test_a_handler_that_cannot_build_valid_data_parks_the_event(bus: InMem
     assert await bus.deliver(topics.CASES_EVENTS, handler) == ["dead_lettered"]
     [dead] = bus.records[topics.dlq(topics.CASES_EVENTS)]
     assert b"number" in dict(dead.headers)["lotsen-error"]
+
+
+async def test_the_stand_in_survives_thousands_of_collections() -> None:
+    from lotsen import mongo
+
+    client = mongo.connect("mongomock://")
+    db = client["many"]
+    for i in range(1500):
+        await db[f"c{i}"].update_one({"_id": 1}, {"$set": {"n": i}}, upsert=True)
+    await db["c0"].bulk_write([__import__("pymongo").UpdateOne({"_id": 1}, {"$inc": {"n": 1}})])
+    assert (await db["c0"].find_one({"_id": 1}))["n"] == 1
