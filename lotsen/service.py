@@ -23,6 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from lotsen import mongo
 from lotsen.directory import Directory, directory_from
 from lotsen.errors import install_error_handlers
+from lotsen.kafka.batches import BatchConsumerRunner, BatchHandler
 from lotsen.kafka.consumer import ConsumerRunner
 from lotsen.kafka.processing import Handler
 from lotsen.kafka.publisher import KafkaPublisher, Publisher
@@ -41,7 +42,7 @@ class Runtime:
     publisher: Publisher
     directory: Directory
     run_consumers: bool = True
-    consumers: list[ConsumerRunner] = field(default_factory=list)
+    consumers: list[ConsumerRunner | BatchConsumerRunner] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     _stops: list[asyncio.Event] = field(default_factory=list)
@@ -58,6 +59,28 @@ class Runtime:
             handler=handler,
             dead_letters=self.publisher,
             dedupe=mongo.MongoDeduplicator(self.db, group_id),
+        )
+        await runner.start()
+        task = asyncio.create_task(runner.run(), name=group_id)
+        task.add_done_callback(self._on_consumer_done)
+        self.consumers.append(runner)
+        self.tasks.append(task)
+
+    async def consume_batches(
+        self, group: str, topics: Sequence[str], handler: BatchHandler, *, max_records: int = 500
+    ) -> None:
+        """Like :meth:`consume`, one ``handler`` call per poll; the handler itself must be idempotent
+        (there is no event-id store: a crash hands it the uncommitted poll again)."""
+        if not self.run_consumers:
+            return
+        group_id = f"lotsen-{group}"
+        runner = BatchConsumerRunner(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            group_id=group_id,
+            topics=list(topics),
+            handler=handler,
+            dead_letters=self.publisher,
+            max_records=max_records,
         )
         await runner.start()
         task = asyncio.create_task(runner.run(), name=group_id)
@@ -105,12 +128,19 @@ def build_app(
     database: str,
     publisher: Publisher | None = None,
     run_consumers: bool = True,
+    db: AsyncDatabase[dict[str, Any]] | None = None,
 ) -> FastAPI:
+    """``db``: a database the caller owns and keeps open, instead of ``database`` on ``MONGODB_URL``
+    (a test that stops and restarts a service against the same data, even on the in-memory stand-in)."""
     setup_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = mongo.connect(settings.mongodb_url)
+        client: Any = None
+        service_db = db
+        if service_db is None:
+            client = mongo.connect(settings.mongodb_url)
+            service_db = client[database]
         kafka: KafkaPublisher | None = None
         if publisher is None:
             kafka = KafkaPublisher(
@@ -122,7 +152,7 @@ def build_app(
             await kafka.start()
         runtime = Runtime(
             settings=settings,
-            db=client[database],
+            db=service_db,
             publisher=publisher or kafka,  # type: ignore[arg-type]
             directory=directory_from(settings.directory_file),
             run_consumers=run_consumers,
@@ -139,7 +169,8 @@ def build_app(
                 await shutdown(app, runtime)
             if kafka is not None:
                 await kafka.stop()
-            await mongo.close(client)
+            if client is not None:
+                await mongo.close(client)
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings

@@ -1,13 +1,20 @@
-"""Every MongoDB call of notify: department subscriptions."""
+"""Every MongoDB call of notify: subscriptions, deliveries, reminders and the few case facts it keeps.
+
+No multi-document transactions: each write is one atomic single-document update, inserts are
+idempotent on derived ids, and the order of deliveries comes from an atomic counter (``$inc``).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 Document = dict[str, Any]
+Database = AsyncDatabase[Document]
 
 
 class SubscriptionRepository:
@@ -20,10 +27,175 @@ class SubscriptionRepository:
     async def insert(self, subscription: Document) -> None:
         await self._subscriptions.insert_one(subscription)
 
-    async def list(self, *, department: str | None = None) -> list[Document]:
-        query = {"department": department} if department else {}
+    async def get(self, subscription_id: str) -> Document | None:
+        return await self._subscriptions.find_one({"_id": subscription_id})
+
+    async def matching(self, *, organization: str, department: str, event_type: str) -> list[Document]:
+        """Active subscriptions of ``department`` (in ``organization``, or any) to ``event_type``."""
+        query = {
+            "department": department,
+            "active": True,
+            "event_types": event_type,
+            "organization": {"$in": [organization, None]},
+        }
         return [doc async for doc in self._subscriptions.find(query).sort("created_at", ASCENDING)]
 
     async def delete(self, subscription_id: str) -> bool:
         result = await self._subscriptions.delete_one({"_id": subscription_id})
         return result.deleted_count == 1
+
+    # Last in the class: a method named ``list`` would shadow the builtin in the annotations below it.
+    async def list(self, *, department: str | None = None) -> list[Document]:
+        query = {"department": department} if department else {}
+        return [doc async for doc in self._subscriptions.find(query).sort("created_at", ASCENDING)]
+
+
+class DeliveryRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._deliveries = db["deliveries"]
+        self._counters = db["counters"]
+
+    async def ensure_indexes(self) -> None:
+        await self._deliveries.create_index([("status", ASCENDING), ("seq", ASCENDING)])
+        await self._deliveries.create_index([("lane", ASCENDING), ("seq", ASCENDING)])
+        await self._deliveries.create_index([("case_ref", ASCENDING), ("seq", DESCENDING)])
+        await self._deliveries.create_index([("result_pending", ASCENDING)])
+
+    async def _next_seq(self) -> int:
+        counter = await self._counters.find_one_and_update(
+            {"_id": "deliveries"}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        assert counter is not None  # upserted
+        return int(counter["value"])
+
+    async def record(self, delivery: Document) -> bool:
+        """Insert ``delivery`` unless its id exists (a redelivered event); True when it is new."""
+        if await self._deliveries.find_one({"_id": delivery["_id"]}, {"_id": 1}) is not None:
+            return False
+        try:
+            await self._deliveries.insert_one({**delivery, "seq": await self._next_seq()})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, delivery_id: str) -> Document | None:
+        return await self._deliveries.find_one({"_id": delivery_id})
+
+    async def due_heads(self, now: datetime, *, limit: int) -> list[Document]:
+        """The oldest pending delivery of each lane, if it is due and nobody holds its lease."""
+        pipeline: list[Document] = [
+            {"$match": {"status": "pending"}},
+            {"$sort": {"seq": 1}},
+            {"$group": {"_id": "$lane", "head": {"$first": "$$ROOT"}}},
+            {"$replaceRoot": {"newRoot": "$head"}},
+            {
+                "$match": {
+                    "next_attempt_at": {"$lte": now},
+                    "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}],
+                }
+            },
+            {"$sort": {"seq": 1}},
+            {"$limit": limit},
+        ]
+        return [doc async for doc in await self._deliveries.aggregate(pipeline)]
+
+    async def claim(self, delivery_id: str, *, now: datetime, until: datetime) -> bool:
+        """Take the lease on a pending delivery, so no other dispatcher sends it meanwhile."""
+        result = await self._deliveries.update_one(
+            {
+                "_id": delivery_id,
+                "status": "pending",
+                "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}],
+            },
+            {"$set": {"lease_until": until}},
+        )
+        return result.modified_count == 1
+
+    async def update(self, delivery_id: str, changes: Document, *, status: str | None = None) -> bool:
+        """Set ``changes``; with ``status``, only if the delivery is still in that state."""
+        query: Document = {"_id": delivery_id}
+        if status is not None:
+            query["status"] = status
+        result = await self._deliveries.update_one(query, {"$set": changes})
+        return result.matched_count == 1
+
+    async def find(self, filters: Document, *, before_seq: int | None, limit: int) -> list[Document]:
+        query = {key: value for key, value in filters.items() if value is not None}
+        if before_seq is not None:
+            query["seq"] = {"$lt": before_seq}
+        cursor = self._deliveries.find(query).sort("seq", DESCENDING).limit(limit)
+        return [doc async for doc in cursor]
+
+    async def erase_personal_data(self, case_ref: str) -> None:
+        """Privacy erasure of a case: the messages (texts, addresses) go; the log of attempts stays."""
+        await self._deliveries.update_many(
+            {"case_ref": case_ref, "target": {"$ne": "webhook"}},
+            {"$set": {"erased": True}, "$unset": {"email": "", "messenger": ""}},
+        )
+        await self._deliveries.update_many(
+            {"case_ref": case_ref, "target": {"$in": ["citizen_email", "citizen_messenger"]}},
+            {"$set": {"recipient": None}},
+        )
+
+    async def results_pending(self, *, limit: int) -> list[Document]:
+        """Citizen deliveries in a final state whose ``outbound.*`` result is not yet on Kafka."""
+        cursor = (
+            self._deliveries.find({"result_pending": True, "status": {"$in": ["delivered", "failed"]}})
+            .sort("seq", ASCENDING)
+            .limit(limit)
+        )
+        return [doc async for doc in cursor]
+
+    async def result_published(self, delivery_id: str, *, status: str, attempts: int, event_id: str) -> None:
+        await self._deliveries.update_one(
+            {"_id": delivery_id, "status": status, "attempts": attempts, "result_pending": True},
+            {"$set": {"result_pending": False}, "$push": {"results": event_id}},
+        )
+
+
+class ReminderRepository:
+    """One reminder state per case: which department to remind, how often so far, and when next."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._reminders = db["reminders"]
+
+    async def ensure_indexes(self) -> None:
+        await self._reminders.create_index([("active", ASCENDING), ("next_at", ASCENDING)])
+
+    async def get(self, case_ref: str) -> Document | None:
+        return await self._reminders.find_one({"_id": case_ref})
+
+    async def start(self, state: Document) -> None:
+        await self._reminders.replace_one({"_id": state["_id"]}, state, upsert=True)
+
+    async def stop(self, case_ref: str, *, why: str, at: datetime) -> None:
+        await self._reminders.update_one(
+            {"_id": case_ref, "active": True},
+            {"$set": {"active": False, "stopped_at": at, "stopped_by": why}},
+        )
+
+    async def due(self, now: datetime, *, limit: int) -> list[Document]:
+        cursor = (
+            self._reminders.find({"active": True, "next_at": {"$lte": now}}).sort("next_at", 1).limit(limit)
+        )
+        return [doc async for doc in cursor]
+
+    async def advance(self, case_ref: str, *, sent: int, next_at: datetime) -> bool:
+        """Count reminder ``sent`` + 1 as sent, unless someone else did or the reminders stopped."""
+        result = await self._reminders.update_one(
+            {"_id": case_ref, "active": True, "sent": sent}, {"$set": {"sent": sent + 1, "next_at": next_at}}
+        )
+        return result.modified_count == 1
+
+
+class CaseFactRepository:
+    """What notify remembers of a case from ``cases.events``: no personal data, only routing facts."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._cases = db["cases"]
+
+    async def get(self, case_ref: str) -> Document | None:
+        return await self._cases.find_one({"_id": case_ref})
+
+    async def remember(self, case_ref: str, facts: Document) -> None:
+        await self._cases.update_one({"_id": case_ref}, {"$set": facts}, upsert=True)

@@ -10,10 +10,17 @@ from fastapi import APIRouter, Request, Response
 from pydantic import AnyHttpUrl, BaseModel, Field
 
 from lotsen.auth import Admin
-from lotsen.errors import NotFound
+from lotsen.directory import Directory
+from lotsen.errors import DomainError, NotFound
 from services.notify.repository import SubscriptionRepository
 
 router = APIRouter(tags=["subscriptions"])
+
+
+class UnknownDepartment(DomainError):
+    status = 422
+    code = "unknown_department"
+
 
 EventType = Literal[
     "case.handed_off", "case.reminder_due", "case.returned", "case.resolved", "case.created", "case.closed"
@@ -22,6 +29,9 @@ EventType = Literal[
 
 class SubscriptionCreate(BaseModel):
     department: str = Field(min_length=1, max_length=64)
+    organization: str | None = Field(
+        None, max_length=64, description="only errands of this organisation; any organisation if absent"
+    )
     url: AnyHttpUrl
     secret: str = Field(min_length=16, max_length=200, description="shared secret for X-Lotsen-Signature")
     event_types: list[EventType] = Field(min_length=1)
@@ -31,6 +41,7 @@ class SubscriptionCreate(BaseModel):
 class SubscriptionRead(BaseModel):
     id: str
     department: str
+    organization: str | None = None
     url: str
     event_types: list[str]
     active: bool
@@ -41,9 +52,24 @@ def _repo(request: Request) -> SubscriptionRepository:
     return SubscriptionRepository(request.app.state.runtime.db)
 
 
+def _check_known(directory: Directory, *, department: str, organization: str | None) -> None:
+    organizations = (
+        [o for o in directory.organizations if o.id == organization]
+        if organization
+        else directory.organizations
+    )
+    if organization and not organizations:
+        raise UnknownDepartment(f"no organisation {organization!r} in the directory")
+    if not any(o.department(department) for o in organizations):
+        where = f" of {organization}" if organization else ""
+        raise UnknownDepartment(f"no department {department!r}{where} in the directory")
+
+
 def _read(doc: dict[str, Any]) -> SubscriptionRead:
     return SubscriptionRead(
-        id=doc["_id"], **{k: doc[k] for k in ("department", "url", "event_types", "active", "created_at")}
+        id=doc["_id"],
+        organization=doc.get("organization"),
+        **{k: doc[k] for k in ("department", "url", "event_types", "active", "created_at")},
     )
 
 
@@ -58,9 +84,13 @@ async def list_subscriptions(
 async def create_subscription(
     body: SubscriptionCreate, request: Request, principal: Admin
 ) -> SubscriptionRead:
+    _check_known(
+        request.app.state.runtime.directory, department=body.department, organization=body.organization
+    )
     doc = {
         "_id": str(uuid.uuid4()),
         "department": body.department,
+        "organization": body.organization,
         "url": str(body.url),
         "secret": body.secret,
         "event_types": list(body.event_types),

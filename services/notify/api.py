@@ -1,0 +1,114 @@
+"""``/v1/deliveries``: every delivery with its attempts, and redelivery of failed ones (admin only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from lotsen.auth import Admin
+from services.notify.deliveries import DeliveryNotFound, Status, Target, redelivery
+from services.notify.notifier import Notifier
+
+router = APIRouter(tags=["deliveries"])
+
+
+class Attempt(BaseModel):
+    at: datetime
+    outcome: Literal["delivered", "failed", "retry_requested"]
+    detail: str | None = None
+    status_code: int | None = None
+
+
+class DeliveryRead(BaseModel):
+    id: str = Field(description="the X-Lotsen-Delivery id; the same on every repeat")
+    target: Target
+    status: Status
+    case_ref: str
+    organization: str
+    event_type: str
+    event_id: str
+    subscription_id: str | None = None
+    department: str | None = None
+    recipient: str | None = Field(None, description="webhook URL, e-mail address or Messenger id")
+    outbound_id: str | None = None
+    channel: str | None = None
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    failed_at: datetime | None = None
+    give_up_at: datetime | None = None
+    reason: str | None = Field(None, description="why it failed, once failed")
+    last_error: str | None = None
+    history: list[Attempt]
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryRead]
+    next_cursor: str | None
+
+
+def _notifier(request: Request) -> Notifier:
+    return request.app.state.notifier  # type: ignore[no-any-return]
+
+
+def read(doc: dict[str, Any]) -> DeliveryRead:
+    fields = {name: doc.get(name) for name in DeliveryRead.model_fields if name != "id"}
+    return DeliveryRead.model_validate({**fields, "id": doc["_id"], "history": doc.get("history", [])})
+
+
+@router.get("/v1/deliveries", response_model=DeliveryPage, summary="Deliveries, newest first")
+async def list_deliveries(
+    request: Request,
+    principal: Admin,
+    status: Status | None = None,
+    target: Target | None = None,
+    case_ref: Annotated[str | None, Query(max_length=40)] = None,
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    subscription_id: Annotated[str | None, Query(max_length=64)] = None,
+    event_type: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[int | None, Query(ge=0, description="next_cursor of the previous page")] = None,
+) -> DeliveryPage:
+    filters = {
+        "status": status,
+        "target": target,
+        "case_ref": case_ref,
+        "department": department,
+        "subscription_id": subscription_id,
+        "event_type": event_type,
+    }
+    docs = await _notifier(request).deliveries.find(filters, before_seq=cursor, limit=limit)
+    next_cursor = str(docs[-1]["seq"]) if len(docs) == limit else None
+    return DeliveryPage(items=[read(d) for d in docs], next_cursor=next_cursor)
+
+
+@router.get("/v1/deliveries/{delivery_id}", response_model=DeliveryRead)
+async def get_delivery(delivery_id: str, request: Request, principal: Admin) -> DeliveryRead:
+    doc = await _notifier(request).deliveries.get(delivery_id)
+    if doc is None:
+        raise DeliveryNotFound(f"no delivery {delivery_id}")
+    return read(doc)
+
+
+@router.post(
+    "/v1/deliveries/{delivery_id}/retry",
+    response_model=DeliveryRead,
+    summary="Send a failed delivery again, now (same id, history kept)",
+)
+async def retry_delivery(delivery_id: str, request: Request, principal: Admin) -> DeliveryRead:
+    notifier = _notifier(request)
+    doc = await notifier.deliveries.get(delivery_id)
+    if doc is None:
+        raise DeliveryNotFound(f"no delivery {delivery_id}")
+    changes = redelivery(doc, now=notifier.clock(), by=principal.subject)
+    if not await notifier.deliveries.update(delivery_id, changes, status="failed"):
+        # Someone retried it a moment ago: answer with what it is now.
+        doc = await notifier.deliveries.get(delivery_id) or doc
+        return read(doc)
+    notifier.wake()
+    return read({**doc, **changes})

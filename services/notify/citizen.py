@@ -1,0 +1,98 @@
+"""Reaching the citizen on the channel they used: acknowledgements and replies by e-mail or Messenger.
+
+casestore's ``outbound.requested`` carries what threading needs: our ``Message-ID``, the citizen's
+message ids for ``In-Reply-To``/``References`` and the reference tag in the subject, so the
+citizen's answer lands on the same case. A contact we cannot answer in writing (phone, letter,
+or no address) fails at once with "no channel to reach the citizen", so an agent knows to call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from lotsen.contracts.outbound import OutboundRequested
+from services.notify import rendering
+from services.notify.deliveries import NO_CHANNEL, Document, delivery_id, failed_at_once, new_delivery
+from services.notify.notifier import Notifier, mail_domain, sender_address
+
+EMAIL_CHANNELS = ("email", "webform")
+
+
+def instant(value: Any) -> datetime | None:
+    """A time from an extra field of the event (RFC 3339 text on the wire)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return None
+
+
+async def request(event: OutboundRequested, *, notifier: Notifier) -> bool:
+    """Record the delivery of one outbound message; True when it is new."""
+    return await notifier.record(delivery_for(event, notifier))
+
+
+def delivery_for(event: OutboundRequested, notifier: Notifier) -> Document:
+    data = event.data
+    extra = data.model_extra or {}
+    now = notifier.clock()
+    delivery = new_delivery(
+        id=delivery_id(event.event_id, "citizen"),
+        target="citizen_messenger" if data.channel == "facebook" else "citizen_email",
+        target_key="citizen",
+        case_ref=data.case_ref,
+        organization=event.organization,
+        event_type=event.type,
+        event_id=str(event.event_id),
+        now=now,
+        outbound_id=data.outbound_id,
+        channel=data.channel,
+        kind=data.kind,
+        automatic=data.automatic,
+    )
+    language = rendering.language_of(extra.get("language"))
+    org = notifier.organization(event.organization)
+    context = {
+        "organization": org.name if org is not None else event.organization,
+        "name": data.to.get("name"),
+        "ref": data.case_ref,
+        "text": data.text,
+        "access_code": extra.get("access_code"),
+        "due": rendering.local_time(instant(extra.get("first_response_due")), language),
+        "status_link": rendering.status_link(
+            notifier.settings.status_page_url, ref=data.case_ref, code=extra.get("access_code")
+        ),
+    }
+    template = "acknowledgement" if data.kind == "acknowledgement" else "reply"
+    if data.channel in EMAIL_CHANNELS and data.to.get("email"):
+        sender = sender_address(org)
+        if sender is None:
+            return failed_at_once(
+                delivery, f"organisation {event.organization} has no e-mail address", now=now
+            )
+        delivery["recipient"] = data.to["email"]
+        delivery["email"] = {
+            "from": sender,
+            "from_name": context["organization"],
+            "to": data.to["email"],
+            "to_name": data.to.get("name"),
+            "subject": extra.get("subject") or f"Ditt ärende [{data.case_ref}]",
+            "body": rendering.render(template, language, channel="email", **context),
+            "message_id": extra.get("message_id")
+            or f"<{data.outbound_id}@{mail_domain(org, event.organization)}>",
+            "in_reply_to": extra.get("in_reply_to"),
+            "references": list(extra.get("references") or []),
+            "auto_submitted": "auto-replied" if data.kind == "acknowledgement" else None,
+            "language": language,
+        }
+        return delivery
+    if data.channel == "facebook" and data.to.get("facebook_psid"):
+        delivery["recipient"] = data.to["facebook_psid"]
+        delivery["messenger"] = {
+            "psid": data.to["facebook_psid"],
+            "text": rendering.render(template, language, channel="facebook", **context).strip(),
+            "last_inbound_at": instant(extra.get("last_inbound_at")),
+        }
+        return delivery
+    return failed_at_once(delivery, NO_CHANNEL, now=now)

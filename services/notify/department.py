@@ -1,0 +1,113 @@
+"""Telling a department (*förvaltning*) about its errands: signed webhooks and e-mail to its contact address.
+
+Every subscription of the case's department to the event type gets a webhook delivery carrying the
+event envelope. A handoff and every reminder also go by e-mail to the department's contact
+address from the directory. A department without one gets a failed, visible delivery instead of
+silence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lotsen.contracts.envelope import Event
+from services.notify import rendering
+from services.notify.deliveries import Document, delivery_id, failed_at_once, new_delivery
+from services.notify.notifier import Notifier, mail_domain, sender_address
+
+EMAILED = ("case.handed_off", "case.reminder_due")
+
+
+async def announce(event: Event[Any], *, department: str | None, notifier: Notifier) -> int:
+    """Record the deliveries ``event`` causes for ``department``; returns how many were new."""
+    if not department:
+        return 0
+    recorded = 0
+    for subscription in await notifier.subscriptions.matching(
+        organization=event.organization, department=department, event_type=event.type
+    ):
+        recorded += await notifier.record(webhook(event, subscription, notifier))
+    if event.type in EMAILED:
+        recorded += await notifier.record(await department_email(event, department, notifier))
+    return recorded
+
+
+def webhook(event: Event[Any], subscription: Document, notifier: Notifier) -> Document:
+    target_key = f"webhook:{subscription['_id']}"
+    return new_delivery(
+        id=delivery_id(event.event_id, target_key),
+        target="webhook",
+        target_key=target_key,
+        case_ref=event.data.case_ref,
+        organization=event.organization,
+        event_type=event.type,
+        event_id=str(event.event_id),
+        now=notifier.clock(),
+        subscription_id=subscription["_id"],
+        department=subscription["department"],
+        recipient=subscription["url"],
+        payload=event.model_dump_json(),
+    )
+
+
+async def department_email(event: Event[Any], department_id: str, notifier: Notifier) -> Document:
+    data = event.data
+    now = notifier.clock()
+    org = notifier.organization(event.organization)
+    department = org.department(department_id) if org is not None else None
+    delivery = new_delivery(
+        id=delivery_id(event.event_id, "department_email"),
+        target="department_email",
+        target_key="department_email",
+        case_ref=data.case_ref,
+        organization=event.organization,
+        event_type=event.type,
+        event_id=str(event.event_id),
+        now=now,
+        department=department_id,
+        recipient=department.email if department is not None else None,
+    )
+    sender = sender_address(org)
+    if org is None or department is None:
+        unknown = f"department {department_id!r} of {event.organization!r} is not in the directory"
+        return failed_at_once(delivery, unknown, now=now)
+    if not department.email:
+        return failed_at_once(delivery, f"department {department_id} has no contact e-mail address", now=now)
+    if sender is None:
+        return failed_at_once(delivery, f"organisation {org.id} has no e-mail address to send from", now=now)
+    facts = await notifier.facts.get(data.case_ref) or {}
+    extra = data.model_extra or {}
+    category_id = extra.get("category") or facts.get("category")
+    category = org.category(category_id) if category_id else None
+    confidential = bool(extra.get("confidential") or facts.get("confidential") or department.confidential)
+    reminder = event.type == "case.reminder_due"
+    context = {
+        "organization": org.name,
+        "department": department.name,
+        "ref": data.case_ref,
+        "category": category.name if category is not None else (category_id or "okänd kategori"),
+        "reason": getattr(data, "reason", None) or facts.get("reason") or "",
+        "due": rendering.local_time(data.due_at, "sv"),
+        "handed_off_by": getattr(data, "handed_off_by", None),
+        "workspace_link": notifier.settings.workspace_url.format(ref=data.case_ref),
+        "confidential": confidential,
+        "excerpt": None if confidential else extra.get("text"),
+        "number": getattr(data, "reminder_number", 1),
+        "interval_hours": rendering.hours(notifier.settings.reminder_interval_hours),
+    }
+    template = "reminder" if reminder else "handoff"
+    domain = mail_domain(org, event.organization)
+    delivery["email"] = {
+        "from": sender,
+        "from_name": f"{org.name}, kontaktcenter",
+        "to": department.email,
+        "to_name": department.name,
+        "subject": rendering.render(f"{template}.subject", "sv", **context).strip(),
+        "body": rendering.render(template, "sv", **context),
+        "message_id": f"<{data.case_ref}.{template}.{delivery['_id']}@{domain}>",
+        "in_reply_to": None,
+        "references": [],
+        "auto_submitted": "auto-generated",
+        "language": "sv",
+    }
+    return delivery

@@ -1,0 +1,242 @@
+"""The dispatcher: sends due deliveries, records every attempt, and reports citizens' results.
+
+One loop (``Runtime.background``) repeats: send the reminders that are due again; take the oldest
+pending delivery of each lane (case × target) whose time has come, lease it and send it — up to
+``NOTIFY_DISPATCH_CONCURRENCY`` at once, never two of one lane; then publish ``outbound.delivered``
+or ``outbound.failed`` for citizen deliveries that reached a final state. Everything it needs is in
+MongoDB, so a restarted notify carries on where it stopped: a delivery whose outcome was not yet
+recorded is sent again with the same ``X-Lotsen-Delivery`` id (at least once, never silently lost).
+
+The clock is injected: tests advance it instead of sleeping through the backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
+
+import httpx
+
+from lotsen.contracts import topics
+from lotsen.contracts.outbound import (
+    OutboundDelivered,
+    OutboundFailed,
+    OutboundFailedData,
+    OutboundResultData,
+)
+from lotsen.kafka.publisher import Publisher, PublishFailed
+from services.notify import mail, messenger, reminders, webhooks
+from services.notify.deliveries import Document, Outcome, after_attempt, result_event_id
+from services.notify.notifier import Notifier
+
+log = logging.getLogger(__name__)
+RESULTS_BATCH = 100
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        notifier: Notifier,
+        *,
+        publisher: Publisher,
+        http: httpx.AsyncClient,
+        rng: Callable[[], float] = random.random,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.notifier = notifier
+        self.settings = notifier.settings
+        self._publisher = publisher
+        self._http = http
+        self._rng = rng
+        self._wall_clock = wall_clock  # signature timestamps are real time, whatever the test clock says
+        self._relay = mail.Relay.from_settings(self.settings)
+        self._inflight: dict[str, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._failure: BaseException | None = None
+
+    def wake(self) -> None:
+        """Look for due deliveries now rather than at the next interval."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Dispatch until ``stop``; then let the sends under way finish (each is bounded by a timeout)."""
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                await self.run_once()
+                await self._pause(stop)
+            await self._settle()
+        finally:
+            for task in self._inflight.values():  # cancelled (killed): nothing more is recorded
+                task.cancel()
+
+    async def run_once(self) -> int:
+        """Start sending what is due now; returns how many sends were started."""
+        self._raise_failure()
+        await reminders.repeat_due(self.notifier)
+        started = await self._start_due()
+        await self.publish_results()
+        return started
+
+    async def drain(self, *, passes: int = 100) -> None:
+        """Pass after pass, each waiting for its sends, until nothing more is due now; then publish the
+        results. Exact with a test clock: what is due later stays pending."""
+        for _ in range(passes):
+            started = await self.run_once()
+            await self._settle()
+            if not started:
+                break
+        await self.publish_results()
+
+    async def publish_results(self) -> int:
+        """``outbound.delivered|failed`` of citizen deliveries in a final state, until Kafka acked each."""
+        published = 0
+        for doc in await self.notifier.deliveries.results_pending(limit=RESULTS_BATCH):
+            event = result_event(doc)
+            try:
+                await self._publisher.publish(topics.OUTBOUND_RESULTS, event, key=doc["case_ref"])
+            except PublishFailed as exc:
+                log.warning("outbound result of %s not published yet, will retry: %s", doc["_id"], exc)
+                break
+            await self.notifier.deliveries.result_published(
+                doc["_id"], status=doc["status"], attempts=doc["attempts"], event_id=str(event.event_id)
+            )
+            published += 1
+        return published
+
+    async def _start_due(self) -> int:
+        free = self.settings.dispatch_concurrency - len(self._inflight)
+        if free <= 0:
+            return 0
+        now = self.notifier.clock()
+        started = 0
+        for doc in await self.notifier.deliveries.due_heads(now, limit=free + len(self._inflight)):
+            if len(self._inflight) >= self.settings.dispatch_concurrency:
+                break
+            if doc["lane"] in self._inflight:
+                continue
+            lease = timedelta(seconds=2 * self._timeout(doc) + 1)
+            if not await self.notifier.deliveries.claim(doc["_id"], now=now, until=now + lease):
+                continue  # another notify took it
+            task = asyncio.create_task(self._attempt(doc), name=f"deliver {doc['_id']}")
+            self._inflight[doc["lane"]] = task
+            task.add_done_callback(partial(self._done, doc["lane"]))
+            started += 1
+        return started
+
+    async def _attempt(self, doc: Document) -> None:
+        outcome = await self._send(doc)
+        changes = after_attempt(
+            doc, outcome, now=self.notifier.clock(), policy=self.notifier.policy, rng=self._rng
+        )
+        await self.notifier.deliveries.update(doc["_id"], changes, status="pending")
+        log.info(
+            "delivery %s (%s of %s, %s) attempt %d: %s → %s",
+            doc["_id"],
+            doc["target"],
+            doc["event_type"],
+            doc["case_ref"],
+            changes["attempts"],
+            outcome.detail,
+            changes.get("status", "pending"),
+        )
+
+    async def _send(self, doc: Document) -> Outcome:
+        target = doc["target"]
+        if target == "webhook":
+            return await self._webhook(doc)
+        if target == "citizen_messenger" and doc.get("messenger"):
+            return await self._messenger(doc)
+        if target in ("department_email", "citizen_email") and doc.get("email"):
+            return await mail.send(doc["email"], self._relay, clock=self.notifier.clock)
+        if doc.get("erased"):
+            return Outcome.failed("the message was erased with the case", permanent=True)
+        return Outcome.failed(doc.get("last_error") or "nothing to send", permanent=True)
+
+    async def _webhook(self, doc: Document) -> Outcome:
+        subscription = await self.notifier.subscriptions.get(doc["subscription_id"])
+        if subscription is None:
+            return Outcome.failed("the subscription was deleted", permanent=True)
+        if not subscription.get("active", True):
+            return Outcome.failed("the subscription is not active", permanent=True)
+        body = doc["payload"].encode("utf-8")
+        headers = webhooks.headers(
+            event_type=doc["event_type"],
+            delivery_id=doc["_id"],
+            secret=subscription["secret"],
+            timestamp=int(self._wall_clock()),
+            body=body,
+        )
+        return await webhooks.post(
+            self._http,
+            subscription["url"],
+            body=body,
+            headers=headers,
+            timeout=self.settings.webhook_timeout_seconds,
+        )
+
+    async def _messenger(self, doc: Document) -> Outcome:
+        message = doc["messenger"]
+        return await messenger.send(
+            self._http,
+            base_url=self.settings.graph_api_url,
+            version=self.settings.graph_api_version,
+            token=self.settings.page_token(doc["organization"]),
+            psid=message["psid"],
+            text=message["text"],
+            last_inbound_at=message.get("last_inbound_at"),
+            now=self.notifier.clock(),
+            timeout=self.settings.webhook_timeout_seconds,
+        )
+
+    def _timeout(self, doc: Document) -> float:
+        email = doc["target"] in ("department_email", "citizen_email")
+        return self.settings.smtp_timeout_seconds if email else self.settings.webhook_timeout_seconds
+
+    def _done(self, lane: str, task: asyncio.Task[None]) -> None:
+        self._inflight.pop(lane, None)
+        if not task.cancelled() and task.exception() is not None and self._failure is None:
+            self._failure = task.exception()  # e.g. MongoDB went away: stop, and let the process restart
+        self.wake()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    async def _settle(self) -> None:
+        while self._inflight:
+            await asyncio.wait(list(self._inflight.values()))
+        self._raise_failure()
+
+    async def _pause(self, stop: asyncio.Event) -> None:
+        waits = [asyncio.create_task(stop.wait()), asyncio.create_task(self._wake.wait())]
+        try:
+            await asyncio.wait(
+                waits, timeout=self.settings.dispatch_interval_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+
+
+def result_event(doc: Document) -> OutboundDelivered | OutboundFailed:
+    """What casestore shows on the case: delivered, or failed with the reason."""
+    at = doc.get("delivered_at") or doc.get("failed_at")
+    data = {
+        "case_ref": doc["case_ref"],
+        "outbound_id": doc["outbound_id"],
+        "channel": doc["channel"],
+        "at": at,
+        "delivery_id": doc["_id"],
+        "attempts": doc["attempts"],
+    }
+    common = {"event_id": result_event_id(doc), "producer": "notify", "organization": doc["organization"]}
+    if doc["status"] == "delivered":
+        return OutboundDelivered(**common, occurred_at=at, data=OutboundResultData.model_validate(data))
+    failed = OutboundFailedData.model_validate({**data, "reason": doc.get("reason") or "not delivered"})
+    return OutboundFailed(**common, occurred_at=at, data=failed)

@@ -1,0 +1,80 @@
+"""notify's consumers. They only *record* deliveries (fast and idempotent); the dispatcher sends them.
+
+``cases.events`` → webhooks for the departments' subscriptions, e-mail to a department on handoff
+and reminders, reminder bookkeeping, and the few case facts the department texts need.
+``outbound.requests`` → a delivery to the citizen on the channel they used.
+"""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+from lotsen.contracts.cases import CaseCreated, CaseHandedOff, CaseReminderDue
+from lotsen.contracts.envelope import Event, InvalidEvent
+from lotsen.contracts.outbound import OutboundRequested
+from lotsen.kafka.processing import Handler
+from services.notify import citizen, department, reminders
+from services.notify.notifier import Notifier
+from services.notify.subscriptions import EventType
+
+STOPS_REMINDERS = ("case.returned", "case.resolved", "case.closed")
+ANNOUNCED = frozenset(get_args(EventType))
+
+
+def case_events(notifier: Notifier) -> Handler:
+    async def on_case_event(event: Event[Any]) -> None:
+        ref = event.data.case_ref
+        if event.type == "case.erased":
+            await notifier.deliveries.erase_personal_data(ref)
+            return
+        if event.type not in ANNOUNCED:
+            return
+        facts = await notifier.facts.get(ref) or {}
+        target = getattr(event.data, "department", None) or facts.get("department")
+        if isinstance(event, CaseCreated):
+            await notifier.facts.remember(
+                ref,
+                {
+                    "organization": event.organization,
+                    "department": event.data.department,
+                    "category": event.data.category,
+                    "confidential": event.data.confidential,
+                },
+            )
+        elif isinstance(event, CaseHandedOff):
+            await reminders.stop(ref, event_type=event.type, at=event.occurred_at, notifier=notifier)
+            extra = event.data.model_extra or {}
+            changes = {"organization": event.organization, "department": event.data.department}
+            changes["reason"] = event.data.reason
+            changes.update({key: extra[key] for key in ("category", "confidential") if key in extra})
+            await notifier.facts.remember(ref, changes)
+        elif isinstance(event, CaseReminderDue):
+            await reminders.start(event, department_id=target, notifier=notifier)
+        elif event.type in STOPS_REMINDERS:
+            await reminders.stop(ref, event_type=event.type, at=event.occurred_at, notifier=notifier)
+        await department.announce(event, department=target, notifier=notifier)
+
+    return on_case_event
+
+
+def outbound_requests(notifier: Notifier) -> Handler:
+    async def on_outbound_requested(event: Event[Any]) -> None:
+        if not isinstance(event, OutboundRequested):
+            raise InvalidEvent(f"notify does not handle {event.type} on outbound.requests")
+        await citizen.request(event, notifier=notifier)
+
+    return on_outbound_requested
+
+
+def everything(notifier: Notifier) -> Handler:
+    """One consumer for both topics: each consumer group costs a join at start-up, and order only
+    matters within a case, which each topic keeps by its key."""
+    on_case_event, on_outbound_requested = case_events(notifier), outbound_requests(notifier)
+
+    async def on_event(event: Event[Any]) -> None:
+        if event.type.startswith("case."):
+            await on_case_event(event)
+        else:
+            await on_outbound_requested(event)
+
+    return on_event
