@@ -1,74 +1,207 @@
-"""The figures API (DESIGN §4–§5). Local dates are Europe/Stockholm days; storage is UTC."""
+"""The figures API (DESIGN §4–§5). Local dates are Europe/Stockholm days; storage is UTC.
+
+Every figure answers with the counts behind its ratio, the target and whether it is met; a ratio
+with nothing to divide by is ``null``, and so is its ``met``. With ``group_by`` a figure also
+carries ``groups``: ``[{"key", …the same fields…}]``. The definitions are in ``docs/figures.md``.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Query
 
-from lotsen.auth import OptionalPrincipal
-from lotsen.errors import DomainError, Unauthorized
-from services.stats.repository import StatsRepository
+from services.stats.backlog import backlog
+from services.stats.calls import answer_rate
+from services.stats.deps import CommonDep, FiguresDep, Reader
+from services.stats.email import email_response
+from services.stats.figures import TIME_GROUPS, parse_month
+from services.stats.models import (
+    AnswerRateFigure,
+    BacklogFigure,
+    ChargingFigure,
+    EmailResponseFigure,
+    ResolutionFigure,
+    SatisfactionFigure,
+    SynpunkterFigure,
+    Volumes,
+)
+from services.stats.query import Period, sorted_groups
+from services.stats.resolution import resolution
+from services.stats.satisfaction import satisfaction
+from services.stats.settings import EmailMode
+from services.stats.tally import Tally
+from services.stats.volumes import VOLUME_COUNT, charging_rows, synpunkter
 
 router = APIRouter(tags=["stats"])
 
-VolumeGroup = Literal[
-    "channel", "department", "category", "organization", "rosa_level", "answer_group", "handled_by"
-]
+VolumeKind = Literal["cases", "calls", "outbound"]
 
 
-class InvalidPeriod(DomainError):
-    status = 422
-    code = "invalid_period"
+def with_groups(figure: Any, total: Tally, groups: dict[Any, Tally], grouped: bool) -> dict[str, Any]:
+    """``figure(tally)`` for the total, and per group when the query asked for groups."""
+    body: dict[str, Any] = figure(total)
+    if grouped:
+        body["groups"] = [{"key": key, **figure(tally)} for key, tally in sorted_groups(groups)]
+    return body
 
 
-async def _reader(request: Request, principal: OptionalPrincipal) -> None:
-    if request.app.state.settings.require_token and principal is None:
-        raise Unauthorized("log in to read the figures")
+@router.get(
+    "/v1/stats/answer-rate",
+    summary="Svarsfrekvens: answered / (answered + abandoned)",
+    responses={200: {"model": AnswerRateFigure}},
+)
+async def get_answer_rate(
+    common: CommonDep,
+    figures: FiguresDep,
+    short_abandon_seconds: Annotated[
+        float | None, Query(ge=0, description="default from the settings (5)")
+    ] = None,
+    service_level_seconds: Annotated[
+        float | None, Query(ge=0, description="default from the settings (60)")
+    ] = None,
+) -> dict[str, Any]:
+    settings = figures.settings
+    short = settings.short_abandon_seconds if short_abandon_seconds is None else short_abandon_seconds
+    level = settings.service_level_seconds if service_level_seconds is None else service_level_seconds
+    total, groups = await figures.tallies("calls", common.period, common.group_by)
+
+    def figure(tally: Tally) -> dict[str, Any]:
+        return answer_rate(
+            tally,
+            short_abandon_seconds=short,
+            service_level_seconds=level,
+            target=settings.answer_rate_target,
+        )
+
+    body = with_groups(figure, total, groups, bool(common.group_by))
+    return {**body, "short_abandon_seconds": short, "service_level_seconds": level}
 
 
-Reader = Annotated[None, Depends(_reader)]
+@router.get(
+    "/v1/stats/email-response",
+    summary="E-post besvarad inom 48 timmar",
+    responses={200: {"model": EmailResponseFigure}},
+)
+async def get_email_response(
+    common: CommonDep,
+    figures: FiguresDep,
+    mode: Annotated[EmailMode | None, Query(description="calendar (48 h) or working_days (2)")] = None,
+) -> dict[str, Any]:
+    chosen: EmailMode = mode or figures.settings.email_response_mode
+    total, groups = await figures.tallies("cases", common.period, common.group_by, {"channel": "email"})
+
+    def figure(tally: Tally) -> dict[str, Any]:
+        return email_response(
+            tally, mode=chosen, now=figures.now, target=figures.settings.email_response_target
+        )
+
+    return with_groups(figure, total, groups, bool(common.group_by))
 
 
-class VolumeGroupRow(BaseModel):
-    key: str | int | None
-    count: int
+@router.get(
+    "/v1/stats/resolution",
+    summary="Lösningsgrad i första linjen",
+    responses={200: {"model": ResolutionFigure}},
+)
+async def get_resolution(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
+    total, groups = await figures.tallies("cases", common.period, common.group_by)
+
+    def figure(tally: Tally) -> dict[str, Any]:
+        return resolution(tally, target=figures.settings.resolution_target)
+
+    return with_groups(figure, total, groups, bool(common.group_by))
 
 
-class Volumes(BaseModel):
-    total: int
-    groups: list[VolumeGroupRow]
+@router.get(
+    "/v1/stats/satisfaction",
+    summary="Nöjdhet (NKI) per question",
+    responses={200: {"model": SatisfactionFigure}},
+)
+async def get_satisfaction(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
+    total, groups = await figures.tallies("cases", common.period, common.group_by)
+
+    def figure(tally: Tally) -> dict[str, Any]:
+        return satisfaction(tally, targets=figures.settings.satisfaction_targets)
+
+    return with_groups(figure, total, groups, bool(common.group_by))
 
 
-def local_range(
-    request: Request, start: date | None, end: date | None
-) -> tuple[datetime | None, datetime | None]:
-    """[from 00:00, the day after ``to`` 00:00) in the organisation's time zone, as aware datetimes."""
-    if start and end and end < start:
-        raise InvalidPeriod(f"'to' ({end}) is before 'from' ({start})")
-    tz = ZoneInfo(request.app.state.settings.timezone)
-    lower = datetime.combine(start, time(0), tz) if start else None
-    upper = datetime.combine(end + timedelta(days=1), time(0), tz) if end else None
-    return lower, upper
+@router.get(
+    "/v1/stats/backlog",
+    summary="Ärendebalans: open cases by status and age, handoffs past due",
+    responses={200: {"model": BacklogFigure}},
+)
+async def get_backlog(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
+    total, groups = await figures.tallies("cases", common.period, common.group_by)
+
+    def figure(tally: Tally) -> dict[str, Any]:
+        return backlog(tally, now=figures.now, tz=figures.tz)
+
+    return with_groups(figure, total, groups, bool(common.group_by))
 
 
-@router.get("/v1/stats/volumes", response_model=Volumes, summary="Cases by channel, department, category, …")
-async def volumes(
-    request: Request,
+@router.get(
+    "/v1/stats/volumes",
+    summary="Cases by channel, department, …; calls; messages",
+    responses={200: {"model": Volumes}},
+)
+async def get_volumes(
+    common: CommonDep,
+    figures: FiguresDep,
+    kind: Annotated[
+        VolumeKind, Query(description="cases (default), calls offered, or outbound messages")
+    ] = "cases",
+) -> dict[str, Any]:
+    total, groups = await figures.tallies(kind, common.period, common.group_by)
+    counter = VOLUME_COUNT[kind]
+    rows = []
+    for key, tally in groups.items():
+        row: dict[str, Any] = {"key": key, "count": tally.counts[counter]}
+        if kind == "outbound":
+            row.update(delivered=tally.counts["delivered"], failed=tally.counts["failed"])
+        rows.append(row)
+    if common.group_by in TIME_GROUPS:
+        rows.sort(key=lambda r: str(r["key"]))
+    else:
+        rows.sort(key=lambda r: (-r["count"], str(r["key"])))
+    return {"total": total.counts[counter], "groups": rows}
+
+
+@router.get(
+    "/v1/stats/volumes/charging",
+    response_model=ChargingFigure,
+    summary="Debitering: first-line cases handled for each department in a month",
+)
+async def get_charging(
     reader: Reader,
-    from_: Annotated[date | None, Query(alias="from", description="first local date, inclusive")] = None,
-    to: Annotated[date | None, Query(description="last local date, inclusive")] = None,
-    organization: str | None = None,
-    group_by: VolumeGroup | None = None,
-) -> Volumes:
-    lower, upper = local_range(request, from_, to)
-    total, rows = await StatsRepository(request.app.state.runtime.db).count_cases(
-        start=lower, end=upper, organization=organization, group_by=group_by
-    )
-    groups = sorted(
-        (VolumeGroupRow(key=key, count=count) for key, count in rows), key=lambda g: (-g.count, str(g.key))
-    )
-    return Volumes(total=total, groups=groups)
+    figures: FiguresDep,
+    month: Annotated[str, Query(description="YYYY-MM", examples=["2026-03"])],
+    organization: Annotated[str | None, Query(description="one organisation; all if left out")] = None,
+) -> dict[str, Any]:
+    first, last = parse_month(month)
+    period = Period(first, last, organization)
+    total, groups = await figures.tallies("cases", period, "department")
+    rows = sorted(charging_rows(groups), key=lambda r: (r["key"] is None, str(r["key"])))
+    return {
+        "month": month,
+        "organization": organization,
+        "total": total.counts["resolved_first_line"],
+        "pending": total.counts["resolution_pending"],
+        "groups": rows,
+    }
+
+
+@router.get(
+    "/v1/stats/synpunkter",
+    response_model=SynpunkterFigure,
+    summary="Synpunkter (feedback) per department, with case references",
+)
+async def get_synpunkter(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
+    total, groups = await figures.tallies("cases", common.period, common.group_by or "department")
+    rows = [
+        {"key": key, **synpunkter(tally)}
+        for key, tally in sorted_groups(groups)
+        if tally.counts["synpunkter"]
+    ]
+    return {**synpunkter(total), "groups": rows}

@@ -1,31 +1,69 @@
-"""cases.events → case facts (no personal data: references, categories, times, flags)."""
+"""calls.events, cases.events and outbound.results → per-entity state and dirty days.
+
+A poll of events is folded into one update per call, case or outbound message
+(:mod:`services.stats.updates`); the handler reads those entities once, writes each once, and
+marks the local days they belong to (before and after the change) dirty for the aggregator. No
+event-id store is needed: every write is idempotent and order-independent, so a redelivered
+event, or a whole poll handed over again after a crash, leaves the state as it was. Nothing of
+the citizen is read or written: no names, addresses, numbers, Messenger ids or text.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from lotsen.contracts.cases import CaseCreated
+from lotsen.contracts import topics
 from lotsen.contracts.envelope import Event
-from services.stats.repository import StatsRepository
+from lotsen.kafka.batches import BatchHandler
+from lotsen.kafka.processing import Handler
+from services.stats import metrics
+from services.stats.aggregates import bucket_of
+from services.stats.repository import Mark, StateWrite, StatsRepository
+from services.stats.settings import StatsSettings
+from services.stats.updates import KINDS, fold
+
+STATS_TOPICS = (topics.CALLS_EVENTS, topics.CASES_EVENTS, topics.OUTBOUND_RESULTS)
 
 
-def make_handler(*, stats: StatsRepository):  # type: ignore[no-untyped-def]
-    async def on_case_event(event: Event[Any]) -> None:
-        if isinstance(event, CaseCreated):
-            d = event.data
-            await stats.record_case_created(
-                {
-                    "_id": d.case_ref,
-                    "organization": event.organization,
-                    "channel": d.channel,
-                    "received_at": d.received_at,
-                    "category": d.category,
-                    "department": d.department,
-                    "answer_group": d.answer_group,
-                    "handled_by": d.handled_by,
-                    "rosa_level": d.rosa_level,
-                }
-            )
-        # Other case events feed figures that later parts of stats compute; they are acknowledged here.
+class Ingest:
+    def __init__(self, stats: StatsRepository, settings: StatsSettings) -> None:
+        self.stats = stats
+        self.tz = ZoneInfo(settings.timezone)
 
-    return on_case_event
+    async def apply(self, events: Sequence[Event[Any]]) -> None:
+        updates = fold(list(events))
+        marks: set[Mark] = set()
+        for kind in KINDS:
+            mine = {entity: update for (k, entity), update in updates.items() if k == kind}
+            if not mine:
+                continue
+            before = await self.stats.states(kind, mine)
+            writes = []
+            for entity, update in mine.items():
+                old = before.get(entity)
+                merged = update.apply(old)
+                bucket = bucket_of(kind, merged, self.tz)
+                writes.append(StateWrite(update, {"bucket": bucket}, old is not None, merged))
+                for changed in {old.get("bucket") if old else None, bucket} - {None}:
+                    assert changed is not None
+                    organization, day = changed.split("|")
+                    marks.add(Mark("day", kind, organization, day))
+                metrics.count_new(kind, old, merged)
+            await self.stats.write_states(kind, writes)
+        await self.stats.mark_dirty(marks)
+
+
+def make_batch_handler(*, stats: StatsRepository, settings: StatsSettings | None = None) -> BatchHandler:
+    return Ingest(stats, settings or StatsSettings()).apply
+
+
+def make_handler(*, stats: StatsRepository, settings: StatsSettings | None = None) -> Handler:
+    """One event at a time (the in-memory bus, the per-record runner): a poll of one."""
+    ingest = Ingest(stats, settings or StatsSettings())
+
+    async def on_event(event: Event[Any]) -> None:
+        await ingest.apply([event])
+
+    return on_event

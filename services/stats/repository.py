@@ -1,54 +1,251 @@
-"""Every MongoDB call of stats. Holds facts about cases, never who they are about.
+"""Every MongoDB call of stats. Holds facts about calls and cases, never who they are about.
 
-A case fact is keyed by its case reference, so writing it again (a redelivered event) changes
-nothing: the figures are idempotent by construction.
+Collections (database ``lotsen_stats``):
+
+- ``call_state``, ``case_state``, ``outbound_state`` — one document per call id, case reference and
+  outbound message id, written only with ``$set`` (facts of ``call.offered``/``case.created``),
+  ``$min`` and ``$max`` of sortable keys, so they are idempotent and order-independent. ``bucket``
+  (``"<organisation>|<local day>"``) says which day aggregate the entity belongs to.
+- ``dirty`` — marks ``"<day|month>|<kind>|<organisation>|<period>"`` with a generation counter:
+  a change to an entity of that day bumps it; the aggregator clears it only if the generation it
+  re-aggregated is still the latest.
+- ``buckets_day`` and ``buckets_month`` — the pre-aggregates: per kind, organisation and local day
+  (or month), a list of cells (one per combination of dimensions) with their tallies, and the
+  generation they were computed from. A write never replaces a newer generation. The cells are
+  stored as one compact JSON string: they are read whole and never queried inside, and a string
+  is read back far faster than thousands of nested fields (by the driver, and by the stand-in).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import json
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-Document = dict[str, Any]
+from services.stats.updates import Document, EntityUpdate, Kind
 
-VOLUME_DIMENSIONS = (
-    "channel",
-    "department",
-    "category",
-    "organization",
-    "rosa_level",
-    "answer_group",
-    "handled_by",
-)
+Scope = str  # "day" | "month"
+STATE = {"calls": "call_state", "cases": "case_state", "outbound": "outbound_state"}
+BUCKETS = {"day": "buckets_day", "month": "buckets_month"}
+
+
+@dataclass(frozen=True)
+class Mark:
+    scope: Scope
+    kind: Kind
+    organization: str
+    period: str  # "2026-03-02" or "2026-03"
+    gen: int = 0
+
+    @property
+    def id(self) -> str:
+        return f"{self.scope}|{self.kind}|{self.organization}|{self.period}"
+
+
+@dataclass(frozen=True)
+class StateWrite:
+    update: EntityUpdate
+    derived: Document  # fields computed from the merged state (the bucket)
+    existed: bool
+    merged: Document
 
 
 class StatsRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._case_facts = db["case_facts"]
+        self._db = db
+        self._dirty = db["dirty"]
+        self._decoded = DecodedCells()
 
     async def ensure_indexes(self) -> None:
-        await self._case_facts.create_index([("organization", ASCENDING), ("received_at", ASCENDING)])
+        for collection in STATE.values():
+            await self._db[collection].create_index([("bucket", ASCENDING)])
+        await self._dirty.create_index([("dirty", ASCENDING), ("scope", ASCENDING)])
+        await self._db["buckets_day"].create_index(
+            [("kind", ASCENDING), ("organization", ASCENDING), ("day", ASCENDING)]
+        )
+        await self._db["buckets_day"].create_index([("kind", ASCENDING), ("month", ASCENDING)])
+        await self._db["buckets_month"].create_index(
+            [("kind", ASCENDING), ("organization", ASCENDING), ("month", ASCENDING)]
+        )
 
-    async def record_case_created(self, fact: Document) -> None:
-        await self._case_facts.update_one({"_id": fact["_id"]}, {"$setOnInsert": fact}, upsert=True)
+    # --- per-entity state -----------------------------------------------------------------------
 
-    async def count_cases(
-        self, *, start: datetime | None, end: datetime | None, organization: str | None, group_by: str | None
-    ) -> tuple[int, list[tuple[Any, int]]]:
-        match: Document = {}
+    async def states(self, kind: Kind, ids: Iterable[str]) -> dict[str, Document]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        cursor = self._db[STATE[kind]].find({"_id": {"$in": wanted}})
+        return {doc["_id"]: doc async for doc in cursor}
+
+    async def write_states(self, kind: Kind, writes: list[StateWrite]) -> None:
+        """New entities are inserted whole; existing ones (or one inserted meanwhile) get the operators."""
+        collection = self._db[STATE[kind]]
+        fresh = [w for w in writes if not w.existed]
+        again: list[StateWrite] = [w for w in writes if w.existed]
+        if fresh:
+            try:
+                await collection.insert_many([{**w.merged, **w.derived} for w in fresh], ordered=False)
+            except BulkWriteError as exc:
+                failed = {e["index"] for e in exc.details.get("writeErrors", []) if e.get("code") == 11000}
+                if len(failed) != len(exc.details.get("writeErrors", [])):
+                    raise
+                again += [fresh[i] for i in sorted(failed)]
+        if again:
+            ops = []
+            for w in again:
+                operators = w.update.operators()
+                operators["$set"] = {**operators.get("$set", {}), **w.derived}
+                ops.append(UpdateOne({"_id": w.update.id}, operators, upsert=True))
+            await collection.bulk_write(ops, ordered=False)
+
+    async def states_in_buckets(self, kind: Kind, buckets: list[str]) -> list[Document]:
+        if not buckets:
+            return []
+        return [doc async for doc in self._db[STATE[kind]].find({"bucket": {"$in": buckets}})]
+
+    # --- dirty marks ----------------------------------------------------------------------------
+
+    async def mark_dirty(self, marks: Iterable[Mark]) -> None:
+        ops = [
+            UpdateOne(
+                {"_id": m.id},
+                {
+                    "$inc": {"gen": 1},
+                    "$set": {
+                        "dirty": True,
+                        "scope": m.scope,
+                        "kind": m.kind,
+                        "organization": m.organization,
+                        "period": m.period,
+                    },
+                },
+                upsert=True,
+            )
+            for m in set(marks)
+        ]
+        if ops:
+            await self._dirty.bulk_write(ops, ordered=False)
+
+    async def dirty_marks(self, scope: Scope) -> list[Mark]:
+        cursor = self._dirty.find({"dirty": True, "scope": scope})
+        return [Mark(d["scope"], d["kind"], d["organization"], d["period"], d["gen"]) async for d in cursor]
+
+    async def clear_mark(self, mark: Mark) -> None:
+        """Clear only if nothing changed since ``mark.gen`` was read."""
+        await self._dirty.update_one({"_id": mark.id, "gen": mark.gen}, {"$set": {"dirty": False}})
+
+    # --- pre-aggregates -------------------------------------------------------------------------
+
+    async def write_bucket(self, mark: Mark, cells: list[Document]) -> bool:
+        """Store the aggregate of ``mark``'s period unless a newer generation is already there."""
+        period_field = "day" if mark.scope == "day" else "month"
+        doc: Document = {
+            "kind": mark.kind,
+            "organization": mark.organization,
+            period_field: mark.period,
+            "gen": mark.gen,
+            "cells": encode_cells(cells),
+        }
+        if mark.scope == "day":
+            doc["month"] = mark.period[:7]
+        bucket_id = f"{mark.kind}|{mark.organization}|{mark.period}"
+        try:
+            await self._db[BUCKETS[mark.scope]].update_one(
+                {"_id": bucket_id, "gen": {"$lt": mark.gen}}, {"$set": doc}, upsert=True
+            )
+        except DuplicateKeyError:
+            return False  # a newer generation is stored already
+        return True
+
+    async def write_buckets_directly(self, scope: Scope, docs: list[Document]) -> None:
+        """Bulk load of ready-made aggregates (the benchmark); not used by the live path."""
+        if docs:
+            await self._db[BUCKETS[scope]].insert_many(
+                [{**doc, "cells": encode_cells(doc["cells"])} for doc in docs], ordered=False
+            )
+
+    async def day_buckets_of_month(self, kind: Kind, organization: str, month: str) -> list[Document]:
+        cursor = self._db["buckets_day"].find({"kind": kind, "organization": organization, "month": month})
+        return [self._decoded(doc) async for doc in cursor]
+
+    async def buckets(
+        self,
+        scope: Scope,
+        kind: Kind,
+        *,
+        organization: str | None,
+        ranges: list[tuple[str | None, str | None]],
+    ) -> list[Document]:
+        """Aggregates of ``kind`` whose period lies in any of the inclusive ``ranges``."""
+        if not ranges:
+            return []
+        field = "day" if scope == "day" else "month"
+        alternatives = []
+        for lower, upper in ranges:
+            bounds: Document = {}
+            if lower is not None:
+                bounds["$gte"] = lower
+            if upper is not None:
+                bounds["$lte"] = upper
+            alternatives.append({field: bounds} if bounds else {})
+        query: Document = {"kind": kind}
         if organization:
-            match["organization"] = organization
-        if start or end:
-            match["received_at"] = {**({"$gte": start} if start else {}), **({"$lt": end} if end else {})}
-        pipeline: list[Document] = [{"$match": match}]
-        if group_by:
-            pipeline.append({"$group": {"_id": f"${group_by}", "count": {"$sum": 1}}})
+            query["organization"] = organization
+        query["$or"] = alternatives
+        return [self._decoded(doc) async for doc in self._db[BUCKETS[scope]].find(query)]
+
+    # --- rebuild --------------------------------------------------------------------------------
+
+    async def is_empty(self) -> bool:
+        for name in [*STATE.values(), "dirty", *BUCKETS.values()]:
+            if await self._db[name].find_one({}, {"_id": 1}) is not None:
+                return False
+        return True
+
+    async def drop_all(self) -> None:
+        for name in [*STATE.values(), "dirty", *BUCKETS.values(), "case_facts"]:
+            await self._db[name].drop()
+
+    async def collections(self) -> dict[str, list[Document]]:
+        """Everything stats stores (tests: no personal data, and rebuilt equals live)."""
+        names = [*STATE.values(), "dirty", *BUCKETS.values()]
+        return {name: [decode_cells(doc) async for doc in self._db[name].find({})] for name in names}
+
+
+def encode_cells(cells: list[Document]) -> str:
+    return json.dumps(cells, separators=(",", ":"))
+
+
+class DecodedCells:
+    """Decoded cells by aggregate id and generation. A generation is written once and never changes,
+    so a past month is decoded once, however often its tertial is reported. Callers copy what they
+    change (``Tally.from_doc`` does)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._cells: OrderedDict[tuple[str, int], list[Document]] = OrderedDict()
+
+    def __call__(self, doc: Document) -> Document:
+        if not isinstance(doc.get("cells"), str):
+            return doc
+        key = (str(doc["_id"]), int(doc.get("gen", -1)))
+        cells = self._cells.get(key)
+        if cells is None:
+            cells = self._cells[key] = json.loads(doc["cells"])
+            if len(self._cells) > self._size:
+                self._cells.popitem(last=False)
         else:
-            pipeline.append({"$group": {"_id": None, "count": {"$sum": 1}}})
-        cursor = await self._case_facts.aggregate(pipeline)
-        rows = [(row["_id"], int(row["count"])) async for row in cursor]
-        total = sum(count for _, count in rows)
-        return total, rows if group_by else []
+            self._cells.move_to_end(key)
+        doc["cells"] = cells
+        return doc
+
+
+def decode_cells(doc: Document) -> Document:
+    if isinstance(doc.get("cells"), str):
+        doc["cells"] = json.loads(doc["cells"])
+    return doc

@@ -1,6 +1,14 @@
+"""Settings of stats: the definitions' parameters, the targets, and how the aggregates are kept."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from lotsen.settings import ServiceSettings
+
+EmailMode = Literal["calendar", "working_days"]
 
 
 class StatsSettings(ServiceSettings):
@@ -10,3 +18,32 @@ class StatsSettings(ServiceSettings):
     port: int = 8005
     timezone: str = "Europe/Stockholm"
     require_token: bool = False
+    database: str = "lotsen_stats"
+    consumer_group: str = Field("stats", description="Kafka consumer group, as lotsen-<consumer_group>")
+    batch_size: int = Field(500, ge=1, description="records handed to the handler per poll")
+    flush_interval_seconds: float = Field(
+        1.0, gt=0, description="how often dirty days are re-aggregated (queries also do it first)"
+    )
+    now: datetime | None = Field(
+        None, description="freeze the clock (tests, reproducible reports); the wall clock if unset"
+    )
+
+    # svarsfrekvens (DESIGN §5)
+    short_abandon_seconds: float = Field(5, ge=0, description="abandons that waited less count in neither")
+    service_level_seconds: float = Field(60, ge=0, description="servicenivå: answered within this wait")
+    answer_rate_target: float = 0.95
+    calls_waiting_window_seconds: float = Field(
+        3600, gt=0, description="a call without an outcome counts as waiting (gauge) for this long"
+    )
+
+    # e-post besvarad inom 48 timmar. Changing the hours or days needs a rebuild.
+    email_response_mode: EmailMode = "calendar"
+    email_response_hours: int = Field(48, ge=1)
+    email_response_working_days: int = Field(2, ge=1)
+    email_response_target: float = 0.94
+
+    # lösningsgrad i första linjen
+    resolution_target: float = 0.60
+
+    # NKI (Östersund: bemötande 4,3 and kunskap 4,0; tillgänglighet is measured by svarsfrekvens)
+    satisfaction_targets: dict[str, float] = Field(default_factory=lambda: {"bemotande": 4.3, "kunskap": 4.0})

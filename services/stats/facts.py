@@ -1,0 +1,142 @@
+"""The per-call, per-case and per-message state read back as facts the definitions use.
+
+A state document holds sortable keys (see :mod:`services.stats.updates`); these dataclasses decode
+them once. None of them holds anything that identifies a person: a call is its id, times, answer
+group and waits; a case is its reference, channel, routing decision, times and flags.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.stats.updates import Document, key_parts, parse_stamp
+
+OPEN_STATUSES = frozenset({"new", "open", "pending_citizen", "handed_off"})
+
+
+def local_day(at: datetime, tz: ZoneInfo) -> date:
+    return at.astimezone(tz).date()
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    id: str
+    organization: str
+    offered_at: datetime | None
+    answer_group: str | None
+    answered_wait: float | None
+    abandoned_wait: float | None
+    callback: bool
+
+    @classmethod
+    def from_doc(cls, doc: Document) -> CallFacts:
+        offered = key_parts(doc.get("offered"))
+        seen = key_parts(doc.get("group_seen"))
+        answered = key_parts(doc.get("answered"))
+        abandoned = key_parts(doc.get("abandoned"))
+        group = (offered[1][0] if offered else "") or (seen[1][0] if seen else "")
+        return cls(
+            id=doc["_id"],
+            organization=doc.get("organization", ""),
+            offered_at=offered[0] if offered else None,
+            answer_group=group or None,
+            answered_wait=float(answered[1][0]) if answered else None,
+            abandoned_wait=float(abandoned[1][0]) if abandoned else None,
+            callback=bool(doc.get("callback")),
+        )
+
+    def day(self, tz: ZoneInfo) -> date | None:
+        return local_day(self.offered_at, tz) if self.offered_at else None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    ref: str
+    organization: str
+    channel: str | None
+    received_at: datetime | None
+    category: str | None
+    department: str | None
+    answer_group: str | None
+    handled_by: str | None
+    rosa_level: int | None
+    form_id: str | None
+    first_reply_at: datetime | None
+    handed_off: bool
+    due_at: datetime | None
+    resolved: bool
+    resolved_by_first_line: bool
+    failure_demand: bool
+    status: str | None
+    survey: dict[str, Any] | None
+
+    @classmethod
+    def from_doc(cls, doc: Document) -> CaseFacts:
+        last_handoff = key_parts(doc.get("handoff_last"))
+        resolution = key_parts(doc.get("resolved_last"))
+        status = key_parts(doc.get("status"))
+        survey = key_parts(doc.get("survey"))
+        department = doc.get("department")
+        if last_handoff:  # a handoff moves the errand to the department that got it
+            department = last_handoff[1][0]
+        return cls(
+            ref=doc["_id"],
+            organization=doc.get("organization", ""),
+            channel=doc.get("channel"),
+            received_at=doc.get("received_at"),
+            category=doc.get("category"),
+            department=department,
+            answer_group=doc.get("answer_group"),
+            handled_by=doc.get("handled_by"),
+            rosa_level=doc.get("rosa_level"),
+            form_id=doc.get("form_id"),
+            first_reply_at=parse_stamp(doc["first_reply"]) if doc.get("first_reply") else None,
+            handed_off=bool(doc.get("handoff_first")) or doc.get("handled_by") == "department",
+            due_at=parse_stamp(last_handoff[1][1]) if last_handoff else None,
+            resolved=resolution is not None,
+            resolved_by_first_line=bool(resolution and resolution[1][0] == "1"),
+            failure_demand=bool(resolution and resolution[1][1] == "1"),
+            status=status[1][0] if status else None,
+            survey=json.loads("|".join(survey[1])) if survey else None,
+        )
+
+    @property
+    def created(self) -> bool:
+        return self.received_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def synpunkt(self) -> bool:
+        return self.category == "synpunkt" or self.form_id == "synpunkt"
+
+    def day(self, tz: ZoneInfo) -> date | None:
+        return local_day(self.received_at, tz) if self.received_at else None
+
+
+@dataclass(frozen=True)
+class OutboundFacts:
+    id: str
+    organization: str
+    channel: str | None
+    first_result_at: datetime | None
+    delivered: bool
+
+    @classmethod
+    def from_doc(cls, doc: Document) -> OutboundFacts:
+        return cls(
+            id=doc["_id"],
+            organization=doc.get("organization", ""),
+            channel=doc.get("channel"),
+            first_result_at=parse_stamp(doc["first_result"]) if doc.get("first_result") else None,
+            delivered=bool(doc.get("delivered")),
+        )
+
+    def day(self, tz: ZoneInfo) -> date | None:
+        return local_day(self.first_result_at, tz) if self.first_result_at else None

@@ -1,0 +1,253 @@
+"""Tertialrapport: every figure per organisation and per department for T1 (Jan–Apr), T2 (May–Aug) or
+T3 (Sep–Dec), plus the synpunkter per department with their case references (listed once, under
+each department).
+
+Telephony figures are given per organisation and answer group (svarsgrupp): a call belongs to an
+answer group, not to a department. Case figures are given per organisation and per department (the
+department of the routing decision, or the one a handoff sent the case to). The report reads the
+four month aggregates of each organisation; ``format=csv`` flattens the same numbers
+(:mod:`services.stats.report_csv`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+
+from services.stats.aggregates import CASE_DIMENSIONS
+from services.stats.backlog import backlog
+from services.stats.calls import CALL_DIMENSIONS, answer_rate
+from services.stats.deps import Figures, FiguresDep, Reader
+from services.stats.email import email_response
+from services.stats.figures import InvalidPeriod, parse_tertial
+from services.stats.query import Period, Slice, sorted_groups, summed
+from services.stats.report_csv import report_rows, to_csv
+from services.stats.resolution import failure_demand, resolution
+from services.stats.satisfaction import satisfaction
+from services.stats.settings import EmailMode
+from services.stats.tally import Tally
+from services.stats.volumes import SYNPUNKT, synpunkter
+
+router = APIRouter(tags=["stats"])
+
+
+def case_figures(tally: Tally, email: Tally, figures: Figures, mode: EmailMode) -> dict[str, Any]:
+    s = figures.settings
+    return {
+        "cases": tally.counts["cases"],
+        "email_response": email_response(email, mode=mode, now=figures.now, target=s.email_response_target),
+        "resolution": resolution(tally, target=s.resolution_target),
+        "satisfaction": satisfaction(tally, targets=s.satisfaction_targets),
+        "failure_demand": failure_demand(tally),
+        "backlog": backlog(tally, now=figures.now, tz=figures.tz),
+    }
+
+
+@dataclass
+class Breakdown:
+    """Everything the report needs from an organisation's case cells, gathered in one pass."""
+
+    total: Tally = field(default_factory=Tally)
+    departments: dict[Any, Tally] = field(default_factory=dict)
+    email: dict[Any, Tally] = field(default_factory=dict)  # None: the whole organisation
+    volumes: dict[str, Counter[Any]] = field(default_factory=lambda: defaultdict(Counter))
+    department_channels: dict[Any, Counter[Any]] = field(default_factory=lambda: defaultdict(Counter))
+    charging: dict[str, dict[Any, list[int]]] = field(
+        default_factory=dict
+    )  # month → department → [n, pending]
+
+    def add(self, month: str, key: tuple[Any, ...], tally: Tally) -> None:
+        dims = dict(zip(CASE_DIMENSIONS, key, strict=True))
+        department, cases = dims["department"], tally.counts["cases"]
+        self.total.add(tally)
+        _tally(self.departments, department).add(tally)
+        if dims["channel"] == "email":
+            _tally(self.email, ALL).add(tally)
+            _tally(self.email, department).add(tally)
+        for name in ("channel", "category", "rosa_level"):
+            self.volumes[name][dims[name]] += cases
+        self.department_channels[department][dims["channel"]] += cases
+        counts = self.charging.setdefault(month, {}).setdefault(department, [0, 0])
+        counts[0] += tally.counts["resolved_first_line"]
+        counts[1] += tally.counts["resolution_pending"]
+
+
+ALL = ("all",)
+
+
+def _tally(tallies: dict[Any, Tally], key: Any) -> Tally:
+    tally = tallies.get(key)
+    if tally is None:
+        tally = tallies[key] = Tally()
+    return tally
+
+
+def by_key(counts: dict[Any, Any]) -> list[Any]:
+    return sorted(counts, key=lambda k: (k is None, str(k)))
+
+
+def rows(counts: Counter[Any]) -> list[dict[str, Any]]:
+    return [{"key": key, "count": counts[key]} for key in by_key(counts)]
+
+
+def organization_report(
+    organization: str, calls: list[Slice], cases: list[Slice], figures: Figures, mode: EmailMode
+) -> dict[str, Any]:
+    s = figures.settings
+    calls_total, by_group = summed(calls, CALL_DIMENSIONS, "answer_group")
+
+    def rate(tally: Tally) -> dict[str, Any]:
+        return answer_rate(
+            tally,
+            short_abandon_seconds=s.short_abandon_seconds,
+            service_level_seconds=s.service_level_seconds,
+            target=s.answer_rate_target,
+        )
+
+    b = Breakdown()
+    for piece in cases:
+        for key, tally in piece.cells.items():
+            b.add(piece.month, key, tally)
+    months = sorted(b.charging)
+    departments = [
+        {
+            "department": department,
+            **case_figures(b.departments[department], b.email.get(department, Tally()), figures, mode),
+            "by_channel": rows(b.department_channels[department]),
+            "charging": [
+                dict(
+                    zip(
+                        ("month", "count", "pending"),
+                        (m, *b.charging[m].get(department, [0, 0])),
+                        strict=True,
+                    )
+                )
+                for m in months
+            ],
+            "synpunkter": synpunkter(b.departments[department]),
+        }
+        for department in by_key(b.departments)
+    ]
+    return {
+        "organization": organization,
+        "answer_rate": {
+            **rate(calls_total),
+            "groups": [{"key": k, **rate(t)} for k, t in sorted_groups(by_group)],
+        },
+        **case_figures(b.total, b.email.get(ALL, Tally()), figures, mode),
+        "volumes": {
+            "cases": b.total.counts["cases"],
+            "calls_offered": calls_total.counts["offered"],
+            "by_channel": rows(b.volumes["channel"]),
+            "by_category": rows(b.volumes["category"]),
+            "by_rosa_level": rows(b.volumes["rosa_level"]),
+        },
+        "charging": [
+            {
+                "month": m,
+                "count": sum(n for n, _ in b.charging[m].values()),
+                "groups": [
+                    {"key": d, "count": b.charging[m][d][0], "pending": b.charging[m][d][1]}
+                    for d in by_key(b.charging[m])
+                ],
+            }
+            for m in months
+        ],
+        "synpunkter": {
+            "count": b.total.counts[SYNPUNKT],
+            "groups": [
+                {"key": d["department"], "count": d["synpunkter"]["count"]}
+                for d in departments
+                if d["synpunkter"]["count"]
+            ],
+        },
+        "departments": departments,
+    }
+
+
+async def build_report(
+    figures: Figures, *, period: str, first: date, last: date, organization: str | None, mode: EmailMode
+) -> dict[str, Any]:
+    scope = Period(first, last, organization)
+    calls = await figures.slices("calls", scope)
+    cases = await figures.slices("cases", scope)
+    organizations = {p.organization for p in calls} | {p.organization for p in cases}
+    if organization:
+        organizations.add(organization)
+    s = figures.settings
+    return {
+        "period": period,
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "organization": organization,
+        "as_of": figures.now.isoformat(),
+        "definitions": {
+            "short_abandon_seconds": s.short_abandon_seconds,
+            "service_level_seconds": s.service_level_seconds,
+            "email_response_mode": mode,
+            "email_response_hours": s.email_response_hours,
+            "email_response_working_days": s.email_response_working_days,
+            "timezone": s.timezone,
+        },
+        "organizations": [
+            organization_report(
+                org,
+                [p for p in calls if p.organization == org],
+                [p for p in cases if p.organization == org],
+                figures,
+                mode,
+            )
+            for org in sorted(organizations)
+        ],
+    }
+
+
+@router.get(
+    "/v1/stats/report",
+    summary="Tertialrapport: every figure per organisation and department, and the synpunkter",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+async def get_report(
+    reader: Reader,
+    figures: FiguresDep,
+    period: Annotated[
+        str | None, Query(description="YYYY-T1 (Jan–Apr), YYYY-T2 (May–Aug) or YYYY-T3 (Sep–Dec)")
+    ] = None,
+    from_: Annotated[
+        date | None, Query(alias="from", description="instead of a tertial: first local date")
+    ] = None,
+    to: Annotated[date | None, Query(description="instead of a tertial: last local date")] = None,
+    organization: Annotated[str | None, Query(description="one organisation; all if left out")] = None,
+    format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",
+    mode: Annotated[EmailMode | None, Query(description="e-mail mode; default from the settings")] = None,
+) -> Any:
+    if period is not None:
+        first, last = parse_tertial(period)
+    elif from_ is not None and to is not None and from_ <= to:
+        first, last, period = from_, to, f"{from_}--{to}"
+    else:
+        raise InvalidPeriod(
+            "give period=YYYY-T1 (Jan–Apr), YYYY-T2 (May–Aug) or YYYY-T3 (Sep–Dec), or both 'from' and 'to' "
+            "with 'from' not after 'to'"
+        )
+    report = await build_report(
+        figures,
+        period=period,
+        first=first,
+        last=last,
+        organization=organization,
+        mode=mode or figures.settings.email_response_mode,
+    )
+    if format == "json":
+        return JSONResponse(report)  # already plain JSON types: skip FastAPI's slow generic encoder
+    name = f"lotsen-tertialrapport-{period}{'-' + organization if organization else ''}.csv"
+    return Response(
+        to_csv(report_rows(report)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
