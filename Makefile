@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration schemas bench clean install
+.PHONY: run test lint typecheck unit integration schemas bench clean install frontend browser screenshots
 
 install: $(STAMP)
 
@@ -16,12 +16,40 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+## The web app (frontend/dist): npm ci when the lock file changed, a build when a source changed.
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json
+frontend: frontend/dist/index.html
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "The web app needs Node.js (20.19 or later) and npm"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+## Debian's Chromium for the browser tests: installed with apt as root, never downloaded by a tool.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
+			|| echo "Could not install chromium: the browser tests will be skipped"; \
+	else \
+		echo "The browser tests need Debian's chromium (sudo apt-get install chromium); they will be skipped"; \
+	fi
+
+## Photographs of the main views for the README (docs/screenshots/).
+screenshots: $(STAMP) frontend browser
+	$(PY) -m tests.browser.screenshots
+
 ## Start the whole system on the embedded default (Tansu broker, in-memory MongoDB, demo data).
-run: $(STAMP)
+run: $(STAMP) frontend
 	$(PY) -m lotsen.devserver
 
 ## Lint, type-check and run every test, the integration tests included.
-test: lint typecheck
+test: lint typecheck frontend browser
 	$(PY) -m pytest -q
 
 unit: $(STAMP)
@@ -43,6 +71,10 @@ schemas: $(STAMP)
 ## Benchmarks; results go to docs/benchmarks.md with the machine and the date.
 bench: $(STAMP)
 	$(PY) -m bench.foundation
+	$(PY) -m bench.intake
+	$(PY) -m bench.casestore_queue
+	$(PY) -m bench.routing
+	$(PY) -m bench.stats
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/dist frontend/node_modules

@@ -9,6 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
+from lotsen.devserver.gateway import DEFAULT_DIST, start_gateway
 from lotsen.devserver.mailcatcher import start_mailcatcher
 from lotsen.devserver.stack import SERVICES, Stack
 from lotsen.kafka.broker import port_is_free
@@ -36,7 +37,7 @@ async def main() -> None:
     external_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     busy = [
         str(p)
-        for p in (*range(8001, 8006), 1025, *(() if external_kafka else (broker_port,)))
+        for p in (*range(8001, 8006), 1025, 2525, 8080, *(() if external_kafka else (broker_port,)))
         if not port_is_free(p)
     ]
     if busy:
@@ -51,10 +52,13 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    gateway = None
     try:
         await stack.start()
+        gateway = start_gateway(stack.ports, DEFAULT_DIST, port=8080)
         print(
             "\nLotsen is running:\n"
+            + f"  web app   {gateway.url}  (workspace: {gateway.url}/arbetsyta)\n"
             + "".join(
                 f"  {name:<9} {stack.url(name)}  (OpenAPI: {stack.url(name)}/docs)\n" for name in SERVICES
             )
@@ -69,6 +73,8 @@ async def main() -> None:
     finally:
         print("\nStopping Lotsen …", flush=True)
         await stack.stop()
+        if gateway is not None:
+            gateway.stop()
         mail.stop()
 
 

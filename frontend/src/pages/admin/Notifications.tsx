@@ -1,0 +1,255 @@
+/** Department subscriptions (webhooks) and deliveries with a retry button (notify's API). */
+import { useState, type FormEvent } from "react";
+import { api, ApiError } from "../../api";
+import { useAnnounce } from "../../components/Announcer";
+import { Alert, Loading, useErrorText } from "../../components/bits";
+import { Checkbox, SelectField, TextField } from "../../components/Field";
+import { formatDateTime, isoOf } from "../../format";
+import { directoryNames, useDirectory, usePolling } from "../../hooks";
+import { useI18n } from "../../i18n";
+import type { Delivery, Subscription } from "../../types";
+
+const EVENT_TYPES = ["case.handed_off", "case.reminder_due", "case.returned", "case.resolved", "case.created", "case.closed"];
+
+export function SubscriptionsSection() {
+  const { t, label } = useI18n();
+  const announce = useAnnounce();
+  const errorText = useErrorText();
+  const directory = useDirectory();
+  const names = directoryNames(directory);
+  const list = usePolling((signal) => api<Subscription[]>("/v1/subscriptions", { signal }), [], 15000);
+  const [values, setValues] = useState({ department: "", url: "", secret: "" });
+  const [types, setTypes] = useState<string[]>(["case.handed_off", "case.reminder_due"]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const departments = new Map<string, string>();
+  for (const org of directory?.organizations ?? []) for (const d of org.departments) departments.set(d.id, d.name);
+  const set = (field: keyof typeof values) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: e.target.value }));
+
+  async function create(event: FormEvent) {
+    event.preventDefault();
+    setFailure(null);
+    setDone(null);
+    const found: Record<string, string> = {};
+    if (!values.department) found.department = t("admin.subDepartmentMissing");
+    if (!/^https?:\/\/\S+$/.test(values.url.trim())) found.url = t("admin.subUrlInvalid");
+    if (values.secret.length < 16) found.secret = t("admin.subSecretShort");
+    if (!types.length) found.types = t("admin.subTypesMissing");
+    setErrors(found);
+    const first = Object.keys(found)[0];
+    if (first) {
+      document.getElementById(`sub-${first}`)?.focus();
+      return;
+    }
+    try {
+      await api("/v1/subscriptions", { json: { department: values.department, url: values.url.trim(), secret: values.secret, event_types: types } });
+      const message = t("admin.subCreated", { department: names.department(values.department) });
+      setDone(message);
+      announce(message);
+      setValues({ department: "", url: "", secret: "" });
+      await list.reload();
+    } catch (caught) {
+      if (caught instanceof ApiError) setErrors(caught.fieldErrors());
+      setFailure(errorText(caught));
+    }
+  }
+
+  async function remove(sub: Subscription) {
+    setFailure(null);
+    try {
+      await api(`/v1/subscriptions/${encodeURIComponent(sub.id)}`, { method: "DELETE" });
+      const message = t("admin.subDeleted", { url: sub.url });
+      setDone(message);
+      announce(message);
+      await list.reload();
+    } catch (caught) {
+      setFailure(errorText(caught));
+    }
+  }
+
+  return (
+    <section aria-labelledby="subs-heading">
+      <h2 id="subs-heading">{t("admin.subscriptions")}</h2>
+      <p className="hint">{t("admin.subLead")}</p>
+      {failure ? <Alert>{failure}</Alert> : null}
+      {done ? <Alert kind="success">{done}</Alert> : null}
+      {list.error ? <Alert>{errorText(list.error)}</Alert> : null}
+      {!list.data ? (
+        list.error ? null : <Loading />
+      ) : (
+        <div className="table-wrap" role="region" aria-labelledby="subs-caption" tabIndex={0}>
+          <table className="table">
+            <caption id="subs-caption">{t("admin.subList", { count: list.data.length })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("case.department")}</th>
+                <th scope="col">{t("admin.url")}</th>
+                <th scope="col">{t("admin.eventTypes")}</th>
+                <th scope="col">{t("admin.active")}</th>
+                <th scope="col">{t("admin.created")}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t("admin.actions")}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.length === 0 ? (
+                <tr>
+                  <td colSpan={6}>{t("admin.noSubscriptions")}</td>
+                </tr>
+              ) : (
+                list.data.map((sub) => (
+                  <tr key={sub.id}>
+                    <td>{names.department(sub.department)}</td>
+                    <td className="break">{sub.url}</td>
+                    <td>{sub.event_types.map((e) => label("event", e)).join(", ")}</td>
+                    <td>{sub.active ? t("common.yes") : t("common.no")}</td>
+                    <td>
+                      <time dateTime={isoOf(sub.created_at)}>{formatDateTime(sub.created_at)}</time>
+                    </td>
+                    <td>
+                      <button type="button" className="button button--danger button--small" onClick={() => void remove(sub)}>
+                        {t("admin.delete")}
+                        <span className="visually-hidden"> {t("admin.deleteWhat", { url: sub.url })}</span>
+                      </button>
+                    </td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <form onSubmit={create} noValidate className="panel narrow-form" aria-labelledby="sub-new-heading">
+        <h3 id="sub-new-heading">{t("admin.subNew")}</h3>
+        <SelectField id="sub-department" label={t("case.department")} error={errors.department} value={values.department} onChange={set("department")}>
+          <option value="">{t("actions.chooseDepartment")}</option>
+          {[...departments.entries()].map(([id, name]) => (
+            <option key={id} value={id}>
+              {name}
+            </option>
+          ))}
+        </SelectField>
+        <TextField id="sub-url" label={t("admin.url")} hint={t("admin.urlHint")} type="url" error={errors.url} value={values.url} onChange={set("url")} />
+        <TextField id="sub-secret" label={t("admin.secret")} hint={t("admin.secretHint")} type="password" autoComplete="new-password" error={errors.secret} value={values.secret} onChange={set("secret")} />
+        <fieldset className="fieldset" aria-describedby={errors.types ? "sub-types-error" : undefined}>
+          <legend>{t("admin.eventTypes")}</legend>
+          {errors.types ? (
+            <p className="field-error" id="sub-types-error">
+              {errors.types}
+            </p>
+          ) : null}
+          {EVENT_TYPES.map((type, i) => (
+            <Checkbox
+              key={type}
+              id={i === 0 ? "sub-types" : undefined}
+              label={label("event", type)}
+              checked={types.includes(type)}
+              onChange={(e) => setTypes(e.target.checked ? [...types, type] : types.filter((x) => x !== type))}
+            />
+          ))}
+        </fieldset>
+        <button type="submit" className="button">
+          {t("admin.subCreate")}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export function DeliveriesSection() {
+  const { t, label } = useI18n();
+  const announce = useAnnounce();
+  const errorText = useErrorText();
+  const directory = useDirectory();
+  const names = directoryNames(directory);
+  const [status, setStatus] = useState("failed");
+  const [failure, setFailure] = useState<string | null>(null);
+  const list = usePolling(
+    async (signal) => {
+      const data = await api<Delivery[] | { items: Delivery[] }>("/v1/deliveries", { query: { status: status || undefined }, signal });
+      return Array.isArray(data) ? data : (data.items ?? []);
+    },
+    [status],
+    10000,
+  );
+
+  async function retry(delivery: Delivery) {
+    setFailure(null);
+    try {
+      await api(`/v1/deliveries/${encodeURIComponent(delivery.id)}/retry`, { method: "POST" });
+      announce(t("admin.retried"));
+      await list.reload();
+    } catch (caught) {
+      setFailure(errorText(caught));
+    }
+  }
+
+  const missing = list.error?.status === 404 || list.error?.status === 405;
+  return (
+    <section aria-labelledby="deliveries-heading">
+      <h2 id="deliveries-heading">{t("admin.deliveries")}</h2>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <SelectField label={t("admin.deliveryStatus")} value={status} onChange={(e) => setStatus(e.target.value)}>
+          <option value="failed">{label("delivery", "failed")}</option>
+          <option value="pending">{label("delivery", "pending")}</option>
+          <option value="delivered">{label("delivery", "delivered")}</option>
+          <option value="">{t("queue.any")}</option>
+        </SelectField>
+      </form>
+      {failure ? <Alert>{failure}</Alert> : null}
+      {missing ? <p className="hint">{t("admin.deliveriesNotYet")}</p> : list.error ? <Alert>{errorText(list.error)}</Alert> : null}
+      {list.data ? (
+        <div className="table-wrap" role="region" aria-labelledby="deliveries-caption" tabIndex={0}>
+          <table className="table">
+            <caption id="deliveries-caption">{t("admin.deliveryList", { count: list.data.length })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("admin.when")}</th>
+                <th scope="col">{t("case.ref")}</th>
+                <th scope="col">{t("admin.eventType")}</th>
+                <th scope="col">{t("case.department")}</th>
+                <th scope="col">{t("admin.recipient")}</th>
+                <th scope="col">{t("admin.attempts")}</th>
+                <th scope="col">{t("admin.deliveryStatus")}</th>
+                <th scope="col">{t("admin.lastError")}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t("admin.actions")}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.length === 0 ? (
+                <tr>
+                  <td colSpan={9}>{t("admin.noDeliveries")}</td>
+                </tr>
+              ) : (
+                list.data.map((d) => (
+                  <tr key={d.id}>
+                    <td>{formatDateTime(d.last_attempt_at ?? d.created_at ?? null)}</td>
+                    <td>{d.case_ref ?? "–"}</td>
+                    <td>{label("event", d.event_type ?? (d.type as string | undefined) ?? "")}</td>
+                    <td>{names.department(d.department ?? null)}</td>
+                    <td className="break">{d.recipient ?? d.url ?? "–"}</td>
+                    <td>{d.attempts ?? "–"}</td>
+                    <td>{label("delivery", d.status ?? "")}</td>
+                    <td className="break">{d.reason ?? d.last_error ?? d.error ?? "–"}</td>
+                    <td>
+                      {d.status === "failed" ? (
+                        <button type="button" className="button button--small" onClick={() => void retry(d)}>
+                          {t("admin.retry")}
+                          <span className="visually-hidden"> {t("admin.retryWhat", { ref: d.case_ref ?? d.id })}</span>
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

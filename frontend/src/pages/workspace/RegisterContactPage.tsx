@@ -1,0 +1,127 @@
+/** Visits, letters and phone errands registered by an agent (`POST /v1/contacts/manual`). */
+import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { api, ApiError } from "../../api";
+import { useAnnounce } from "../../components/Announcer";
+import { Alert, PageHeading, useErrorText } from "../../components/bits";
+import { SelectField, TextArea, TextField } from "../../components/Field";
+import { useDirectory, usePageTitle } from "../../hooks";
+import { useI18n } from "../../i18n";
+
+type Channel = "visit" | "letter" | "phone";
+const EMPTY = { organization: "", name: "", email: "", phone: "", subject: "", message: "", call_id: "", received_at: "" };
+
+export function RegisterContactPage() {
+  const { t, label } = useI18n();
+  usePageTitle(t("register.title"));
+  const directory = useDirectory();
+  const announce = useAnnounce();
+  const errorText = useErrorText();
+  const [channel, setChannel] = useState<Channel>("visit");
+  const [values, setValues] = useState(EMPTY);
+  const [files, setFiles] = useState<File[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (field: keyof typeof EMPTY) => (event: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: event.target.value }));
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setDone(null);
+    setFailure(null);
+    if (!values.message.trim()) {
+      setErrors({ message: t("register.messageMissing") });
+      document.getElementById("register-message")?.focus();
+      return;
+    }
+    setErrors({});
+    const body: Record<string, string> = { channel };
+    for (const [key, value] of Object.entries(values)) {
+      if (!value.trim()) continue;
+      if (key === "call_id" && channel !== "phone") continue;
+      body[key] = key === "received_at" ? new Date(value).toISOString() : value.trim();
+    }
+    setBusy(true);
+    try {
+      let result: { contact_id: string };
+      if (files.length) {
+        const form = new FormData();
+        for (const [key, value] of Object.entries(body)) form.append(key, value);
+        for (const file of files) form.append("attachments", file, file.name);
+        result = await api("/v1/contacts/manual", { form });
+      } else {
+        result = await api("/v1/contacts/manual", { json: body });
+      }
+      const message = t("register.done", { id: result.contact_id });
+      setDone(message);
+      announce(message);
+      setValues(EMPTY);
+      setFiles([]);
+    } catch (caught) {
+      const fields = caught instanceof ApiError ? caught.fieldErrors() : {};
+      if (Object.keys(fields).length) setErrors(fields);
+      setFailure(errorText(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <PageHeading>{t("register.title")}</PageHeading>
+      <p className="lead">{t("register.lead")}</p>
+      {done ? (
+        <Alert kind="success">
+          {done} <Link to="/arbetsyta?queue=first-line">{t("register.toQueue")}</Link>
+        </Alert>
+      ) : null}
+      {failure ? <Alert>{failure}</Alert> : null}
+      <form onSubmit={submit} noValidate className="narrow-form">
+        <fieldset className="fieldset fieldset--inline">
+          <legend>{t("register.channel")}</legend>
+          {(["visit", "letter", "phone"] as Channel[]).map((c) => (
+            <label key={c} className="radio">
+              <input type="radio" name="channel" value={c} checked={channel === c} onChange={() => setChannel(c)} />
+              {label("channel", c)}
+            </label>
+          ))}
+        </fieldset>
+        <SelectField label={t("register.organization")} value={values.organization} onChange={set("organization")}>
+          <option value="">{t("register.defaultOrganization")}</option>
+          {(directory?.organizations ?? []).map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.name}
+            </option>
+          ))}
+        </SelectField>
+        <TextField label={t("form.subject")} marker={t("form.optional")} value={values.subject} onChange={set("subject")} maxLength={300} />
+        <TextArea id="register-message" label={t("register.message")} hint={t("register.messageHint")} error={errors.message} value={values.message} onChange={set("message")} rows={6} />
+        <fieldset className="fieldset">
+          <legend>{t("register.citizen")}</legend>
+          <TextField label={t("form.name")} error={errors.name} value={values.name} onChange={set("name")} autoComplete="off" />
+          <TextField label={t("form.email")} type="email" error={errors.email} value={values.email} onChange={set("email")} autoComplete="off" />
+          <TextField label={t("form.phone")} type="tel" error={errors.phone} value={values.phone} onChange={set("phone")} autoComplete="off" />
+        </fieldset>
+        {channel === "phone" ? <TextField label={t("register.callId")} hint={t("register.callIdHint")} error={errors.call_id} value={values.call_id} onChange={set("call_id")} /> : null}
+        <TextField
+          label={t(channel === "letter" ? "register.receivedLetter" : "register.receivedAt")}
+          hint={t("register.receivedHint")}
+          type="datetime-local"
+          error={errors.received_at}
+          value={values.received_at}
+          onChange={set("received_at")}
+        />
+        {channel === "letter" ? (
+          <div className="field">
+            <label htmlFor="register-files">{t("register.scans")}</label>
+            <input id="register-files" type="file" multiple accept="image/*,application/pdf" onChange={(e) => setFiles(Array.from(e.target.files ?? []))} />
+          </div>
+        ) : null}
+        <button type="submit" className="button" disabled={busy}>
+          {t("register.submit")}
+        </button>
+      </form>
+    </>
+  );
+}
