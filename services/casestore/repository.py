@@ -66,7 +66,12 @@ class CaseRepository:
     async def ensure_indexes(self) -> None:
         await self._cases.create_index("ref", unique=True)
         await self._cases.create_index("origin_contact_id", unique=True)
-        await self._cases.create_index([("created_at", DESCENDING), ("ref", DESCENDING)])
+        newest_first = [("created_at", DESCENDING), ("ref", DESCENDING)]
+        await self._cases.create_index(newest_first)
+        await self._cases.create_index([("organization", ASCENDING), *newest_first])
+        # A handler's queue spans organisations; "my cases" too.
+        await self._cases.create_index([("status", ASCENDING), ("department", ASCENDING), *newest_first])
+        await self._cases.create_index([("assignee", ASCENDING), ("status", ASCENDING), *newest_first])
         for field in ("status", "department", "answer_group", "assignee", "channel", "category"):
             await self._cases.create_index(
                 [
