@@ -18,11 +18,14 @@ from pathlib import Path
 
 import httpx
 
-from lotsen.kafka.broker import EmbeddedBroker, create_topics, port_is_free
+from lotsen.kafka.broker import EmbeddedBroker, create_topics, free_port, port_is_free
 from lotsen.process import die_with_parent
 
 SERVICES = ("intake", "routing", "casestore", "notify", "stats")
-DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "casestore": 8003, "notify": 8004, "stats": 8005}
+DEFAULT_PORTS = {
+    **{"intake": 8001, "routing": 8002, "casestore": 8003, "notify": 8004, "stats": 8005},
+    "smtp": 2525,  # intake's SMTP listener
+}
 
 LogSink = Callable[[str, str], None]
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +66,10 @@ class Stack:
         assert self.broker is not None
         return self.broker.bootstrap_servers
 
+    def __post_init__(self) -> None:
+        # intake's SMTP listener: 2525 for `make run`; a free port wherever the caller chose ports.
+        self.ports.setdefault("smtp", free_port())
+
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
@@ -93,6 +100,8 @@ class Stack:
             **self.extra_env,
         }
         env[f"{name.upper()}_PORT"] = str(self.ports[name])
+        if name == "intake":
+            env["INTAKE_SMTP_PORT"] = str(self.ports["smtp"])
         return env
 
     async def _spawn(self, svc: ServiceProcess) -> None:

@@ -1,4 +1,11 @@
-"""intake (:8001): every channel in, validated and normalised, answered only after Kafka acknowledged."""
+"""intake (:8001, SMTP :2525): every channel in, validated and normalised, answered only after Kafka
+acknowledged.
+
+Where things live: ``webform.py``, ``email/`` (parse, SMTP listener, HTTP route), ``facebook.py``,
+``phone.py``, ``manual.py`` (one module per channel); ``contacts.py`` (accepting a contact:
+idempotency, attachments, publishing); ``repository.py`` (every MongoDB call); ``attachments.py``
+(files for staff); ``ratelimit.py``, ``bodies.py`` (limits on what comes in).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,36 @@ from fastapi import FastAPI
 
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.intake import webform
+from services.intake import attachments, facebook, manual, phone, repository, webform
+from services.intake.contacts import Intake
+from services.intake.email import routes as email_routes
+from services.intake.email.smtp import IntakeHandler, SmtpListener
+from services.intake.ratelimit import networks
 from services.intake.settings import IntakeSettings
 
 
 async def _startup(app: FastAPI, runtime: Runtime) -> None:
-    await runtime.db["idempotency"].create_index("created_at", expireAfterSeconds=7 * 24 * 3600)
+    settings: IntakeSettings = app.state.settings
+    await repository.create_indexes(runtime.db, expire=not settings.mongodb_url.startswith("mongomock://"))
+    app.state.intake = Intake(
+        publisher=runtime.publisher,
+        records=repository.IdempotencyRecords(runtime.db),
+        files=repository.AttachmentStore(runtime.db),
+    )
+    app.state.webform_limiter = webform.limiter_for(settings)
+    app.state.trusted_proxies = networks(settings.trusted_proxies)
+    app.state.smtp = None
+    if settings.smtp_enabled:  # last: mail is taken only once everything else is up
+        handler = IntakeHandler(
+            settings=settings, directory=runtime.directory, intake=lambda: app.state.intake
+        )
+        app.state.smtp = SmtpListener(handler, settings)
+        await app.state.smtp.start()
+
+
+async def _shutdown(app: FastAPI, runtime: Runtime) -> None:
+    if app.state.smtp is not None:
+        await app.state.smtp.stop()
 
 
 def create_app(
@@ -21,9 +52,20 @@ def create_app(
     return build_app(
         settings,
         title="Lotsen intake",
-        description="Receives contacts from every channel and publishes them on contacts.received.",
-        routers=[webform.router],
+        description=(
+            "Receives contacts from every channel (web forms, e-mail over HTTP and SMTP, Messenger, "
+            "phone events, manual registration) and publishes them on contacts.received / calls.events."
+        ),
+        routers=[
+            webform.router,
+            email_routes.router,
+            facebook.router,
+            phone.router,
+            manual.router,
+            attachments.router,
+        ],
         startup=_startup,
+        shutdown=_shutdown,
         database="lotsen_intake",
         publisher=publisher,
         run_consumers=run_consumers,

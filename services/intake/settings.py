@@ -1,6 +1,15 @@
+"""intake's settings (env prefix ``INTAKE_``): listeners, limits, rate limits and channel secrets."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from lotsen.settings import ServiceSettings
+from lotsen.settings import DEMO_FACEBOOK_APP_SECRET, DEMO_FACEBOOK_VERIFY_TOKEN, ServiceSettings
+
+MB = 1024 * 1024
 
 
 class IntakeSettings(ServiceSettings):
@@ -8,3 +17,59 @@ class IntakeSettings(ServiceSettings):
 
     service_name: str = "intake"
     port: int = 8001
+
+    # E-mail: the SMTP listener for the municipality's MTA (runs inside the intake process).
+    smtp_enabled: bool = True
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(2525, description="0 picks a free port (tests)")
+    smtp_hostname: str = Field("lotsen-intake", description="the name the listener greets with")
+    smtp_allowed_clients: list[str] = Field(
+        default_factory=list, description="IP addresses or networks (CIDR) that may deliver; empty: any"
+    )
+    email_max_message_bytes: int = Field(25 * MB, ge=1024, description="a whole message, as delivered")
+
+    # Attachments of every channel (e-mail, web forms with files, scanned letters).
+    attachment_max_bytes: int = Field(10 * MB, ge=1, description="one file")
+    attachments_max_count: int = Field(20, ge=0, description="files per contact")
+    upload_max_bytes: int = Field(25 * MB, ge=1024, description="a whole multipart request")
+    json_max_bytes: int = Field(1 * MB, ge=1024, description="a JSON request body")
+
+    # Web forms are public: per client address, a sliding hour and day.
+    webform_per_hour: int = Field(20, ge=1)
+    webform_per_day: int = Field(240, ge=1)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="proxies (IP or CIDR) whose X-Forwarded-For is believed; empty: none",
+    )
+
+    # Facebook Messenger (the Meta app of the municipality's page).
+    facebook_app_secret: str | None = None
+    facebook_verify_token: str | None = None
+
+    # Phone (CTI): events per request.
+    phone_max_events: int = Field(1000, ge=1)
+
+    @field_validator("smtp_allowed_clients", "trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is no IP address or network (CIDR)") from exc
+        return entries
+
+    @model_validator(mode="after")
+    def _demo_channel_secrets_in_dev(self) -> IntakeSettings:
+        if self.dev_mode:
+            self.facebook_app_secret = self.facebook_app_secret or DEMO_FACEBOOK_APP_SECRET
+            self.facebook_verify_token = self.facebook_verify_token or DEMO_FACEBOOK_VERIFY_TOKEN
+        return self
+
+    def _secret_values(self) -> list[tuple[str, str | None]]:
+        # The shared production check refuses demo values for these too.
+        return [
+            *super()._secret_values(),
+            ("INTAKE_FACEBOOK_APP_SECRET", self.facebook_app_secret),
+            ("INTAKE_FACEBOOK_VERIFY_TOKEN", self.facebook_verify_token),
+        ]

@@ -1,25 +1,57 @@
-"""``POST /v1/contacts/webform``: the municipality's web forms and e-service platforms."""
+"""``POST /v1/contacts/webform``: the municipality's web forms and e-service platforms.
+
+Public: citizens post straight from the browser (JSON, ``multipart/form-data`` with files, or a
+plain HTML form), so each address has a rate limit and robots a honeypot. E-service platforms
+send ``X-Connector-Key`` and skip the rate limit. Forms come from the directory.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Header, Request
+from pydantic import TypeAdapter
 
 from lotsen.auth import OptionalPrincipal
 from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, Sender
+from lotsen.directory import Directory, Form, Organization
 from lotsen.errors import DomainError
 from services.intake import contacts
+from services.intake.bodies import (
+    UnsupportedMediaType,
+    inline_schema,
+    media_type,
+    parse_fields,
+    parse_json,
+    read_limited,
+    read_multipart,
+)
+from services.intake.contacts import FileContent
+from services.intake.deps import DirectoryDep, IntakeDep, SettingsDep
+from services.intake.language import guess_language
 from services.intake.models import Accepted, WebformSubmission
-from services.intake.repository import IdempotencyRecords
+from services.intake.ratelimit import SlidingWindowLimiter, client_address
+from services.intake.settings import IntakeSettings
 
 router = APIRouter(tags=["contacts"])
+_SUBMISSION = TypeAdapter(WebformSubmission)
+_STANDARD_FIELDS = frozenset(WebformSubmission.model_fields)
+MAX_FORM_FIELD_CHARS = 5_000
 
 
 class InvalidSubmission(DomainError):
     status = 422
     code = "invalid_submission"
+
+
+def limiter_for(settings: IntakeSettings) -> SlidingWindowLimiter:
+    return SlidingWindowLimiter(per_hour=settings.webform_per_hour, per_day=settings.webform_per_day)
+
+
+_BODY = inline_schema(WebformSubmission)
 
 
 @router.post(
@@ -28,25 +60,127 @@ class InvalidSubmission(DomainError):
     response_model=Accepted,
     summary="Receive a web form submission",
     description=(
-        "Public (citizens post from the browser) or with a connector key (`X-Connector-Key`). "
-        "Answers 202 only after Kafka acknowledged the contact. `Idempotency-Key` makes a retry "
-        "return the first answer."
+        "Public (citizens post from the browser) or with a connector key (`X-Connector-Key`, no rate "
+        "limit). JSON, `multipart/form-data` (the same fields, `location` as JSON or `lat`/`lon`, "
+        "files in any file field) or `application/x-www-form-urlencoded`. Answers 202 only after "
+        "Kafka acknowledged the contact; `Idempotency-Key` makes a retry return the first answer. "
+        "429 with `Retry-After` over the rate limit, 413 over the size limits, 503 with `Retry-After` "
+        "when it cannot be stored right now."
     ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _BODY},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            **{k: {"type": "string"} for k in _BODY["properties"]},
+                            "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        },
+                        "required": ["form_id", "message"],
+                    }
+                },
+            },
+        }
+    },
 )
 async def receive_webform(
-    submission: WebformSubmission,
     request: Request,
     principal: OptionalPrincipal,
+    intake: IntakeDep,
+    settings: SettingsDep,
+    directory: DirectoryDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Accepted:
+    if principal is None or not principal.is_connector:
+        address = client_address(request, request.app.state.trusted_proxies)
+        request.app.state.webform_limiter.hit(address)
+    submission, files = await read_submission(request, settings)
+    org, form = check(submission, directory)
+    event = ContactReceived(
+        producer="intake",
+        organization=org.id,
+        data=ContactReceivedData(
+            contact_id=contacts.new_contact_id(),
+            channel="webform",
+            received_at=datetime.now(UTC),
+            sender=Sender(name=submission.name, email=submission.email, phone=submission.phone),
+            subject=submission.subject or form.name,
+            text=submission.message,
+            attachments=[f.described() for f in files],
+            form_id=form.id,
+            category_hint=submission.category_hint or form.category_hint,
+            location=submission.location,
+            language=guess_language(submission.subject, submission.message),
+            form_fields=form_fields(submission, form),
+        ),
+    )
+    scope = f"webform:{principal.subject if principal else 'public'}"
+    contact_id = await contacts.accept(
+        event=event,
+        intake=intake,
+        scope=scope,
+        idempotency_key=idempotency_key,
+        request_fingerprint=contacts.fingerprint(
+            [submission.model_dump(mode="json"), [f.sha256 for f in files]]
+        ),
+        files=files,
+    )
+    return Accepted(contact_id=contact_id)
+
+
+async def read_submission(
+    request: Request, settings: IntakeSettings
+) -> tuple[WebformSubmission, list[FileContent]]:
+    kind = media_type(request)
+    if kind == "application/json" or kind.endswith("+json"):
+        raw = await read_limited(request, settings.json_max_bytes)
+        return parse_json(_SUBMISSION, raw), []
+    if kind == "multipart/form-data":
+        raw = await read_limited(request, settings.upload_max_bytes)
+        fields, files = await read_multipart(
+            request,
+            body=raw,
+            max_files=settings.attachments_max_count,
+            max_file_bytes=settings.attachment_max_bytes,
+        )
+        return parse_fields(WebformSubmission, form_values(fields)), files
+    if kind == "application/x-www-form-urlencoded":
+        raw = await read_limited(request, settings.json_max_bytes)
+        pairs = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=200)
+        return parse_fields(WebformSubmission, form_values(dict(reversed(pairs)))), []
+    raise UnsupportedMediaType(
+        "send the form as application/json, multipart/form-data or application/x-www-form-urlencoded",
+        details={"content_type": request.headers.get("content-type")},
+    )
+
+
+def form_values(fields: dict[str, str]) -> dict[str, Any]:
+    """Form fields as the JSON shape: ``location`` from JSON or from ``lat``/``lon``."""
+    values: dict[str, Any] = dict(fields)
+    location = values.pop("location", None)
+    lat = values.pop("lat", None) or values.pop("location.lat", None)
+    lon = values.pop("lon", None) or values.pop("location.lon", None)
+    if isinstance(location, str) and location.strip():
+        try:
+            values["location"] = json.loads(location)
+        except ValueError:
+            values["location"] = location  # refused by validation with the field named
+    elif lat or lon:
+        values["location"] = {"lat": lat, "lon": lon}
+    return values
+
+
+def check(submission: WebformSubmission, directory: Directory) -> tuple[Organization, Form]:
+    """The organisation and form of a submission that the directory's rules accept."""
     if submission.website:
         raise InvalidSubmission("the field 'website' must be left empty", details={"field": "website"})
-    runtime = request.app.state.runtime
-    directory = runtime.directory
     org = (
         directory.organization(submission.organization)
         if submission.organization
-        else (directory.default_organization)
+        else directory.default_organization
     )
     if org is None:
         raise InvalidSubmission(
@@ -59,33 +193,40 @@ async def receive_webform(
             f"organization {org.id!r} has no form {submission.form_id!r}",
             details={"field": "form_id", "known": [f.id for f in org.forms]},
         )
+    for field in form.fields:
+        if field.required and not _value(submission, field.name):
+            raise InvalidSubmission(
+                f"the form {form.id!r} needs the field {field.name!r}", details={"field": field.name}
+            )
     if not form.anonymous_allowed and not (submission.email or submission.phone):
         raise InvalidSubmission(
             f"the form {form.id!r} needs an e-mail address or a phone number so we can answer",
             details={"field": "email"},
         )
-    event = ContactReceived(
-        producer="intake",
-        organization=org.id,
-        data=ContactReceivedData(
-            contact_id=contacts.new_contact_id(),
-            channel="webform",
-            received_at=datetime.now(UTC),
-            sender=Sender(name=submission.name, email=submission.email, phone=submission.phone),
-            subject=submission.subject or form.name,
-            text=submission.message,
-            form_id=form.id,
-            category_hint=submission.category_hint or form.category_hint,
-            location=submission.location,
-        ),
-    )
-    scope = f"webform:{principal.subject if principal else 'public'}"
-    contact_id = await contacts.accept(
-        event=event,
-        publisher=runtime.publisher,
-        records=IdempotencyRecords(runtime.db),
-        scope=scope,
-        idempotency_key=idempotency_key,
-        request_fingerprint=contacts.fingerprint(submission.model_dump(mode="json")),
-    )
-    return Accepted(contact_id=contact_id)
+    return org, form
+
+
+def _value(submission: WebformSubmission, name: str) -> object:
+    if name in _STANDARD_FIELDS:
+        return getattr(submission, name)
+    value = (submission.model_extra or {}).get(name)
+    return value.strip() if isinstance(value, str) else value
+
+
+def form_fields(submission: WebformSubmission, form: Form) -> dict[str, str]:
+    """Values of the form's own fields (defined in the directory beyond the standard ones)."""
+    kept: dict[str, str] = {}
+    for field in form.fields:
+        if field.name in _STANDARD_FIELDS:
+            continue
+        value = _value(submission, field.name)
+        if value is None or isinstance(value, dict | list):
+            continue
+        text = str(value)
+        if len(text) > MAX_FORM_FIELD_CHARS:
+            raise InvalidSubmission(
+                f"the field {field.name!r} is longer than {MAX_FORM_FIELD_CHARS} characters",
+                details={"field": field.name},
+            )
+        kept[field.name] = text
+    return kept

@@ -1,0 +1,143 @@
+"""The parts of a MIME message: the text body, the HTML body, the files and further inline text.
+
+Every part is read defensively: a part that cannot be decoded yields what can be read, never an error.
+"""
+
+from __future__ import annotations
+
+import email.policy
+from email.message import EmailMessage, Message
+
+from services.intake.bodies import megabytes, plain_media_type, safe_filename
+from services.intake.contacts import FileContent
+from services.intake.email.headers import clean, raw_value, unfold
+from services.intake.email.refusals import Limits, MessageTooLarge
+
+
+def bodies(msg: EmailMessage) -> tuple[Message | None, Message | None]:
+    """The text/plain body and the text/html body (either may be missing)."""
+    try:
+        plain = msg.get_body(preferencelist=("plain",))
+        html = msg.get_body(preferencelist=("html",))
+    except Exception:
+        plain = html = None
+    if plain is None and html is None and not msg.is_multipart():
+        # No Content-Type worth the name (or text/enriched): read the single body as text.
+        if content_type_of(msg).startswith("text/") and not is_attachment(msg):
+            plain = msg
+    return plain, html
+
+
+def is_attachment(part: Message) -> bool:
+    try:
+        return part.get_content_disposition() == "attachment"
+    except Exception:
+        return False
+
+
+def text_of(part: Message) -> str:
+    payload = payload_of(part)
+    charset = "utf-8"
+    try:
+        charset = part.get_content_charset() or "utf-8"
+    except Exception:
+        pass
+    for attempt in (charset, "utf-8", "cp1252"):
+        try:
+            return _lines(clean(payload.decode(attempt)))
+        except (LookupError, UnicodeError, ValueError):
+            continue
+    return _lines(clean(payload.decode("latin-1")))
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def payload_of(part: Message) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if isinstance(data, bytes):
+        return data
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def attachments(msg: EmailMessage, bodies: set[int], limits: Limits) -> tuple[list[FileContent], list[str]]:
+    """The files of the message, and further inline text parts (Apple Mail splits text around images)."""
+    files: list[FileContent] = []
+    texts: list[str] = []
+    for part in leaf_parts(msg):
+        if id(part) in bodies:
+            continue
+        content_type = content_type_of(part)
+        filename = filename_of(part)
+        if content_type.startswith("text/") and not filename and not is_attachment(part):
+            if content_type == "text/plain":
+                texts.append(text_of(part))
+            if content_type in ("text/plain", "text/html"):
+                continue  # more of the body, or another alternative of it: not a file
+        data = embedded_message(part) if content_type.startswith("message/") else payload_of(part)
+        name = safe_filename(filename, len(files) + 1, content_type)
+        if content_type.startswith("message/") and not filename:
+            kind = "bifogat-meddelande" if content_type == "message/rfc822" else "rapport"
+            name = f"{kind}-{len(files) + 1}.{'eml' if content_type == 'message/rfc822' else 'txt'}"
+        if len(data) > limits.attachment_bytes:
+            raise MessageTooLarge(
+                f"the attachment {name!r} is {megabytes(len(data))}; "
+                f"the limit is {megabytes(limits.attachment_bytes)} per file",
+                details={"file": name, "limit_bytes": limits.attachment_bytes},
+            )
+        files.append(FileContent(name, content_type, data))
+    if len(files) > limits.attachments:
+        raise MessageTooLarge(
+            f"the message has {len(files)} attachments; the limit is {limits.attachments}",
+            details={"limit_files": limits.attachments},
+        )
+    return files, [t for t in texts if t.strip()]
+
+
+def leaf_parts(msg: Message) -> list[Message]:
+    """Every non-multipart part; an attached message or report counts as one part (not walked into)."""
+    parts: list[Message] = []
+    stack: list[Message] = [msg]
+    while stack and len(parts) < 1000:
+        part = stack.pop(0)
+        if content_type_of(part).startswith("message/"):
+            parts.append(part)
+        elif part.is_multipart():
+            payload = part.get_payload()
+            stack[0:0] = [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+        else:
+            parts.append(part)
+    return parts
+
+
+def content_type_of(part: Message) -> str:
+    """``maintype/subtype`` in lower case, by the standard library's rules (a type that is no type is
+    ``text/plain``), read from the raw header: the modern policy would parse the whole field each time."""
+    raw = raw_value(part, "Content-Type")
+    if raw is None:
+        return part.get_default_type()
+    return plain_media_type(unfold(raw)) or "text/plain"
+
+
+def embedded_message(part: Message) -> bytes:
+    payload = part.get_payload()
+    try:
+        if isinstance(payload, list):
+            inner = [p for p in payload if isinstance(p, Message)]
+            return b"\n".join(p.as_bytes(policy=email.policy.SMTPUTF8) for p in inner)
+    except Exception:
+        pass
+    return payload_of(part)
+
+
+def filename_of(part: Message) -> str | None:
+    try:
+        name = part.get_filename()
+    except Exception:
+        return None
+    return clean(str(name)) if name else None

@@ -1,0 +1,146 @@
+"""``POST /v1/contacts/manual``: visits, letters and phone errands an agent registers.
+
+A letter's scans come as files in a ``multipart/form-data`` post; a phone errand may name the
+``call_id`` of the call it came from.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from pydantic import TypeAdapter
+
+from lotsen.auth import Staff
+from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, Sender
+from lotsen.errors import DomainError, Forbidden
+from services.intake import contacts
+from services.intake.bodies import (
+    UnsupportedMediaType,
+    inline_schema,
+    media_type,
+    parse_fields,
+    parse_json,
+    read_limited,
+    read_multipart,
+)
+from services.intake.contacts import FileContent
+from services.intake.deps import DirectoryDep, IntakeDep, SettingsDep
+from services.intake.language import guess_language
+from services.intake.models import Accepted, ManualRegistration
+from services.intake.settings import IntakeSettings
+
+router = APIRouter(tags=["contacts"])
+_REGISTRATION = TypeAdapter(ManualRegistration)
+_BODY = inline_schema(ManualRegistration)
+SUBJECTS = {"visit": "Besök", "letter": "Brev", "phone": "Telefonärende"}
+
+
+class InvalidRegistration(DomainError):
+    status = 422
+    code = "invalid_registration"
+
+
+@router.post(
+    "/v1/contacts/manual",
+    status_code=202,
+    response_model=Accepted,
+    summary="Register a visit, a letter or a phone errand",
+    description=(
+        "For agents (bearer token). JSON, or `multipart/form-data` with the same fields and the "
+        "letter's scans as files. Answers 202 only after Kafka acknowledged the contact; "
+        "`Idempotency-Key` makes a retry return the first answer."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _BODY},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            **{k: {"type": "string"} for k in _BODY["properties"]},
+                            "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        },
+                        "required": ["channel", "message"],
+                    }
+                },
+            },
+        }
+    },
+)
+async def register_contact(
+    request: Request,
+    agent: Staff,
+    intake: IntakeDep,
+    settings: SettingsDep,
+    directory: DirectoryDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Accepted:
+    registration, files = await read_registration(request, settings)
+    org = (
+        directory.organization(registration.organization)
+        if registration.organization
+        else directory.default_organization
+    )
+    if org is None:
+        raise InvalidRegistration(
+            f"unknown organization {registration.organization!r}",
+            details={"field": "organization", "known": [o.id for o in directory.organizations]},
+        )
+    if agent.organizations and org.id not in agent.organizations:
+        raise Forbidden(f"you may not register contacts for {org.id!r}")
+    now = datetime.now(UTC)
+    received_at = registration.received_at or now
+    if received_at > now + timedelta(minutes=5):
+        raise InvalidRegistration("received_at lies in the future", details={"field": "received_at"})
+    event = ContactReceived(
+        producer="intake",
+        organization=org.id,
+        data=ContactReceivedData(
+            contact_id=contacts.new_contact_id(),
+            channel=registration.channel,
+            received_at=received_at,
+            sender=Sender(name=registration.name, email=registration.email, phone=registration.phone),
+            subject=registration.subject or SUBJECTS[registration.channel],
+            text=registration.message,
+            attachments=[f.described() for f in files],
+            category_hint=registration.category_hint,
+            language=guess_language(registration.subject, registration.message),
+            call_id=registration.call_id,
+            registered_by=agent.subject,
+        ),
+    )
+    contact_id = await contacts.accept(
+        event=event,
+        intake=intake,
+        scope=f"manual:{agent.subject}",
+        idempotency_key=idempotency_key,
+        request_fingerprint=contacts.fingerprint(
+            [registration.model_dump(mode="json"), [f.sha256 for f in files]]
+        ),
+        files=files,
+    )
+    return Accepted(contact_id=contact_id)
+
+
+async def read_registration(
+    request: Request, settings: IntakeSettings
+) -> tuple[ManualRegistration, list[FileContent]]:
+    kind = media_type(request)
+    if kind == "application/json":
+        return parse_json(_REGISTRATION, await read_limited(request, settings.json_max_bytes)), []
+    if kind == "multipart/form-data":
+        fields, files = await read_multipart(
+            request,
+            body=await read_limited(request, settings.upload_max_bytes),
+            max_files=settings.attachments_max_count,
+            max_file_bytes=settings.attachment_max_bytes,
+        )
+        return parse_fields(ManualRegistration, {k: v for k, v in fields.items() if v.strip()}), files
+    raise UnsupportedMediaType(
+        "send the registration as application/json or multipart/form-data",
+        details={"content_type": request.headers.get("content-type")},
+    )
