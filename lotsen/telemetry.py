@@ -62,7 +62,10 @@ def setup_tracing(settings: ServiceSettings, app: FastAPI) -> None:
         trace.set_tracer_provider(provider)
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    # ASGI receive/send sub-spans cost 10–20 % of a request and tell an operator nothing.
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="healthz,readyz,metrics", exclude_spans=["receive", "send"]
+    )
     if not _instrumented_libraries:
         from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
         from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
