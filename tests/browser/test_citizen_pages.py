@@ -58,6 +58,9 @@ async def test_a_citizen_gives_feedback_with_the_keyboard_only(visit: Any) -> No
     v = await visit()
     page = v.page
     await v.goto("/synpunkt")
+    # Wait for the app to have rendered the form before the first key press: a Tab pressed while
+    # the script still loads moves focus past the skip link.
+    await expect(page.get_by_label("Din synpunkt")).to_be_visible()
     await page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Hoppa till huvudinnehållet")
     await expect(skip).to_be_focused()
