@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,11 @@ import pytest
 
 from lotsen import mongo
 from lotsen.auth import Role, issue_token
-from lotsen.kafka.broker import EmbeddedBroker
+from lotsen.devserver.stack import SERVICES, Stack
+from lotsen.kafka.broker import EmbeddedBroker, free_port
 from lotsen.kafka.memory import InMemoryBus
 from lotsen.settings import ServiceSettings
+from tests.notify_support import Outbox
 
 # A consumer that dies in a test must not SIGTERM the test runner.
 os.environ.setdefault("LOTSEN_EXIT_ON_CONSUMER_FAILURE", "0")
@@ -80,3 +83,53 @@ async def kafka_bootstrap() -> AsyncIterator[str]:
         return
     async with EmbeddedBroker() as broker:
         yield broker.bootstrap_servers
+
+
+# --- the whole system as processes, as `make run` starts it, on free ports ----------------------
+# One stack for the session, shared by the integration and the browser tests: two stacks on one
+# broker would join the same consumer groups and share out each other's partitions.
+
+
+@pytest.fixture(scope="session")
+def stack_outbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outbox]:
+    """The mail catcher the stack's notify sends to (the municipality's SMTP relay, here)."""
+    outbox = Outbox(tmp_path_factory.mktemp("outbox"))
+    yield outbox
+    outbox.stop()
+
+
+# What the stack's processes printed lately, shown with the report of a failing test that used it.
+STACK_LOG_TAIL = 300
+_stack_log: deque[str] = deque(maxlen=20_000)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.failed and "stack" in getattr(item, "fixturenames", ()):
+        tail = list(_stack_log)[-STACK_LOG_TAIL:]
+        report.sections.append((f"stack log (last {len(tail)} lines)", "\n".join(tail)))
+    return report
+
+
+@pytest.fixture(scope="session")
+async def stack(kafka_bootstrap: str, stack_outbox: Outbox) -> AsyncIterator[Stack]:
+    lines = _stack_log
+    system = Stack(
+        ports={**{name: free_port() for name in SERVICES}, "smtp": free_port()},  # smtp: intake's listener
+        kafka_bootstrap_servers=kafka_bootstrap,
+        mongodb_url=MONGODB_URL,
+        log=lambda name, line: lines.append(f"{name} | {line}"),
+        extra_env={"LOTSEN_EXIT_ON_CONSUMER_FAILURE": "1", "NOTIFY_SMTP_PORT": str(stack_outbox.port)},
+    )
+    try:
+        await system.start(timeout=90)
+    except Exception:
+        print("\n".join(list(lines)[-80:]))
+        raise
+    yield system
+    await system.stop()
+    if os.environ.get("LOTSEN_TEST_SHOW_LOGS"):
+        print("\n".join(lines))

@@ -18,18 +18,11 @@ import pytest
 from lotsen.devserver.gateway import Gateway
 from lotsen.devserver.stack import Stack
 from tests.browser.system import AXE, CHROMIUM, CHROMIUM_ARGS, DIST, running_gateway
-from tests.integration import conftest as integration
 
 try:
     from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 except ImportError:  # pragma: no cover - the dev extra installs it
     async_playwright = None
-
-# The whole system as the integration tests start it: their session fixtures (``stack`` and whatever
-# it needs), taken over by name so that this directory sees them too.
-globals().update(
-    {name: value for name, value in vars(integration).items() if hasattr(value, "_fixture_function_marker")}
-)
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "lotsen-demo"
