@@ -12,33 +12,14 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-
-def _patch_stand_in_once() -> None:
-    """pymongo-async-mock 0.1.3 wraps mongomock's bulk ``add_update`` again for every collection
-    it opens (its guard compares a name that ``functools.wraps`` overwrote), so after some thousand
-    collections in one process every bulk update overflows the stack. Wrap it once only."""
-    from pymongo_async_mock import patches
-
-    if getattr(patches, "_lotsen_wrapped_once", False):
-        return
-    original = patches._patch_bulk_update_sort
-    state = {"done": False}
-
-    def once(collection: Any) -> Any:
-        if state["done"]:
-            return collection
-        state["done"] = True
-        return original(collection)
-
-    patches._patch_bulk_update_sort = once
-    patches._lotsen_wrapped_once = True
+from lotsen import standin
 
 
 def connect(url: str) -> AsyncMongoClient[dict[str, Any]]:
     if url.startswith("mongomock://"):
         from pymongo_async_mock import AsyncMongoMockClient as MockClient
 
-        _patch_stand_in_once()
+        standin.prepare()
         client: Any = MockClient(tz_aware=True)
         return client  # type: ignore[no-any-return]
     return AsyncMongoClient(url, tz_aware=True)
