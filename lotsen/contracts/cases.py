@@ -69,6 +69,9 @@ class CaseResolvedData(CaseEventData):
 
 class CaseClosedData(CaseEventData):
     closed_at: UtcDatetime | None = None
+    merged_into: str | None = Field(
+        None, description="set when the case was closed as a duplicate merged into this case"
+    )
 
 
 class CaseReopenedData(CaseEventData):

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from lotsen.auth import Staff
 from lotsen.calendar import add_working_days
 from lotsen.errors import DomainError
-from services.casestore import actions, messages, permissions
+from services.casestore import actions, lifecycle, merging, messages, permissions
 from services.casestore.deps import CasesDep, DirectoryDep, SettingsDep
 from services.casestore.intake import mail_domain
 from services.casestore.models import (
@@ -17,6 +17,7 @@ from services.casestore.models import (
     CaseDetail,
     HandoffRequest,
     LinkRequest,
+    MergeRequest,
     MessageCreate,
     ReasonRequest,
     ReopenRequest,
@@ -136,3 +137,24 @@ async def link(ref: str, body: LinkRequest, principal: Staff, cases: CasesDep) -
     )
     await cases.apply(other["_id"], actions.plan(actions.link, other_ref=ref, by=principal))
     return result
+
+
+@router.post(
+    "/v1/cases/{ref}/merge",
+    response_model=CaseDetail,
+    summary="Merge this duplicate into another case; answers with the case merged into",
+)
+async def merge(ref: str, body: MergeRequest, principal: Staff, cases: CasesDep) -> CaseDetail:
+    duplicate = permissions.ensure_visible(await cases.repo.get(ref), ref, principal)
+    survivor = permissions.ensure_visible(await cases.repo.get(body.into), body.into, principal)
+    permissions.ensure_may("merge", duplicate, principal)
+    permissions.ensure_may("merge", survivor, principal)
+    merging.check_mergeable(duplicate, survivor)
+    if duplicate.get("merged_into") != body.into:
+        lifecycle.check("merge", duplicate["status"])
+    now = cases.clock()
+    merged = await cases.apply(
+        body.into, actions.plan(merging.absorb, duplicate=duplicate, by=principal, at=now)
+    )
+    await cases.apply(ref, actions.plan(merging.merge_into, survivor_ref=body.into, by=principal, at=now))
+    return CaseDetail.model_validate(merged)

@@ -16,6 +16,7 @@ from services.casestore import (
     auth_api,
     intake,
     kb,
+    manual,
     outcomes,
     privacy_api,
     public_api,
@@ -79,6 +80,7 @@ def create_app(
         routers=[
             auth_api.router,
             api.router,
+            manual.router,
             actions_api.router,
             attachments.router,
             kb.router,

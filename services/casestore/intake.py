@@ -22,6 +22,7 @@ from services.casestore.repository import Document
 from services.casestore.settings import CasestoreSettings
 
 ACKNOWLEDGEMENT_TEXT = "Vi har tagit emot ditt ärende."
+MAX_MERGE_HOPS = 10  # merges chain only when a survivor is merged on later; never this deep
 
 
 def make_reference(org_code: str, year: int, sequence: int) -> str:
@@ -65,6 +66,16 @@ def make_handler(*, cases: Cases, directory: Directory, settings: CasestoreSetti
 
 
 async def thread_of(event: ContactRouted, cases: Cases) -> Document | None:
+    """The case the contact continues; a duplicate merged into another case hands over to that one."""
+    case = await _threaded_case(event, cases)
+    for _ in range(MAX_MERGE_HOPS):
+        if case is None or not case.get("merged_into"):
+            break
+        case = await cases.repo.get(case["merged_into"])
+    return case
+
+
+async def _threaded_case(event: ContactRouted, cases: Cases) -> Document | None:
     contact = event.data
     ref = contact.thread.case_ref
     if ref:

@@ -21,7 +21,13 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "reopen": (frozenset({"resolved"}), "open"),
     "citizen_reply": (frozenset({"new", "open", "pending_citizen", "handed_off", "resolved"}), None),
     "link": (frozenset({"new", "open", "pending_citizen", "handed_off", "resolved", "closed"}), None),
+    # a duplicate is closed into the case that carries the errand on; that case keeps its status
+    "merge": (frozenset({"new", "open", "pending_citizen", "handed_off", "resolved"}), "closed"),
+    "absorb": (frozenset({"new", "open", "pending_citizen", "handed_off", "resolved"}), None),
 }
+
+# What happens to a case without anyone choosing it as an action on that case.
+_IMPLIED = ("citizen_reply", "absorb")
 
 
 class IllegalTransition(Conflict):
@@ -29,7 +35,7 @@ class IllegalTransition(Conflict):
 
 
 def allowed_actions(status: str) -> list[str]:
-    return sorted(a for a, (sources, _) in ACTIONS.items() if status in sources and a != "citizen_reply")
+    return sorted(a for a, (sources, _) in ACTIONS.items() if status in sources and a not in _IMPLIED)
 
 
 def check(action: str, status: str) -> None:
@@ -67,4 +73,6 @@ def _past(action: str) -> str:
         "reopen": "reopened",
         "link": "linked",
         "citizen_reply": "replied to by the citizen",
+        "merge": "merged into another case",
+        "absorb": "merged into",
     }[action]

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CASE_EXAMPLE = {
+CASE_EXAMPLE: dict[str, Any] = {
     "ref": "KGA-2026-000123",
     "organization": "karlskoga",
     "status": "open",
@@ -56,6 +56,8 @@ class CaseRead(BaseModel):
     resolved_by_first_line: bool | None = None
     handed_off_by: str | None = None
     links: list[str] = Field(default_factory=list)
+    merged_into: str | None = Field(None, description="the case this duplicate was merged into")
+    merged_from: list[str] = Field(default_factory=list, description="duplicates merged into this case")
 
 
 class MessageRead(BaseModel):
@@ -152,5 +154,13 @@ class ResolveRequest(BaseModel):
     failure_demand: bool = False
 
 
+REF_PATTERN = r"^[A-Z]{2,6}-\d{4}-\d{6}$"
+
+
 class LinkRequest(BaseModel):
-    ref: str = Field(pattern=r"^[A-Z]{2,6}-\d{4}-\d{6}$")
+    ref: str = Field(pattern=REF_PATTERN)
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"into": "KGA-2026-000123"}]})
+    into: str = Field(pattern=REF_PATTERN, description="the case that carries the errand on")

@@ -2,7 +2,7 @@
 
 - ``agent`` (first line): every case that is not confidential; every action.
 - ``handler``: only cases of their departments, confidential ones included; reply, note, assign,
-  wait for the citizen, return, resolve, link — not hand off.
+  wait for the citizen, return, resolve, link, merge duplicates — not hand off.
 - ``supervisor``: every case and every action.
 - ``admin``: reads cases that are not confidential; configures Lotsen but does not work cases.
 
@@ -17,7 +17,9 @@ from lotsen.auth import Principal
 from lotsen.errors import Forbidden, NotFound
 from services.casestore.repository import CaseQuery, Document
 
-HANDLER_ACTIONS = frozenset({"reply", "note", "assign", "pending", "return", "resolve", "link", "reopen"})
+HANDLER_ACTIONS = frozenset(
+    {"reply", "note", "assign", "pending", "return", "resolve", "link", "merge", "reopen"}
+)
 
 
 def narrow(query: CaseQuery, principal: Principal) -> CaseQuery:

@@ -64,14 +64,17 @@ def _facts(kind: Kind, doc: Document) -> CallFacts | CaseFacts | OutboundFacts:
 def case_tally(case: CaseFacts, day: date, settings: StatsSettings, tz: ZoneInfo) -> Tally:
     tally = Tally()
     volume_tally(case, tally)
-    resolution_tally(case, tally)
-    email_tally(
-        case,
-        tally,
-        hours=settings.email_response_hours,
-        working_days=settings.email_response_working_days,
-        tz=tz,
-    )
+    # A duplicate merged into another case still counts as a contact, but the errand is answered
+    # and resolved once, on the case it was merged into (docs/figures.md).
+    if case.merged_into is None:
+        resolution_tally(case, tally)
+        email_tally(
+            case,
+            tally,
+            hours=settings.email_response_hours,
+            working_days=settings.email_response_working_days,
+            tz=tz,
+        )
     satisfaction_tally(case, tally)
     backlog_tally(case, day, tally)
     return tally

@@ -73,6 +73,7 @@ class CaseFacts:
     failure_demand: bool
     status: str | None
     survey: dict[str, Any] | None
+    merged_into: str | None = None
 
     @classmethod
     def from_doc(cls, doc: Document) -> CaseFacts:
@@ -102,6 +103,7 @@ class CaseFacts:
             failure_demand=bool(resolution and resolution[1][1] == "1"),
             status=status[1][0] if status else None,
             survey=json.loads("|".join(survey[1])) if survey else None,
+            merged_into=doc.get("merged_into"),
         )
 
     @property

@@ -129,7 +129,10 @@ def update_for(event: Event[Any]) -> EntityUpdate | None:
         case cases.CaseReturned() | cases.CaseReopened():
             return EntityUpdate("cases", event.data.case_ref, set=org, max=_status(event, "open"))
         case cases.CaseClosed():
-            return EntityUpdate("cases", event.data.case_ref, set=org, max=_status(event, "closed"))
+            merged = {"merged_into": d.merged_into} if d.merged_into else {}
+            return EntityUpdate(
+                "cases", event.data.case_ref, set={**org, **merged}, max=_status(event, "closed")
+            )
         case cases.CaseSurveyAnswered():
             answers = json.dumps(d.answers, sort_keys=True, separators=(",", ":"))
             return EntityUpdate(

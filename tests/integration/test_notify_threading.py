@@ -19,6 +19,7 @@ from tests.notify_support import Outbox
 
 pytestmark = pytest.mark.integration
 
+
 def citizen_mail(marker: str, *, subject: str, body: str, **headers: str) -> bytes:
     message = EmailMessage(policy=SMTP)
     message["From"] = f"Sara Öberg <sara.{marker}@example.se>"

@@ -280,3 +280,32 @@ async def test_backlog_ages_and_handoffs_past_due(app: FastAPI, bus: InMemoryBus
         "samhallsbyggnad",
         "skola",
     ]  # a handoff moves the case
+
+
+async def test_a_merged_duplicate_counts_as_a_contact_but_its_errand_once(
+    app: FastAPI, bus: InMemoryBus
+) -> None:
+    # The citizen e-mails twice about the same altan; the second case is merged into the first,
+    # which first line answers and resolves.
+    await feed(
+        app,
+        bus,
+        created("KGA-2026-000001", T),
+        created("KGA-2026-000002", T + timedelta(hours=1)),
+        case(cases.CaseClosed, "KGA-2026-000002", T + timedelta(hours=2), merged_into="KGA-2026-000001"),
+        reply("KGA-2026-000001", T + timedelta(hours=3)),
+        case(
+            cases.CaseResolved,
+            "KGA-2026-000001",
+            T + timedelta(hours=3),
+            resolved_at=T + timedelta(hours=3),
+            resolved_by_first_line=True,
+            resolution_code="answered",
+        ),
+    )
+    day = {"from": "2026-03-02", "to": "2026-03-02"}
+    assert (await figure(app, "volumes", **day))["total"] == 2
+    email = await figure(app, "email-response", mode="calendar", **day)
+    assert (email["in_time"], email["missed"], email["pending"]) == (1, 0, 0)
+    resolution = await figure(app, "resolution", **day)
+    assert (resolution["resolved_first_line"], resolution["handed_off"], resolution["pending"]) == (1, 0, 0)
