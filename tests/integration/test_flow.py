@@ -81,6 +81,45 @@ async def test_a_web_form_becomes_a_routed_numbered_case_counted_by_stats(stack:
         assert await eventually(counted)
 
 
+async def test_a_case_opened_on_the_phone_is_numbered_at_once_and_counted_by_stats(stack: Stack) -> None:
+    marker = uuid.uuid4().hex[:8]
+    async with httpx.AsyncClient(timeout=10) as client:
+        headers = await agent_token(client, stack)
+
+        async def phone_count() -> int:
+            volumes = (
+                await client.get(f"{stack.url('stats')}/v1/stats/volumes", params={"group_by": "channel"})
+            ).json()
+            return next((g["count"] for g in volumes["groups"] if g["key"] == "phone"), 0)
+
+        before = await phone_count()
+        created = await client.post(
+            f"{stack.url('casestore')}/v1/cases",
+            headers=headers,
+            json={
+                "organization": "degerfors",
+                "channel": "phone",
+                "category": "bygglov",
+                "subject": f"Altan {marker}",
+                "message": "Ringde om bygglov för en altan.",
+                "phone": "+46701234567",
+            },
+        )
+        assert created.status_code == 201, created.text
+        case = created.json()
+        assert re.fullmatch(rf"DEG-{datetime.now(UTC).year}-\d{{6}}", case["ref"])
+        assert len(case["access_code"]) == 10
+        public = await client.get(
+            f"{stack.url('casestore')}/v1/public/cases/{case['ref']}", params={"code": case["access_code"]}
+        )
+        assert public.status_code == 200 and public.json()["ref"] == case["ref"]
+
+        async def counted() -> bool:
+            return await phone_count() == before + 1
+
+        assert await eventually(counted)
+
+
 async def test_a_retried_form_with_the_same_key_is_one_case(stack: Stack) -> None:
     marker = uuid.uuid4().hex[:8]
     body = {
