@@ -1,7 +1,9 @@
 """OpenTelemetry and logging: traces through FastAPI, aiokafka and PyMongo, JSON logs with trace ids.
 
-A tracer provider is always installed so every log line can carry the current trace id; spans are
-exported only when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set.
+A tracer provider is always installed so every log line can carry the current trace id and the trace
+context travels through Kafka; spans are recorded and exported only when ``OTEL_EXPORTER_OTLP_ENDPOINT``
+is set. Without an exporter no span is recorded (unless a caller's trace context asks for it): a
+recorded span that goes nowhere cost a fifth of intake's time per request.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, Sampler
 from pythonjsonlogger.json import JsonFormatter
 
 from lotsen.settings import ServiceSettings
@@ -49,17 +52,24 @@ def setup_logging(settings: ServiceSettings) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
+def tracer_provider(settings: ServiceSettings) -> TracerProvider:
+    # Without an exporter, spans keep their ids (for logs and propagation) but record nothing;
+    # with one, the SDK's sampler settings (OTEL_TRACES_SAMPLER, default: every trace) apply.
+    sampler: Sampler | None = None if settings.otel_exporter_otlp_endpoint else ParentBased(ALWAYS_OFF)
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": f"lotsen-{settings.service_name}"}), sampler=sampler
+    )
+    if settings.otel_exporter_otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    return provider
+
+
 def setup_tracing(settings: ServiceSettings, app: FastAPI) -> None:
     global _instrumented_libraries
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
-        provider = TracerProvider(
-            resource=Resource.create({"service.name": f"lotsen-{settings.service_name}"})
-        )
-        if settings.otel_exporter_otlp_endpoint:
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
-            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-        trace.set_tracer_provider(provider)
+        trace.set_tracer_provider(tracer_provider(settings))
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     # ASGI receive/send sub-spans cost 10–20 % of a request and tell an operator nothing.
