@@ -25,6 +25,7 @@ class CaseCreatedData(CaseEventData):
     handled_by: HandledBy
     rosa_level: int = Field(ge=1, le=6)
     confidential: bool = False
+    form_id: str | None = Field(None, description="the web form the case came from, if any")
 
 
 class CaseMessageAddedData(CaseEventData):

@@ -193,6 +193,7 @@ def opening(case: Document, event: ContactRouted, *, at: datetime, domain: str) 
         handled_by=case["handled_by"],
         rosa_level=case["rosa_level"],
         confidential=case["confidential"],
+        form_id=contact.form_id,
     )
     created = created.model_copy(update={"event_id": derived_event_id(event.event_id, "case.created")})
     change.events.append((topic, created))

@@ -167,7 +167,6 @@ def _status(event: Event[Any], status: str, rank: int = 0) -> Document:
 
 def _case_created(event: cases.CaseCreated) -> EntityUpdate:
     d = event.data
-    extra = d.model_extra or {}
     facts = {
         "organization": event.organization,
         "channel": d.channel,
@@ -177,7 +176,7 @@ def _case_created(event: cases.CaseCreated) -> EntityUpdate:
         "answer_group": d.answer_group,
         "handled_by": d.handled_by,
         "rosa_level": d.rosa_level,
-        "form_id": extra.get("form_id") if isinstance(extra.get("form_id"), str) else None,
+        "form_id": d.form_id,
     }
     return EntityUpdate("cases", d.case_ref, set=facts, max=_status(event, "new"))
 

@@ -352,3 +352,12 @@ async def test_an_anonymous_web_form_gets_a_case_and_an_acknowledgement_that_can
     assert ack.data.channel == "none"
     case = (await client.get("/v1/cases/KGA-2026-000001", headers=await login(client, "agent"))).json()
     assert case["status"] == "new"
+
+
+async def test_case_created_names_the_web_form_for_the_feedback_figures(
+    handle: Any, bus: InMemoryBus
+) -> None:
+    await handle(routed("form-1", channel="webform", form_id="synpunkt", category="synpunkt"))
+    await handle(routed("mail-9", channel="email"))
+    created = [e for e in bus.published(topics.CASES_EVENTS) if e.type == "case.created"]
+    assert [e.data.form_id for e in created] == ["synpunkt", None]
