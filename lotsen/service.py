@@ -28,7 +28,7 @@ from lotsen.kafka.consumer import ConsumerRunner
 from lotsen.kafka.processing import Handler
 from lotsen.kafka.publisher import KafkaPublisher, Publisher
 from lotsen.settings import ServiceSettings
-from lotsen.telemetry import setup_logging, setup_tracing
+from lotsen.telemetry import fastapi_telemetry, setup_logging, setup_tracing
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,13 @@ def build_app(
             if client is not None:
                 await mongo.close(client)
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        telemetry=fastapi_telemetry(settings),
+    )
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(_health_router())

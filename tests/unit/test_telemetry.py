@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+from opentelemetry import trace
 from opentelemetry.trace import SpanKind, TraceFlags, set_span_in_context
 from opentelemetry.trace.span import NonRecordingSpan, SpanContext
 
 from lotsen.settings import ServiceSettings
-from lotsen.telemetry import tracer_provider
+from lotsen.telemetry import setup_tracing, tracer_provider
+from tests.helpers import running
 
 
 def test_without_an_exporter_spans_have_ids_but_record_nothing() -> None:
@@ -42,3 +45,23 @@ def test_with_an_exporter_every_trace_is_recorded() -> None:
         assert span.is_recording()
     finally:
         provider.shutdown()
+
+
+async def test_without_an_exporter_a_request_continues_the_callers_trace_or_starts_one() -> None:
+    app = FastAPI()
+
+    @app.get("/trace")
+    async def current() -> dict[str, str]:
+        context = trace.get_current_span().get_span_context()
+        return {"trace_id": format(context.trace_id, "032x"), "valid": str(context.is_valid)}
+
+    setup_tracing(ServiceSettings(env="dev"), app)
+    caller = "4bf92f3577b34da6a3ce929d0e0e4736"
+    async with running(app) as client:
+        continued = (
+            await client.get("/trace", headers={"traceparent": f"00-{caller}-00f067aa0ba902b7-00"})
+        ).json()
+        first, second = [(await client.get("/trace")).json() for _ in range(2)]
+    assert continued == {"trace_id": caller, "valid": "True"}
+    assert first["valid"] == second["valid"] == "True"
+    assert first["trace_id"] != second["trace_id"]
