@@ -120,7 +120,9 @@ async def register_contact(
         idempotency_key=idempotency_key,
         request_fingerprint=contacts.fingerprint(
             [registration.model_dump(mode="json"), [f.sha256 for f in files]]
-        ),
+        )
+        if idempotency_key
+        else None,
         files=files,
     )
     return Accepted(contact_id=contact_id)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Header, Request
 from pydantic import TypeAdapter
 
-from lotsen.auth import OptionalPrincipal
+from lotsen.auth import principal_of
 from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, Sender
 from lotsen.directory import Directory, Form, Organization
 from lotsen.errors import DomainError
@@ -30,7 +30,7 @@ from services.intake.bodies import (
     read_multipart,
 )
 from services.intake.contacts import FileContent
-from services.intake.deps import DirectoryDep, IntakeDep, SettingsDep
+from services.intake.deps import IntakeContextDep
 from services.intake.language import guess_language
 from services.intake.models import Accepted, WebformSubmission
 from services.intake.ratelimit import SlidingWindowLimiter, client_address
@@ -88,12 +88,11 @@ _BODY = inline_schema(WebformSubmission)
 )
 async def receive_webform(
     request: Request,
-    principal: OptionalPrincipal,
-    intake: IntakeDep,
-    settings: SettingsDep,
-    directory: DirectoryDep,
+    context: IntakeContextDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Accepted:
+    intake, settings, directory = context.intake, context.settings, context.directory
+    principal = principal_of(request)
     if principal is None or not principal.is_connector:
         address = client_address(request, request.app.state.trusted_proxies)
         request.app.state.webform_limiter.hit(address)
@@ -125,7 +124,9 @@ async def receive_webform(
         idempotency_key=idempotency_key,
         request_fingerprint=contacts.fingerprint(
             [submission.model_dump(mode="json"), [f.sha256 for f in files]]
-        ),
+        )
+        if idempotency_key
+        else None,
         files=files,
     )
     return Accepted(contact_id=contact_id)
