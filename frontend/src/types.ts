@@ -28,6 +28,10 @@ export interface Case {
   failure_demand?: boolean | null;
   links?: string[];
   handed_off_by?: string | null;
+  /** The case this duplicate was merged into (it is then closed). */
+  merged_into?: string | null;
+  /** The duplicates merged into this case. */
+  merged_from?: string[];
 }
 
 export interface Attachment {
@@ -57,6 +61,8 @@ export interface Message {
   sender?: Person | null;
   attachments?: Attachment[];
   delivery?: { status?: string } | null;
+  /** The duplicate this message was copied from when it was merged into this case. */
+  merged_from?: string | null;
 }
 
 export interface RoutingDecision {

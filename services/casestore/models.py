@@ -74,6 +74,7 @@ class MessageRead(BaseModel):
     sender: dict[str, Any] | None = None
     attachments: list[dict[str, Any]] = Field(default_factory=list)
     delivery: dict[str, Any] | None = None
+    merged_from: str | None = Field(None, description="the duplicate this message was merged in from")
 
 
 class CaseDetail(CaseRead):

@@ -1,6 +1,7 @@
-/** The actions on a case: assign, wait for the citizen, hand off, return, resolve, close, reopen, link. */
+/** The actions on a case: assign, wait for the citizen, hand off, return, resolve, close, reopen, link, merge. */
 import { useState, type FormEvent, type ReactNode } from "react";
-import { api } from "../../api";
+import { useNavigate } from "react-router";
+import { api, ApiError } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, useErrorText } from "../../components/bits";
@@ -8,11 +9,22 @@ import { Checkbox, SelectField, TextArea, TextField } from "../../components/Fie
 import { useI18n } from "../../i18n";
 import type { CaseDetail, Organization } from "../../types";
 import { may, RESOLUTION_CODES } from "./permissions";
+import { casePath, type CaseLocationState } from "./routes";
+
+const REF = /^[A-Z]{2,6}-\d{4}-\d{6}$/;
+
+interface ActOptions {
+  /** What follows success; by default the case is loaded again. */
+  then?: () => Promise<void> | void;
+  /** A more specific text for a failure, or null for the usual one. */
+  explain?: (caught: unknown) => string | null;
+}
 
 export function CaseActions({ detail, organization, onDone }: { detail: CaseDetail; organization: Organization | null; onDone: () => Promise<void> }) {
   const { t, label } = useI18n();
   const { user } = useAuth();
   const announce = useAnnounce();
+  const navigate = useNavigate();
   const errorText = useErrorText();
   const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -24,12 +36,13 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
   const [resolution, setResolution] = useState<string>("answered");
   const [failureDemand, setFailureDemand] = useState(false);
   const [linkRef, setLinkRef] = useState("");
+  const [mergeRef, setMergeRef] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const role = user!.role;
   const can = (action: Parameters<typeof may>[0]) => may(action, role, detail.status);
   const path = (action: string) => `/v1/cases/${encodeURIComponent(detail.ref)}/${action}`;
 
-  async function act(action: string, body: unknown, message: string) {
+  async function act(action: string, body: unknown, message: string, options: ActOptions = {}) {
     setBusy(true);
     setFailure(null);
     setDone(null);
@@ -37,10 +50,10 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
       await api(path(action), { json: body ?? {} });
       setDone(message);
       announce(message);
-      await onDone();
+      await (options.then ?? onDone)();
       return true;
     } catch (caught) {
-      setFailure(errorText(caught));
+      setFailure(options.explain?.(caught) ?? errorText(caught));
       return false;
     } finally {
       setBusy(false);
@@ -86,13 +99,31 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
   async function link(event: FormEvent) {
     event.preventDefault();
     const other = linkRef.trim().toUpperCase();
-    if (!/^[A-Z]{2,6}-\d{4}-\d{6}$/.test(other)) {
+    if (!REF.test(other)) {
       setErrors({ linkRef: t("actions.linkInvalid") });
       document.getElementById("action-linkRef")?.focus();
       return;
     }
     setErrors({});
     if (await act("link", { ref: other }, t("actions.linked", { ref: other }))) setLinkRef("");
+  }
+
+  async function merge(event: FormEvent) {
+    event.preventDefault();
+    const into = mergeRef.trim().toUpperCase();
+    const problem = !REF.test(into) ? t("actions.linkInvalid") : into === detail.ref ? t("actions.mergeSelf") : null;
+    if (problem) {
+      setErrors({ mergeRef: problem });
+      document.getElementById("action-mergeRef")?.focus();
+      return;
+    }
+    setErrors({});
+    const state: CaseLocationState = { mergedFrom: detail.ref };
+    await act("merge", { into }, t("actions.merged", { from: detail.ref, ref: into }), {
+      // The duplicate is closed now: carry on in the case it was merged into.
+      then: () => navigate(casePath(into), { state }),
+      explain: (caught) => (caught instanceof ApiError && caught.status === 404 ? t("case.notFound", { ref: into }) : null),
+    });
   }
 
   const sections: ReactNode[] = [];
@@ -222,6 +253,19 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
           <TextField id="action-linkRef" label={t("actions.linkRef")} hint={t("actions.linkHint")} error={errors.linkRef} value={linkRef} onChange={(e) => setLinkRef(e.target.value)} autoComplete="off" />
           <button type="submit" className="button button--secondary" disabled={busy}>
             {t("actions.link")}
+          </button>
+        </form>
+      </section>,
+    );
+  }
+  if (can("merge")) {
+    sections.push(
+      <section key="merge" aria-labelledby="merge-heading" className="action">
+        <h3 id="merge-heading">{t("actions.mergeTitle")}</h3>
+        <form onSubmit={merge} noValidate className="form-inline">
+          <TextField id="action-mergeRef" label={t("actions.mergeRef")} hint={t("actions.mergeHint")} error={errors.mergeRef} value={mergeRef} onChange={(e) => setMergeRef(e.target.value)} autoComplete="off" />
+          <button type="submit" className="button button--secondary" disabled={busy}>
+            {t("actions.merge")}
           </button>
         </form>
       </section>,

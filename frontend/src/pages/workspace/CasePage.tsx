@@ -1,6 +1,6 @@
 /** One errand: facts and SLA times, messages across channels, the timeline, the reply composer, actions. */
-import { useCallback, useState } from "react";
-import { Link, useParams } from "react-router";
+import { useCallback, useEffect, useState } from "react";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { api, ApiError, download } from "../../api";
 import { Alert, ConfidentialMarker, Loading, PageHeading, StatusBadge, useErrorText } from "../../components/bits";
 import { config } from "../../config";
@@ -10,10 +10,24 @@ import { useI18n, type MessageKey } from "../../i18n";
 import type { CaseDetail, Message, TimelineEntry, Verification } from "../../types";
 import { CaseActions } from "./CaseActions";
 import { Composer } from "./Composer";
+import { casePath, type CaseLocationState } from "./routes";
 
 export function CasePage() {
   const { ref = "" } = useParams();
+  // A fresh view per case: going from one case to another (a link, a merge) shows no stale case or draft.
+  return <CaseView key={ref} caseRef={ref} />;
+}
+
+function CaseView({ caseRef: ref }: { caseRef: string }) {
   const { t } = useI18n();
+  const location = useLocation();
+  const navigate = useNavigate();
+  // Told once, on arrival after a merge; the history entry forgets it so a reload does not repeat it.
+  const [mergedFrom] = useState(() => (location.state as CaseLocationState | null)?.mergedFrom ?? null);
+  useEffect(() => {
+    if (mergedFrom) void navigate({ pathname: location.pathname, search: location.search }, { replace: true, state: null });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   const errorText = useErrorText();
   const directory = useDirectory();
   const names = directoryNames(directory);
@@ -60,6 +74,8 @@ export function CasePage() {
         <StatusBadge status={detail.status} />
         {detail.confidential ? <ConfidentialMarker /> : null}
       </p>
+      {mergedFrom ? <Alert kind="success">{t("actions.merged", { from: mergedFrom, ref: detail.ref })}</Alert> : null}
+      {detail.merged_into ? <MergedNotice into={detail.merged_into} /> : null}
       {result.error ? <Alert>{t("case.refreshFailed", { error: errorText(result.error) })}</Alert> : null}
       <div className="case-layout">
         <div className="case-main">
@@ -73,6 +89,34 @@ export function CasePage() {
         </aside>
       </div>
     </>
+  );
+}
+
+/** A duplicate says where its errand went on, with the way there. */
+function MergedNotice({ into }: { into: string }) {
+  const { t } = useI18n();
+  const [before, after] = t("case.mergedInto").split("{ref}");
+  return (
+    <section className="alert alert--info merged-notice" aria-labelledby="merged-heading">
+      <h2 id="merged-heading">
+        {before}
+        <Link to={casePath(into)}>{into}</Link>
+        {after}
+      </h2>
+      <p>{t("case.mergedIntoHint", { ref: into })}</p>
+    </section>
+  );
+}
+
+function CaseLinks({ refs }: { refs: string[] }) {
+  return (
+    <ul className="plain">
+      {refs.map((other) => (
+        <li key={other}>
+          <Link to={casePath(other)}>{other}</Link>
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -134,13 +178,15 @@ function Facts({ detail, names }: { detail: CaseDetail; names: ReturnType<typeof
           <>
             <dt>{t("case.links")}</dt>
             <dd>
-              <ul className="plain">
-                {detail.links.map((other) => (
-                  <li key={other}>
-                    <Link to={`/arbetsyta/arenden/${encodeURIComponent(other)}`}>{other}</Link>
-                  </li>
-                ))}
-              </ul>
+              <CaseLinks refs={detail.links} />
+            </dd>
+          </>
+        ) : null}
+        {detail.merged_from?.length ? (
+          <>
+            <dt>{t("case.mergedFrom")}</dt>
+            <dd>
+              <CaseLinks refs={detail.merged_from} />
             </dd>
           </>
         ) : null}
@@ -238,6 +284,7 @@ function Messages({ detail }: { detail: CaseDetail }) {
                 {m.author && m.direction !== "inbound" ? ` · ${m.author}` : ""}
                 {m.sender?.name || m.sender?.email ? ` · ${m.sender?.name ?? ""} ${m.sender?.email ? `<${m.sender.email}>` : ""}` : ""}
                 {m.delivery?.status ? ` · ${label("delivery", m.delivery.status)}` : ""}
+                {m.merged_from ? ` · ${t("message.mergedFrom", { ref: m.merged_from })}` : ""}
               </p>
               {m.subject ? <p className="message__subject">{m.subject}</p> : null}
               <p className="message__text">{m.text}</p>
@@ -288,6 +335,8 @@ function Timeline({ entries, caseRef, names }: { entries: TimelineEntry[]; caseR
     if (typeof d.resolution_code === "string") parts.push(label("resolution", d.resolution_code));
     if (d.failure_demand === true) parts.push(t("case.failureDemand"));
     if (typeof d.ref === "string") parts.push(d.ref);
+    if (entry.type === "merged" && typeof d.from === "string") parts.push(d.from);
+    if (entry.type === "merged" && typeof d.messages === "number") parts.push(t("timeline.mergedMessages", { count: d.messages }));
     if (typeof d.direction === "string") {
       const who = d.automatic ? t("message.automatic") : t(DIRECTION_KEYS[d.direction as Message["direction"]] ?? "message.inbound");
       parts.push(typeof d.channel === "string" && d.direction !== "internal" ? `${who} (${label("channel", d.channel)})` : who);
