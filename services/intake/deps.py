@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -24,22 +23,6 @@ async def _directory(request: Request) -> Directory:
     return request.app.state.runtime.directory  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class IntakeContext:
-    """All of the above in one dependency, for the web form: each dependency FastAPI resolves costs
-    about as much CPU as validating the form itself."""
-
-    intake: Intake
-    settings: IntakeSettings
-    directory: Directory
-
-
-async def _context(request: Request) -> IntakeContext:
-    state = request.app.state
-    return IntakeContext(state.intake, state.settings, state.runtime.directory)
-
-
 IntakeDep = Annotated[Intake, Depends(_intake)]
-IntakeContextDep = Annotated[IntakeContext, Depends(_context)]
 SettingsDep = Annotated[IntakeSettings, Depends(_settings)]
 DirectoryDep = Annotated[Directory, Depends(_directory)]
