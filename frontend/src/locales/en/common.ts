@@ -1,0 +1,92 @@
+import type { common as sv } from "../sv/common";
+
+/** The words every page shares: navigation, roles, statuses, channels, errors. */
+export const common: Record<keyof typeof sv, string> = {
+  "language.switch": "På svenska",
+  "common.loading": "Loading …",
+  "common.yes": "Yes",
+  "common.no": "No",
+
+  "nav.skip": "Skip to main content",
+  "nav.citizen": "Contact the municipality",
+  "nav.workspace": "Workspace",
+  "nav.cases": "Errands",
+  "nav.register": "Register contact",
+  "nav.dashboard": "Figures",
+  "nav.admin": "Administration",
+  "nav.signedInAs": "Signed in as {name} ({role})",
+  "nav.logout": "Log out",
+
+  "role.agent": "contact centre agent",
+  "role.handler": "department handler",
+  "role.supervisor": "supervisor",
+  "role.admin": "administrator",
+
+  "error.unexpected": "Something went wrong. Please try again.",
+  "error.network": "We cannot reach the server right now. Check your connection and try again.",
+  "error.unauthorized": "Please log in again.",
+  "error.forbidden": "You do not have permission to do this.",
+  "error.forbiddenTitle": "No permission",
+  "error.notFound": "What you looked for does not exist, or you may not see it.",
+  "error.conflict": "That is not possible right now: {message}",
+  "error.tooLarge": "What you sent is too large. Send fewer or smaller files.",
+  "error.rateLimited": "You have sent many messages in a short time. Please wait a while, or call us.",
+  "error.server": "The service is not answering right now. Please try again shortly.",
+  "error.invalid": "The details could not be accepted: {message}",
+
+  "notFound.title": "Page not found",
+  "notFound.text": "We cannot find the page you tried to reach.",
+  "notFound.home": "Go to the start page",
+
+  "message.inbound": "From the citizen",
+  "message.outbound": "Reply to the citizen",
+  "message.internal": "Internal note",
+  "message.automatic": "Automatic receipt",
+  "message.mergedFrom": "from {ref}",
+
+  "resolution.answered": "Answered",
+  "resolution.referred": "Referred",
+  "resolution.fixed": "Fixed",
+  "resolution.information": "Information given",
+  "resolution.no_action": "No action",
+  "resolution.duplicate": "Duplicate",
+
+  "status.new": "New",
+  "status.open": "Open",
+  "status.pending_citizen": "Waiting for the citizen",
+  "status.handed_off": "Handed off",
+  "status.resolved": "Resolved",
+  "status.closed": "Closed",
+
+  "channel.email": "E-mail",
+  "channel.webform": "Web form",
+  "channel.facebook": "Facebook",
+  "channel.phone": "Phone",
+  "channel.visit": "Visit",
+  "channel.letter": "Letter",
+  "channel.internal": "Internal",
+  "actor.citizen": "the citizen",
+  "actor.lotsen": "Lotsen (automatic)",
+  "channel.none": "No channel",
+
+  "handledBy.first_line": "First line",
+  "handledBy.department": "The department",
+
+  "priority.low": "Low",
+  "priority.normal": "Normal",
+  "priority.high": "High",
+  "priority.urgent": "Urgent",
+
+  "delivery.requested": "requested",
+  "delivery.pending": "Pending",
+  "delivery.delivered": "Delivered",
+  "delivery.failed": "Failed",
+  "delivery.dead": "Given up",
+
+  "event.case.handed_off": "Handed off",
+  "event.case.reminder_due": "Reminder",
+  "event.case.returned": "Returned",
+  "event.case.resolved": "Resolved",
+  "event.case.created": "Created",
+  "event.case.closed": "Closed",
+};
