@@ -33,7 +33,7 @@ from itertools import islice
 from typing import Any
 
 from bench.casestore_queue_report import NAME, PAGE_2, Run, SizeResult, plan_text, render, summary
-from bench.report import DOCS, ROOT, machine, rss_kb, write_section
+from bench.report import report, rss_kb
 from lotsen.auth import Principal
 from lotsen.mongo import close, connect
 from services.casestore import permissions, repository
@@ -303,11 +303,7 @@ def cli(argv: list[str] | None = None) -> int:
     if any(s < 1000 for s in args.sizes) or args.repeat < 1 or args.batch < 1 or args.insert_probes < 0:
         parser.error("sizes must be at least 1000, --repeat and --batch at least 1")
     run = asyncio.run(main(args))
-    print()
-    print(summary(run))
-    if not args.no_write:
-        write_section(NAME, render(run, machine()))
-        print(f"\nwritten to {DOCS.relative_to(ROOT)}")
+    report(NAME, summary(run), lambda host: render(run, host), write=not args.no_write)
     return 0
 
 

@@ -42,11 +42,9 @@ import httpx
 
 from bench.foundation_report import NAME, Flow, Result, render, summary
 from bench.report import (
-    DOCS,
     free_ports,
-    machine,
+    report,
     rss_kb,
-    write_section,
 )
 from lotsen.devserver.stack import SERVICES, Stack
 
@@ -353,11 +351,7 @@ def cli(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     result = asyncio.run(main(args))
-    print()
-    print(summary(result))
-    if not args.no_write:
-        write_section(NAME, render(result, machine()))
-        print(f"\nwritten to {DOCS.relative_to(ROOT)}")
+    report(NAME, summary(result), lambda host: render(result, host), write=not args.no_write)
     return 0
 
 

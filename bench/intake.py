@@ -41,7 +41,7 @@ import aiosmtplib
 import httpx
 
 from bench.intake_report import NAME, Load, Result, render, server_stack, summary, top_functions
-from bench.report import DOCS, free_ports, machine, write_section
+from bench.report import free_ports, report
 from lotsen.contracts import topics
 from lotsen.kafka.broker import EmbeddedBroker
 from lotsen.kafka.publisher import KafkaPublisher
@@ -282,11 +282,7 @@ def cli(argv: list[str] | None = None) -> int:
         parser.error("every count must be at least 1")
     args.load_average = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     result = asyncio.run(main(args))
-    print()
-    print(summary(result))
-    if not args.no_write:
-        write_section(NAME, render(result, machine()))
-        print(f"\nwritten to {DOCS.relative_to(ROOT)}")
+    report(NAME, summary(result), lambda host: render(result, host), write=not args.no_write)
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+from collections.abc import Callable
 from pathlib import Path
 
 from lotsen.kafka.broker import free_port
@@ -112,3 +113,12 @@ def write_section(name: str, section: str, path: Path = DOCS) -> None:
         text = text.rstrip("\n") + "\n\n" + section
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def report(name: str, summary: str, render: Callable[[dict[str, str]], str], *, write: bool) -> None:
+    """Print a benchmark's summary and, unless ``--no-write``, put its section into the results file."""
+    print()
+    print(summary)
+    if write:
+        write_section(name, render(machine()))
+        print(f"\nwritten to {DOCS.relative_to(ROOT)}")

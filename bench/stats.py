@@ -34,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from bench.report import DOCS, ROOT, machine, percentile, write_section
+from bench.report import percentile, report
 from bench.stats_data import stream, tertial_aggregates
 from bench.stats_report import NAME, Ingestion, Latency, Result, render, summary
 from lotsen import mongo
@@ -244,11 +244,7 @@ def cli(argv: list[str] | None = None) -> int:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the broker's readiness probe is noisy
     os.environ.setdefault("LOTSEN_LOG_JSON", "0")
     result = asyncio.run(main(args))
-    print()
-    print(summary(result))
-    if not args.no_write:
-        write_section(NAME, render(result, machine()))
-        print(f"\nwritten to {DOCS.relative_to(ROOT)}")
+    report(NAME, summary(result), lambda host: render(result, host), write=not args.no_write)
     return 0
 
 

@@ -61,11 +61,7 @@ class Runtime:
             dead_letters=self.publisher,
             dedupe=mongo.MongoDeduplicator(self.db, group_id),
         )
-        await runner.start()
-        task = asyncio.create_task(runner.run(), name=group_id)
-        task.add_done_callback(self._on_consumer_done)
-        self.consumers.append(runner)
-        self.tasks.append(task)
+        await self._run(runner)
 
     async def consume_batches(
         self, group: str, topics: Sequence[str], handler: BatchHandler, *, max_records: int = 500
@@ -83,8 +79,11 @@ class Runtime:
             dead_letters=self.publisher,
             max_records=max_records,
         )
+        await self._run(runner)
+
+    async def _run(self, runner: ConsumerRunner | BatchConsumerRunner) -> None:
         await runner.start()
-        task = asyncio.create_task(runner.run(), name=group_id)
+        task = asyncio.create_task(runner.run(), name=runner.group_id)
         task.add_done_callback(self._on_consumer_done)
         self.consumers.append(runner)
         self.tasks.append(task)

@@ -16,23 +16,22 @@ as caught up after ``idle_polls`` empty polls in a row.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
 from lotsen.contracts.envelope import Event, InvalidEvent, decode_event
-from lotsen.kafka.consumer import CONSUMER_LAG, RECORDS_HANDLED
-from lotsen.kafka.processing import DeadLetterSink, RawRecord, RetryLater, dead_letter
+from lotsen.kafka.consumer import RECORDS_HANDLED, GroupRunner, raw_record
+from lotsen.kafka.processing import DeadLetterSink, RetryLater, dead_letter
 
 log = logging.getLogger(__name__)
 
 BatchHandler = Callable[[Sequence[Event[Any]]], Awaitable[None]]
 
 
-class BatchConsumerRunner:
+class BatchConsumerRunner(GroupRunner):
     def __init__(
         self,
         *,
@@ -47,34 +46,21 @@ class BatchConsumerRunner:
         idle_polls: int = 10,
         poll_timeout_ms: int = 200,
     ) -> None:
-        self.group_id = group_id
-        self.topics = topics
+        super().__init__(
+            bootstrap_servers=bootstrap_servers,
+            group_id=group_id,
+            topics=topics,
+            dead_letters=dead_letters,
+            retry_initial_seconds=retry_initial_seconds,
+            retry_max_seconds=retry_max_seconds,
+            max_poll_records=max_records,
+        )
         self.handled = 0
         self._handler = handler
-        self._dead_letters = dead_letters
         self._max_records = max_records
-        self._retry_initial = retry_initial_seconds
-        self._retry_max = retry_max_seconds
         self._retry_delay = retry_initial_seconds
         self._idle_polls = idle_polls
         self._poll_timeout_ms = poll_timeout_ms
-        self._stopping = asyncio.Event()
-        self._consumer = AIOKafkaConsumer(
-            *topics,
-            bootstrap_servers=bootstrap_servers,
-            group_id=group_id,
-            client_id=group_id,
-            enable_auto_commit=False,
-            # Tansu answers 'latest' wrongly (DESIGN §2); a new group reads everything once.
-            auto_offset_reset="earliest",
-            max_poll_records=max_records,
-        )
-
-    async def start(self) -> None:
-        await self._consumer.start()
-
-    async def stop(self) -> None:
-        self._stopping.set()
 
     async def run(self, *, until_caught_up: bool = False) -> None:
         """Consume until :meth:`stop` (or, with ``until_caught_up``, until nothing is left to read)."""
@@ -100,14 +86,7 @@ class BatchConsumerRunner:
         outcomes: dict[str, dict[str, int]] = {}
         for tp, messages in batches.items():
             for message in messages:
-                record = RawRecord(
-                    topic=message.topic,
-                    partition=message.partition,
-                    offset=message.offset,
-                    key=message.key,
-                    value=message.value or b"",
-                    headers=list(message.headers or []),
-                )
+                record = raw_record(message)
                 try:
                     events.append(decode_event(record.value))
                     outcome = "handled"
@@ -152,17 +131,3 @@ class BatchConsumerRunner:
             if await self._consumer.position(tp) < highwater:
                 return False
         return True
-
-    async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
-
-    async def _report_lag(self) -> None:
-        for tp in self._consumer.assignment():
-            highwater = self._consumer.highwater(tp)
-            if highwater is None:
-                continue
-            position = await self._consumer.position(tp)
-            CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(max(highwater - position, 0))

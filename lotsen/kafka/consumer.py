@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import Counter, Gauge
@@ -35,7 +36,71 @@ RECORDS_HANDLED = Counter(
 )
 
 
-class ConsumerRunner:
+class GroupRunner:
+    """What both runners share: the group's consumer, start and stop, back-off, the lag gauge."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        group_id: str,
+        topics: list[str],
+        dead_letters: DeadLetterSink,
+        retry_initial_seconds: float,
+        retry_max_seconds: float,
+        **consumer_options: Any,
+    ) -> None:
+        self.group_id = group_id
+        self.topics = topics
+        self._dead_letters = dead_letters
+        self._retry_initial = retry_initial_seconds
+        self._retry_max = retry_max_seconds
+        self._stopping = asyncio.Event()
+        self._consumer = AIOKafkaConsumer(
+            *topics,
+            bootstrap_servers=bootstrap_servers,
+            group_id=group_id,
+            client_id=group_id,
+            enable_auto_commit=False,
+            # Tansu answers 'latest' wrongly (DESIGN §2); a new group reads everything once.
+            auto_offset_reset="earliest",
+            **consumer_options,
+        )
+
+    async def start(self) -> None:
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    async def _report_lag(self) -> None:
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is None:
+                continue
+            position = await self._consumer.position(tp)
+            CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(max(highwater - position, 0))
+
+
+def raw_record(message: Any) -> RawRecord:
+    """A fetched record as the processing rules see it."""
+    return RawRecord(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value or b"",
+        headers=list(message.headers or []),
+    )
+
+
+class ConsumerRunner(GroupRunner):
     def __init__(
         self,
         *,
@@ -49,34 +114,18 @@ class ConsumerRunner:
         retry_max_seconds: float = 30.0,
         max_batch: int = 200,
     ) -> None:
-        self.group_id = group_id
-        self.topics = topics
-        self._handler = handler
-        self._dead_letters = dead_letters
-        self._dedupe = dedupe
-        self._retry_initial = retry_initial_seconds
-        self._retry_max = retry_max_seconds
-        self._max_batch = max_batch
-        self._stopping = asyncio.Event()
-        self._consumer = AIOKafkaConsumer(
-            *topics,
+        super().__init__(
             bootstrap_servers=bootstrap_servers,
             group_id=group_id,
-            client_id=group_id,
-            enable_auto_commit=False,
-            # Tansu answers 'latest' wrongly (DESIGN §2); a new group reads everything once.
-            auto_offset_reset="earliest",
+            topics=topics,
+            dead_letters=dead_letters,
+            retry_initial_seconds=retry_initial_seconds,
+            retry_max_seconds=retry_max_seconds,
         )
+        self._handler = handler
+        self._dedupe = dedupe
+        self._max_batch = max_batch
         self._retry_delay: dict[TopicPartition, float] = {}
-
-    async def start(self) -> None:
-        await self._consumer.start()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-
-    async def close(self) -> None:
-        await self._consumer.stop()
 
     async def run(self) -> None:
         """Consume until :meth:`stop`; commits are made before returning."""
@@ -89,19 +138,12 @@ class ConsumerRunner:
                     await self._handle_partition(tp, messages)
                 await self._report_lag()
         finally:
-            await self.close()
+            await self._consumer.stop()
 
     async def _handle_partition(self, tp: TopicPartition, messages: list) -> None:  # type: ignore[type-arg]
         next_offset: int | None = None
         for message in messages:
-            record = RawRecord(
-                topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
-                key=message.key,
-                value=message.value or b"",
-                headers=list(message.headers or []),
-            )
+            record = raw_record(message)
             try:
                 outcome = await process_record(
                     record, self._handler, dead_letters=self._dead_letters, dedupe=self._dedupe
@@ -121,17 +163,3 @@ class ConsumerRunner:
             next_offset = message.offset + 1
         if next_offset is not None:
             await self._consumer.commit({tp: next_offset})
-
-    async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
-
-    async def _report_lag(self) -> None:
-        for tp in self._consumer.assignment():
-            highwater = self._consumer.highwater(tp)
-            if highwater is None:
-                continue
-            position = await self._consumer.position(tp)
-            CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(max(highwater - position, 0))

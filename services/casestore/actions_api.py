@@ -153,8 +153,6 @@ async def merge(ref: str, body: MergeRequest, principal: Staff, cases: CasesDep)
     if duplicate.get("merged_into") != body.into:
         lifecycle.check("merge", duplicate["status"])
     now = cases.clock()
-    merged = await cases.apply(
-        body.into, actions.plan(merging.absorb, duplicate=duplicate, by=principal, at=now)
-    )
+    merged = await cases.apply(body.into, actions.plan(merging.absorb, duplicate=duplicate, by=principal))
     await cases.apply(ref, actions.plan(merging.merge_into, survivor_ref=body.into, by=principal, at=now))
     return CaseDetail.model_validate(merged)

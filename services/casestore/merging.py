@@ -50,7 +50,7 @@ def check_mergeable(duplicate: Document, survivor: Document) -> None:
         )
 
 
-def absorb(survivor: Document, *, duplicate: Document, by: Principal, at: datetime) -> Change:
+def absorb(survivor: Document, *, duplicate: Document, by: Principal) -> Change:
     """The survivor's side: the duplicate's messages, a link and its search text."""
     if duplicate["_id"] in survivor.get("merged_from", []):
         return Change()  # merged already: a retried request
