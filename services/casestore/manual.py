@@ -19,11 +19,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from lotsen.auth import Principal, Staff
 from lotsen.contracts.contacts import ContactRouted, ContactRoutedData, RoutingDecision, Sender
 from lotsen.directory import Category, Organization
+from lotsen.email_address import EmailAddress
 from lotsen.errors import DomainError, Forbidden
 from services.casestore.deps import CasesDep, DirectoryDep, SettingsDep
 from services.casestore.intake import open_case
@@ -63,7 +64,7 @@ class ManualCase(BaseModel):
     subject: str | None = Field(None, max_length=300)
     message: str = Field(min_length=1, max_length=20_000, description="what the citizen asked or wrote")
     name: str | None = Field(None, max_length=200)
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
     phone: str | None = Field(None, max_length=40)
     department: str | None = Field(None, max_length=64, description="overrides the category's department")
     handled_by: Literal["first_line", "department"] | None = Field(

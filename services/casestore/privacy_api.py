@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, EmailStr, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from lotsen.auth import Principal, require_roles
+from lotsen.email_address import EmailAddress
 from lotsen.errors import DomainError
 from services.casestore import actions, privacy
 from services.casestore.deps import CasesDep
@@ -23,7 +24,7 @@ class InvalidPerson(DomainError):
 
 
 class PersonQuery(BaseModel):
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
     phone: str | None = Field(None, max_length=40)
     facebook_psid: str | None = Field(None, max_length=64)
 

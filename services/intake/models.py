@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lotsen.contracts.contacts import Location
+from lotsen.email_address import EmailAddress
 
 PhoneNumber = Annotated[str, Field(max_length=40, pattern=r"^[0-9+() \-]*$")]
 
@@ -44,7 +45,7 @@ class WebformSubmission(_Submission):
     form_id: str = Field(min_length=1, max_length=64)
     organization: str | None = Field(None, description="organisation id; the directory's default when absent")
     name: str | None = Field(None, max_length=200)
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
     phone: PhoneNumber | None = None
     subject: str | None = Field(None, max_length=300)
     message: str = Field(min_length=1, max_length=20_000)
@@ -80,7 +81,7 @@ class ManualRegistration(_Submission):
     channel: Literal["visit", "letter", "phone"]
     organization: str | None = Field(None, description="organisation id; the directory's default when absent")
     name: str | None = Field(None, max_length=200)
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
     phone: PhoneNumber | None = None
     subject: str | None = Field(None, max_length=300)
     message: str = Field(min_length=1, max_length=50_000)
