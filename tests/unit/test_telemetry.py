@@ -53,7 +53,11 @@ async def test_without_an_exporter_a_request_continues_the_callers_trace_or_star
     @app.get("/trace")
     async def current() -> dict[str, str]:
         context = trace.get_current_span().get_span_context()
-        return {"trace_id": format(context.trace_id, "032x"), "valid": str(context.is_valid)}
+        return {
+            "trace_id": format(context.trace_id, "032x"),
+            "span_id": format(context.span_id, "016x"),
+            "valid": str(context.is_valid),
+        }
 
     setup_tracing(ServiceSettings(env="dev"), app)
     caller = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -62,6 +66,7 @@ async def test_without_an_exporter_a_request_continues_the_callers_trace_or_star
             await client.get("/trace", headers={"traceparent": f"00-{caller}-00f067aa0ba902b7-00"})
         ).json()
         first, second = [(await client.get("/trace")).json() for _ in range(2)]
-    assert continued == {"trace_id": caller, "valid": "True"}
+    assert continued["trace_id"] == caller and continued["valid"] == "True"
+    assert continued["span_id"] != "00f067aa0ba902b7"  # the request's own span, child of the caller's
     assert first["valid"] == second["valid"] == "True"
     assert first["trace_id"] != second["trace_id"]
