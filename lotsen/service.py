@@ -225,4 +225,8 @@ def serve(create_app: Callable[..., FastAPI], settings: ServiceSettings) -> None
     import uvicorn
 
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    # No proxy_headers: uvicorn would believe X-Forwarded-For from 127.0.0.1 on its own; which
+    # proxies are believed is each service's TRUSTED_PROXIES setting alone (docs/deploy.md).
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False, proxy_headers=False
+    )

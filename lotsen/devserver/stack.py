@@ -92,6 +92,9 @@ class Stack:
 
     def service_env(self, name: str) -> dict[str, str]:
         env = {
+            # The development gateway forwards the browser's address in X-Forwarded-For.
+            "INTAKE_TRUSTED_PROXIES": '["127.0.0.1"]',
+            "CASESTORE_TRUSTED_PROXIES": '["127.0.0.1"]',
             **os.environ,
             "LOTSEN_ENV": os.environ.get("LOTSEN_ENV", "dev"),
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
