@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from lotsen import mongo
+from lotsen.direct_routes import DirectRoute, DirectRoutes
 from lotsen.directory import Directory, directory_from
 from lotsen.errors import install_error_handlers
 from lotsen.kafka.batches import BatchConsumerRunner, BatchHandler
@@ -129,9 +130,12 @@ def build_app(
     publisher: Publisher | None = None,
     run_consumers: bool = True,
     db: AsyncDatabase[dict[str, Any]] | None = None,
+    direct_routes: Sequence[DirectRoute] = (),
 ) -> FastAPI:
     """``db``: a database the caller owns and keeps open, instead of ``database`` on ``MONGODB_URL``
-    (a test that stops and restarts a service against the same data, even on the in-memory stand-in)."""
+    (a test that stops and restarts a service against the same data, even on the in-memory stand-in).
+    ``direct_routes``: routes of ``routers`` answered without FastAPI's routing
+    (:mod:`lotsen.direct_routes`)."""
     setup_logging(settings)
 
     @asynccontextmanager
@@ -188,6 +192,8 @@ def build_app(
     app.include_router(_health_router())
     for router in routers:
         app.include_router(router)
+    if direct_routes:  # inside the trace-context middleware that setup_tracing adds
+        app.add_middleware(DirectRoutes, routes=direct_routes)
     setup_tracing(settings, app)
     return app
 

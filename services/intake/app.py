@@ -64,6 +64,7 @@ def create_app(
             manual.router,
             attachments.router,
         ],
+        direct_routes=[webform.DIRECT_ROUTE],
         startup=_startup,
         shutdown=_shutdown,
         database="lotsen_intake",
