@@ -91,7 +91,9 @@ def row(name: str, load: Load, *, cpu: bool = True) -> str:
     if not load.latencies:
         return f"| {name} | 0 | {len(load.failures)} | — | — | — | — | — | — | — |"
     values = load.latencies
-    cpu_cells = f"{load.cpu:.1f} s of {load.wall:.1f} s | {ms(load.cpu / len(values))}" if cpu else "— | —"
+    cpu_cells = (
+        f"{load.cpu:.1f} s of {load.wall:.1f} s | {load.cpu / len(values) * 1000:.2f} ms" if cpu else "— | —"
+    )
     return (
         f"| {name} | {len(values)} | {len(load.failures)} | {ms(percentile(values, 50))} "
         f"| {ms(percentile(values, 95))} | {ms(percentile(values, 99))} | {ms(max(values))} "
@@ -159,34 +161,34 @@ def result_load(args: argparse.Namespace) -> str:
 
 LIMITS = """\
 - **One Python process, on shared cores.** The CPU per contact says how many contacts one intake process
-  can take at most: a core's second divided by it. At about 0.8 ms per web form that is some 1,250 per
-  second; 1,500/s needs a little more than one intake process behind the load balancer (intake keeps no
-  state of its own apart from the per-process rate-limit counters) and a core for each. On this
-  two-core machine the load generator and Tansu take the other core, and the same run varies by ±20 %
-  from one try to the next (a shared virtual machine).
-- **Where the time goes** (profile above): no longer in one place. The event loop and sockets (uvloop,
-  httptools), FastAPI's middleware and routing, pydantic validation (the e-mail address check of
-  `email-validator` is the dearest part of it), building and encoding the event, aiokafka's producer
-  (about 80 µs of CPU per record); for e-mail the standard library's `email` parser. Intake's own code
-  is a few per cent.
-- **What was taken away:** spans nobody exports (`lotsen/telemetry.py`: without
-  `OTEL_EXPORTER_OTLP_ENDPOINT` requests only carry the trace context; FastAPI 0.165 alone opened four
-  spans per request); FastAPI's parameter resolution and response validation on the web form (it reads
-  its header and answers itself, described in `openapi_extra`); the request fingerprint when there is
-  no `Idempotency-Key`; uvloop and httptools came in with `uvicorn[standard]`. Together: from 2.0 ms to
-  about 0.8 ms of CPU per web form. `gc.freeze()` after start-up (`lotsen/service.py`) keeps the
-  collector off what start-up built: the p99 fell from 100–120 ms to under 50 ms. (Replacing `wait_for`
-  by `asyncio.timeout` around the publish was tried and made e-mail dearer: 2.2–2.5 ms → 3.0–3.4 ms per
-  message in alternating runs.)
-- **Not Kafka.** The broker alone (last row) takes many times intake's rate with a low p99: `acks=all` costs
-  latency per request, not throughput, because the producer batches concurrent records (`linger_ms=2`).
-- **The MongoDB stand-in.** With an `Idempotency-Key`, and always for e-mail (idempotent on the
-  Message-ID), a contact inserts its claim and, once Kafka acknowledged, a confirmation: write-once
-  documents, cheap on the stand-in and on a real server. Intake creates no TTL indexes on the stand-in,
-  because it emulates them by scanning every document on every operation.
-- **What would help next:** a second intake process (the deployment runs as many as it likes); the web
-  form as a plain Starlette route (FastAPI's request handling costs ~45 µs more than Starlette's even
-  for an endpoint without parameters); a cheaper e-mail syntax check."""
+  can take at most: a core's second divided by it. At about 0.55 ms per web form that is some 1,800 per
+  second. The load generator and Tansu share the machine's other core; the same run varies by ±20 %
+  from one try to the next (a shared virtual machine), which the CPU per contact shows least.
+- **What a web form costs now:** spread thin. uvicorn and the event loop (parsing the request, sending
+  the answer), the middleware every request passes (server errors, FastAPI's telemetry hook, trace
+  context), reading and validating the form (pydantic), building and encoding the event, aiokafka's
+  producer (about 80 µs per record) and the 202. For e-mail it is mostly the standard library's `email`
+  parser.
+- **What was taken away** (from 2.0 ms to about 0.55 ms per web form): spans nobody exports
+  (`lotsen/telemetry.py`: without `OTEL_EXPORTER_OTLP_ENDPOINT` a request only carries its trace
+  context, made directly rather than by the tracer's sampler); FastAPI's routing and per-request
+  machinery for the web form, which is a direct route (`lotsen/direct_routes.py`, about 150 µs); the
+  request fingerprint when there is no `Idempotency-Key`; the domain check of `email-validator`, now
+  once per domain (`lotsen/email_address.py`, same answers as `EmailStr`); the language guess's
+  per-character loops. `gc.freeze()` after start-up (`lotsen/service.py`) keeps the collector off what
+  start-up built: the p99 fell from 100–120 ms to well under 50 ms. Tried and left out: `asyncio.timeout`
+  instead of `wait_for` around the publish, and waiting on aiokafka's delivery future instead of a task
+  around `send_and_wait`; neither made a difference that alternating runs could tell from the noise.
+- **Not Kafka.** The broker alone (last row) takes many times intake's rate with a low p99: `acks=all`
+  costs latency per request, not throughput, because the producer batches concurrent records
+  (`linger_ms=2`).
+- **The MongoDB stand-in** is what a key costs. With an `Idempotency-Key`, and always for e-mail
+  (idempotent on the Message-ID), a contact inserts its claim and, once Kafka acknowledged, a
+  confirmation: two write-once inserts, which mongomock performs in the intake process itself (about
+  150 µs of its CPU per contact; on a real server they are round trips). Intake creates no TTL indexes
+  on the stand-in, because it emulates them by scanning every document on every operation.
+- **More than one core:** intake keeps no state of its own apart from the per-process rate-limit
+  counters, so a deployment runs as many intake processes behind its load balancer as it has cores."""
 
 
 def summary(result: Result) -> str:
