@@ -162,8 +162,11 @@ def result_load(args: argparse.Namespace) -> str:
 LIMITS = """\
 - **One Python process, on shared cores.** The CPU per contact says how many contacts one intake process
   can take at most: a core's second divided by it. At about 0.55 ms per web form that is some 1,800 per
-  second. The load generator and Tansu share the machine's other core; the same run varies by ±20 %
-  from one try to the next (a shared virtual machine), which the CPU per contact shows least.
+  second. The load generator and Tansu share the machine's other core. This is a shared virtual
+  machine whose speed changes from minute to minute: the broker-alone row (last) is the yardstick of
+  how fast it was during the run. Runs of the same code minutes apart have differed by a third in
+  both, from about 1,500 to 2,150 web forms/s (0.65 to 0.45 ms per form); the slow end still met the
+  web-form targets, while e-mail fell to 227/s with the broker alone at 5,000/s.
 - **What a web form costs now:** spread thin. uvicorn and the event loop (parsing the request, sending
   the answer), the middleware every request passes (server errors, FastAPI's telemetry hook, trace
   context), reading and validating the form (pydantic), building and encoding the event, aiokafka's
