@@ -1,17 +1,17 @@
-"""In-process sliding-window rate limits per client, e.g. per IP address for public endpoints.
+"""In-process sliding-window rate limits per client address, for the public endpoints.
 
 Each process counts for itself: with several replicas behind a load balancer the effective limit is
-per replica, which is acceptable for the purpose (slowing down guessing and flooding), and needs no
+per replica, which is acceptable for the purpose (slowing down guessing and flooding) and needs no
 shared store.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import time
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lotsen.errors import DomainError
@@ -22,11 +22,11 @@ class TooManyRequests(DomainError):
     code = "rate_limited"
 
 
-@dataclass
+@dataclass(frozen=True)
 class WindowLimit:
     count: int
     seconds: float
-    label: str
+    label: str  # "an hour", as the refusal says it
 
 
 @dataclass
@@ -35,50 +35,42 @@ class RateLimiter:
 
     limits: list[WindowLimit]
     what: str = "requests"
+    advice: str = ""  # what else the refused caller can do, at the end of the refusal
     clock: Callable[[], float] = time.monotonic
     _hits: dict[str, deque[float]] = field(default_factory=dict)
+    _next_sweep: float = 0.0
 
     def hit(self, key: str) -> None:
         """Count one hit for ``key``, or raise :class:`TooManyRequests` (a refused hit is not counted)."""
         now = self.clock()
         longest = max(limit.seconds for limit in self.limits)
+        self._sweep(now, idle=longest, every=min(limit.seconds for limit in self.limits))
         hits = self._hits.setdefault(key, deque())
         while hits and hits[0] <= now - longest:
             hits.popleft()
+        waits: list[tuple[float, WindowLimit]] = []
         for limit in self.limits:
-            recent = [t for t in hits if t > now - limit.seconds]
-            if len(recent) >= limit.count:
-                wait = max(1, math.ceil(recent[0] + limit.seconds - now))
-                raise TooManyRequests(
-                    f"too many {self.what} from your address (at most {limit.count} {limit.label}); "
-                    f"try again in {wait} seconds",
-                    details={"retry_after_seconds": wait},
-                    headers={"Retry-After": str(wait)},
-                )
+            within = len(hits) - bisect_right(hits, now - limit.seconds)  # hits are in time order
+            if within >= limit.count:
+                waits.append((hits[len(hits) - within] + limit.seconds - now, limit))
+        if waits:
+            self._refuse(*max(waits, key=lambda wait: wait[0]))
         hits.append(now)
-        if len(self._hits) > 100_000:
-            self._forget_idle(now - longest)
 
-    def _forget_idle(self, before: float) -> None:
-        for key in [k for k, hits in self._hits.items() if not hits or hits[-1] <= before]:
+    def _refuse(self, wait: float, limit: WindowLimit) -> None:
+        seconds = max(1, math.ceil(wait))
+        raise TooManyRequests(
+            f"too many {self.what} from your address (at most {limit.count} {limit.label}); "
+            f"try again in {seconds} seconds" + (f", {self.advice}" if self.advice else ""),
+            details={"retry_after_seconds": seconds},
+            headers={"Retry-After": str(seconds)},
+        )
+
+    def _sweep(self, now: float, *, idle: float, every: float) -> None:
+        """Forget keys idle for the longest window, at most once per the shortest, so memory stays
+        bounded."""
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + every
+        for key in [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - idle]:
             del self._hits[key]
-
-
-def client_address(peer: str | None, forwarded_for: str | None, trusted_proxies: Iterable[str]) -> str:
-    """The peer, or behind a trusted proxy the last untrusted hop of ``X-Forwarded-For``."""
-    peer = peer or "unknown"
-    networks = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
-    if not forwarded_for or not _in(peer, networks):
-        return peer
-    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
-        if not _in(hop, networks):
-            return hop
-    return peer
-
-
-def _in(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in n for n in networks)

@@ -8,17 +8,19 @@ the same answer, and lookups are rate-limited per address so codes cannot be gue
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from lotsen.addresses import Network, client_address, networks
 from lotsen.contracts.cases import CaseSurveyAnswered
 from lotsen.errors import Conflict, NotFound
-from lotsen.ratelimit import RateLimiter, WindowLimit, client_address
+from lotsen.ratelimit import RateLimiter, WindowLimit
 from services.casestore.changes import Change, Entry, case_event
-from services.casestore.deps import CasesDep, SettingsDep
+from services.casestore.deps import CasesDep
 from services.casestore.repository import Document
 
 router = APIRouter(tags=["citizens"])
@@ -49,24 +51,32 @@ class PublicCase(BaseModel):
     replies: list[PublicReply]
 
 
-def _limiter(request: Request) -> RateLimiter:
-    limiter = getattr(request.app.state, "public_limiter", None)
-    if limiter is None:
+@dataclass
+class _PublicGuard:
+    """The status page's rate limit per client address, and the proxies believed about that address."""
+
+    limiter: RateLimiter
+    trusted_proxies: list[Network]
+
+
+def _guard(request: Request) -> _PublicGuard:
+    guard = getattr(request.app.state, "public_guard", None)
+    if guard is None:
         settings = request.app.state.settings
-        limiter = RateLimiter(
-            [WindowLimit(settings.public_lookups_per_hour, 3600, "an hour")], what="look-ups of errands"
+        guard = _PublicGuard(
+            RateLimiter(
+                [WindowLimit(settings.public_lookups_per_hour, 3600, "an hour")], what="look-ups of errands"
+            ),
+            networks(settings.trusted_proxies),
         )
-        request.app.state.public_limiter = limiter
-    return limiter  # type: ignore[no-any-return]
+        request.app.state.public_guard = guard
+    return guard  # type: ignore[no-any-return]
 
 
-async def _case_for_citizen(
-    ref: str, code: str, request: Request, cases: CasesDep, settings: SettingsDep
-) -> Document:
+async def _case_for_citizen(ref: str, code: str, request: Request, cases: CasesDep) -> Document:
+    guard = _guard(request)
     peer = request.client.host if request.client else None
-    _limiter(request).hit(
-        client_address(peer, request.headers.get("X-Forwarded-For"), settings.trusted_proxies)
-    )
+    guard.limiter.hit(client_address(peer, request.headers.get("X-Forwarded-For"), guard.trusted_proxies))
     case = await cases.repo.get(ref.strip().upper())
     expected = (case or {}).get("access_code") or "-" * 10
     if case is None or not hmac.compare_digest(code.strip().upper().encode(), expected.encode()):
@@ -87,10 +97,9 @@ async def public_case(
     ref: str,
     request: Request,
     cases: CasesDep,
-    settings: SettingsDep,
     code: Annotated[str, Query(min_length=1, max_length=64, description="the access code from the receipt")],
 ) -> PublicCase:
-    case = await _case_for_citizen(ref, code, request, cases, settings)
+    case = await _case_for_citizen(ref, code, request, cases)
     replies = [
         PublicReply(at=m["at"], text=m["text"])
         for m in case.get("messages", [])
@@ -152,10 +161,9 @@ async def answer_survey(
     body: SurveyAnswer,
     request: Request,
     cases: CasesDep,
-    settings: SettingsDep,
     code: Annotated[str, Query(min_length=1, max_length=64)],
 ) -> dict[str, str]:
-    case = await _case_for_citizen(ref, code, request, cases, settings)
+    case = await _case_for_citizen(ref, code, request, cases)
     if case["status"] not in ("resolved", "closed"):
         raise SurveyNotOpen("the survey opens when the errand has been answered")
     await cases.apply(case["_id"], lambda c: survey_answered(c, body, at=cases.clock()))

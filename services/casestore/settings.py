@@ -3,6 +3,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from lotsen.addresses import NetworkList
 from lotsen.settings import ServiceSettings
 
 
@@ -21,6 +22,6 @@ class CasestoreSettings(ServiceSettings):
     outbox_relay_seconds: float = 5.0
     public_lookups_per_hour: int = 30
     intake_url: str = "http://127.0.0.1:8001"
-    trusted_proxies: list[str] = Field(
+    trusted_proxies: NetworkList = Field(
         default_factory=list, description="proxies whose X-Forwarded-For is believed"
     )

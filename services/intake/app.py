@@ -4,20 +4,20 @@ acknowledged.
 Where things live: ``webform.py``, ``email/`` (parse, SMTP listener, HTTP route), ``facebook.py``,
 ``phone.py``, ``manual.py`` (one module per channel); ``contacts.py`` (accepting a contact:
 idempotency, attachments, publishing); ``repository.py`` (every MongoDB call); ``attachments.py``
-(files for staff); ``ratelimit.py``, ``bodies.py`` (limits on what comes in).
+(files for staff); ``bodies.py`` (limits on what comes in).
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from lotsen.addresses import networks
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
 from services.intake import attachments, facebook, manual, phone, repository, webform
 from services.intake.contacts import Intake
 from services.intake.email import routes as email_routes
 from services.intake.email.smtp import IntakeHandler, SmtpListener
-from services.intake.ratelimit import networks
 from services.intake.settings import IntakeSettings
 
 

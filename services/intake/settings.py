@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
-
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from lotsen.addresses import NetworkList
 from lotsen.settings import DEMO_FACEBOOK_APP_SECRET, DEMO_FACEBOOK_VERIFY_TOKEN, ServiceSettings
 
 MB = 1024 * 1024
@@ -23,7 +22,7 @@ class IntakeSettings(ServiceSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(2525, description="0 picks a free port (tests)")
     smtp_hostname: str = Field("lotsen-intake", description="the name the listener greets with")
-    smtp_allowed_clients: list[str] = Field(
+    smtp_allowed_clients: NetworkList = Field(
         default_factory=list, description="IP addresses or networks (CIDR) that may deliver; empty: any"
     )
     email_max_message_bytes: int = Field(25 * MB, ge=1024, description="a whole message, as delivered")
@@ -37,7 +36,7 @@ class IntakeSettings(ServiceSettings):
     # Web forms are public: per client address, a sliding hour and day.
     webform_per_hour: int = Field(20, ge=1)
     webform_per_day: int = Field(240, ge=1)
-    trusted_proxies: list[str] = Field(
+    trusted_proxies: NetworkList = Field(
         default_factory=list,
         description="proxies (IP or CIDR) whose X-Forwarded-For is believed; empty: none",
     )
@@ -48,16 +47,6 @@ class IntakeSettings(ServiceSettings):
 
     # Phone (CTI): events per request.
     phone_max_events: int = Field(1000, ge=1)
-
-    @field_validator("smtp_allowed_clients", "trusted_proxies")
-    @classmethod
-    def _addresses_or_networks(cls, entries: list[str]) -> list[str]:
-        for entry in entries:
-            try:
-                ipaddress.ip_network(entry.strip(), strict=False)
-            except ValueError as exc:
-                raise ValueError(f"{entry!r} is no IP address or network (CIDR)") from exc
-        return entries
 
     @model_validator(mode="after")
     def _demo_channel_secrets_in_dev(self) -> IntakeSettings:

@@ -16,11 +16,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 
+from lotsen.addresses import client_address
 from lotsen.auth import principal_of
 from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, Sender
 from lotsen.direct_routes import direct_route
 from lotsen.directory import Directory, Form, Organization
 from lotsen.errors import DomainError
+from lotsen.ratelimit import RateLimiter, WindowLimit
 from services.intake import contacts
 from services.intake.bodies import (
     UnsupportedMediaType,
@@ -34,13 +36,14 @@ from services.intake.bodies import (
 from services.intake.contacts import FileContent
 from services.intake.language import guess_language
 from services.intake.models import Accepted, WebformSubmission
-from services.intake.ratelimit import SlidingWindowLimiter, client_address
 from services.intake.settings import IntakeSettings
 
 router = APIRouter(tags=["contacts"])
 _SUBMISSION = TypeAdapter(WebformSubmission)
 _STANDARD_FIELDS = frozenset(WebformSubmission.model_fields)
 MAX_FORM_FIELD_CHARS = 5_000
+HOUR = 3600.0
+DAY = 24 * HOUR
 
 
 class InvalidSubmission(DomainError):
@@ -48,8 +51,15 @@ class InvalidSubmission(DomainError):
     code = "invalid_submission"
 
 
-def limiter_for(settings: IntakeSettings) -> SlidingWindowLimiter:
-    return SlidingWindowLimiter(per_hour=settings.webform_per_hour, per_day=settings.webform_per_day)
+def limiter_for(settings: IntakeSettings) -> RateLimiter:
+    return RateLimiter(
+        [
+            WindowLimit(settings.webform_per_hour, HOUR, "an hour"),
+            WindowLimit(settings.webform_per_day, DAY, "a day"),
+        ],
+        what="submissions",
+        advice="or call or e-mail the municipality",
+    )
 
 
 _BODY = inline_schema(WebformSubmission)
@@ -113,7 +123,8 @@ async def receive_webform(request: Request) -> JSONResponse:
         )
     principal = principal_of(request)
     if principal is None or not principal.is_connector:
-        address = client_address(request, request.app.state.trusted_proxies)
+        peer = request.client.host if request.client else None
+        address = client_address(peer, request.headers.get("X-Forwarded-For"), state.trusted_proxies)
         request.app.state.webform_limiter.hit(address)
     submission, files = await read_submission(request, settings)
     org, form = check(submission, directory)

@@ -15,8 +15,9 @@ import pytest
 from lotsen.contracts import ContactReceived, topics
 from lotsen.directory import Form, FormField
 from lotsen.kafka.memory import InMemoryBus
+from lotsen.ratelimit import TooManyRequests
+from services.intake import webform
 from services.intake.app import create_app
-from services.intake.ratelimit import SlidingWindowLimiter, TooManyRequests
 from services.intake.settings import IntakeSettings
 from tests.helpers import running
 from tests.intake_support import DATA, intake_on
@@ -362,7 +363,8 @@ async def test_x_forwarded_for_counts_only_behind_a_trusted_proxy(bus: InMemoryB
 
 def test_the_limiter_slides_over_the_hour_and_the_day() -> None:
     now = [0.0]
-    limiter = SlidingWindowLimiter(per_hour=2, per_day=3, clock=lambda: now[0])
+    limiter = webform.limiter_for(IntakeSettings(env="dev", webform_per_hour=2, webform_per_day=3))
+    limiter.clock = lambda: now[0]
     limiter.hit("a")
     now[0] = 1800
     limiter.hit("a")
@@ -376,5 +378,6 @@ def test_the_limiter_slides_over_the_hour_and_the_day() -> None:
     with pytest.raises(TooManyRequests) as daily:
         limiter.hit("a")
     assert "3 a day" in daily.value.message
+    assert daily.value.message.endswith("or call or e-mail the municipality")
     now[0] = 24 * 3600 + 1
     limiter.hit("a")

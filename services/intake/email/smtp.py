@@ -18,12 +18,12 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from lotsen.addresses import Network, address_in, networks
 from lotsen.directory import Directory
 from lotsen.errors import Unavailable
 from services.intake.contacts import Intake
 from services.intake.email.receive import receive_email
 from services.intake.email.refusals import RefusedMessage
-from services.intake.ratelimit import Network, address_in, networks
 from services.intake.settings import IntakeSettings
 
 log = logging.getLogger(__name__)
