@@ -110,6 +110,10 @@ async def test_web_form_to_answered_errand_counted_on_the_dashboard(visit: Any, 
     await expect(page.get_by_role("link", name=subject)).to_be_visible()
     await page.get_by_role("link", name=subject).click()
     await expect(page.get_by_text("Altanen ligger inom strandskyddat område.")).to_be_visible()
+    timeline = page.get_by_role("region", name="Händelselogg")
+    await expect(timeline).to_contain_text("Svaret levererades")  # notify delivered the agent's reply
+    unlabelled = [k for k in await timeline.locator("li > strong").all_inner_texts() if "_" in k]
+    assert not unlabelled, f"timeline entries without a label: {unlabelled}"
     await page.get_by_label("Resultat").select_option(label="Besvarat")
     await page.get_by_role("button", name="Markera som löst").click()
     await expect(page.get_by_role("main").get_by_text("Ärendet är löst.")).to_be_visible()

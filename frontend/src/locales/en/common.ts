@@ -67,6 +67,7 @@ export const common: Record<keyof typeof sv, string> = {
   "channel.internal": "Internal",
   "actor.citizen": "the citizen",
   "actor.lotsen": "Lotsen (automatic)",
+  "actor.notify": "Lotsen (sending)",
   "channel.none": "No channel",
 
   "handledBy.first_line": "First line",

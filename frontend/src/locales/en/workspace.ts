@@ -116,6 +116,8 @@ export const workspace: Record<keyof typeof sv, string> = {
   "timeline.reminder_due": "Reminder to the department",
   "timeline.survey_answered": "The citizen answered the survey",
   "timeline.erased": "Personal data erased",
+  "timeline.outbound_delivered": "Reply delivered",
+  "timeline.outbound_failed": "Reply could not be delivered",
 
   "composer.title": "Reply or add a note",
   "composer.kind": "What do you want to write?",

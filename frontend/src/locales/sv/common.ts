@@ -65,6 +65,7 @@ export const common = {
   "channel.internal": "Intern",
   "actor.citizen": "medborgaren",
   "actor.lotsen": "Lotsen (automatiskt)",
+  "actor.notify": "Lotsen (utskick)",
   "channel.none": "Ingen kanal",
 
   "handledBy.first_line": "Första linjen",

@@ -114,6 +114,8 @@ export const workspace = {
   "timeline.reminder_due": "Påminnelse till förvaltningen",
   "timeline.survey_answered": "Medborgaren svarade på enkäten",
   "timeline.erased": "Personuppgifter raderade",
+  "timeline.outbound_delivered": "Svaret levererades",
+  "timeline.outbound_failed": "Svaret kunde inte levereras",
 
   "composer.title": "Svara eller anteckna",
   "composer.kind": "Vad vill du skriva?",

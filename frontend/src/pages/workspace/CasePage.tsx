@@ -341,7 +341,8 @@ function Timeline({ entries, caseRef, names }: { entries: TimelineEntry[]; caseR
       const who = d.automatic ? t("message.automatic") : t(DIRECTION_KEYS[d.direction as Message["direction"]] ?? "message.inbound");
       parts.push(typeof d.channel === "string" && d.direction !== "internal" ? `${who} (${label("channel", d.channel)})` : who);
     }
-    if (typeof d.channel === "string" && entry.type === "created") parts.push(label("channel", d.channel));
+    const showsChannel = entry.type === "created" || entry.type.startsWith("outbound_");
+    if (typeof d.channel === "string" && showsChannel) parts.push(label("channel", d.channel));
     return parts.join(" · ");
   }
 
