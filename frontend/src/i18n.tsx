@@ -30,6 +30,11 @@ function initialLanguage(): Language {
   return stored === "en" ? "en" : "sv";
 }
 
+/** Whether the dictionary has words for ``key`` (for keys built from what the API answers). */
+export function isMessageKey(key: string): key is MessageKey {
+  return key in sv;
+}
+
 export function translate(language: Language, key: MessageKey, vars?: Vars): string {
   const text = dictionaries[language][key] ?? sv[key] ?? key;
   return vars ? text.replace(/\{(\w+)\}/g, (match, name: string) => String(vars[name] ?? match)) : text;
@@ -48,8 +53,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const t: Translate = (key, vars) => translate(language, key, vars);
     const label = (prefix: string, raw: string | null | undefined) => {
       if (raw == null || raw === "") return "–";
-      const key = `${prefix}.${raw}` as MessageKey;
-      return key in sv ? t(key) : raw;
+      const key = `${prefix}.${raw}`;
+      return isMessageKey(key) ? t(key) : raw;
     };
     return { language, setLanguage, t, label };
   }, [language, setLanguage]);

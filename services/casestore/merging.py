@@ -27,26 +27,33 @@ from services.casestore.repository import Document
 
 
 class CannotMerge(DomainError):
+    """Refused merges; ``details.reason`` says which rule refused, for clients to word it themselves."""
+
     status = 409
     code = "cannot_merge"
 
 
 def check_mergeable(duplicate: Document, survivor: Document) -> None:
     if duplicate["_id"] == survivor["_id"]:
-        raise CannotMerge("a case cannot be merged into itself")
+        raise CannotMerge("a case cannot be merged into itself", details={"reason": "itself"})
     if duplicate["organization"] != survivor["organization"]:
         raise CannotMerge(
             "cases of different organisations cannot be merged; link them instead",
-            details={"organization": duplicate["organization"], "into": survivor["organization"]},
+            details={
+                "reason": "other_organization",
+                "organization": duplicate["organization"],
+                "into": survivor["organization"],
+            },
         )
     if duplicate.get("confidential") and not survivor.get("confidential"):
         raise CannotMerge(
             "a confidential case cannot be merged into one that is not: its messages would be exposed",
+            details={"reason": "confidential"},
         )
     if survivor.get("merged_into"):
         raise CannotMerge(
             f"{survivor['_id']} was itself merged into {survivor['merged_into']}; merge into that case",
-            details={"merged_into": survivor["merged_into"]},
+            details={"reason": "merged_into", "merged_into": survivor["merged_into"]},
         )
 
 

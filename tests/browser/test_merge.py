@@ -87,6 +87,14 @@ async def test_an_agent_merges_a_duplicate_into_the_case_that_carries_on(visit: 
     await expect(page.get_by_role("region", name=re.compile("^Sammanslaget med"))).to_have_count(0)
     await assert_accessible(page, "the case a duplicate was merged into")
 
+    # The server's refusals are told in Swedish too: the duplicate is merged already.
+    merge = page.get_by_role("region", name="Slå ihop med annat ärende")
+    await merge.get_by_label("Ärendenummer att slå ihop med").fill(duplicate)
+    await merge.get_by_role("button", name="Slå ihop").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        f"Det ärendet är redan sammanslaget med {survivor}. Slå samman med {survivor} i stället."
+    )
+
     # The duplicate, reached from the survivor, says it was merged and leads back.
     await page.get_by_role("link", name=duplicate, exact=True).first.click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text(second["subject"])

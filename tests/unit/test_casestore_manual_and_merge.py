@@ -227,19 +227,24 @@ async def test_merges_that_make_no_sense_are_refused(client: httpx.AsyncClient, 
     async def merge(ref: str, into: str) -> httpx.Response:
         return await client.post(f"/v1/cases/{ref}/merge", json={"into": into}, headers=supervisor)
 
-    itself = await merge(survivor, survivor)
-    assert (itself.status_code, itself.json()["error"]["code"]) == (409, "cannot_merge")
+    def refusal(response: httpx.Response) -> tuple[int, str, str]:
+        error = response.json()["error"]
+        return response.status_code, error["code"], error["details"]["reason"]
+
+    assert refusal(await merge(survivor, survivor)) == (409, "cannot_merge", "itself")
     exposed = await merge("KGA-2026-000003", survivor)
-    assert exposed.status_code == 409 and "confidential" in exposed.json()["error"]["message"]
+    assert refusal(exposed) == (409, "cannot_merge", "confidential")
+    assert "confidential" in exposed.json()["error"]["message"]
     other_org = await merge("DEG-2026-000001", survivor)
-    assert other_org.status_code == 409 and "organisations" in other_org.json()["error"]["message"]
+    assert refusal(other_org) == (409, "cannot_merge", "other_organization")
+    assert "organisations" in other_org.json()["error"]["message"]
     assert (await merge(duplicate, "KGA-2026-999999")).status_code == 404
     bad = await client.post(f"/v1/cases/{duplicate}/merge", json={"into": "altan"}, headers=supervisor)
     assert bad.status_code == 422
 
     assert (await merge(duplicate, survivor)).status_code == 200
     into_closed = await merge(survivor, duplicate)
-    assert into_closed.status_code == 409  # the duplicate was merged: merge into the survivor instead
+    assert refusal(into_closed) == (409, "cannot_merge", "merged_into")  # merge into the survivor instead
     handler = await login(client, "handler")
     await handle(routed("mail-3", category="bygglov", department="samhallsbyggnad"))
     await handle(routed("mail-4", category="bygglov", department="samhallsbyggnad"))

@@ -2,7 +2,7 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import { useLocation } from "react-router";
 import { ApiError } from "../api";
-import { useI18n, type Language } from "../i18n";
+import { isMessageKey, useI18n, type Language } from "../i18n";
 import type { Status } from "../types";
 
 let firstRoute = true;
@@ -31,14 +31,28 @@ export function PageHeading({ children }: { children: ReactNode }) {
 
 /** An API failure in words a person can act on. */
 export function useErrorText(): (error: unknown) => string {
-  const { t } = useI18n();
+  const { t, label } = useI18n();
+  // A refusal whose code (and `details.reason`) the dictionary has words for is told in the page's
+  // language; the server's own message, in English, is the fallback.
+  const known = (error: ApiError): string | null => {
+    const details = error.details && typeof error.details === "object" ? (error.details as Record<string, unknown>) : {};
+    const vars: Record<string, string | number> = { message: error.message };
+    for (const [name, value] of Object.entries(details)) {
+      if (typeof value === "string" || typeof value === "number") vars[name] = name === "status" ? label("status", String(value)) : value;
+    }
+    const reason = typeof details.reason === "string" ? `.${details.reason}` : "";
+    for (const key of [`error.${error.code}${reason}`, `error.${error.code}`]) {
+      if (isMessageKey(key)) return t(key, vars);
+    }
+    return null;
+  };
   return (error) => {
     if (!(error instanceof ApiError)) return t("error.unexpected");
     if (error.status === 0) return t("error.network");
     if (error.status === 401) return t("error.unauthorized");
     if (error.status === 403) return t("error.forbidden");
     if (error.status === 404) return t("error.notFound");
-    if (error.status === 409) return t("error.conflict", { message: error.message });
+    if (error.status === 409) return known(error) ?? t("error.conflict", { message: error.message });
     if (error.status === 413) return t("error.tooLarge");
     if (error.status === 429) return t("error.rateLimited");
     if (error.status >= 500) return t("error.server");

@@ -33,6 +33,12 @@ export const common: Record<keyof typeof sv, string> = {
   "error.rateLimited": "You have sent many messages in a short time. Please wait a while, or call us.",
   "error.server": "The service is not answering right now. Please try again shortly.",
   "error.invalid": "The details could not be accepted: {message}",
+  "error.illegal_transition": "That is not possible while the errand has the status “{status}”.",
+  "error.cannot_merge.itself": "An errand cannot be merged with itself.",
+  "error.cannot_merge.other_organization": "Errands of different organisations cannot be merged. Link them instead.",
+  "error.cannot_merge.confidential":
+    "A confidential errand cannot be merged into one that is not: its messages would be shown to more people.",
+  "error.cannot_merge.merged_into": "That errand has already been merged into {merged_into}. Merge into {merged_into} instead.",
 
   "notFound.title": "Page not found",
   "notFound.text": "We cannot find the page you tried to reach.",

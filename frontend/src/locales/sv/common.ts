@@ -31,6 +31,12 @@ export const common = {
   "error.rateLimited": "Du har skickat många meddelanden på kort tid. Vänta en stund, eller ring oss.",
   "error.server": "Tjänsten svarar inte just nu. Försök igen om en stund.",
   "error.invalid": "Uppgifterna kunde inte tas emot: {message}",
+  "error.illegal_transition": "Det går inte när ärendet har status ”{status}”.",
+  "error.cannot_merge.itself": "Ett ärende kan inte slås samman med sig självt.",
+  "error.cannot_merge.other_organization": "Ärenden hos olika organisationer kan inte slås samman. Koppla dem i stället.",
+  "error.cannot_merge.confidential":
+    "Ett sekretessärende kan inte slås samman med ett ärende utan sekretess: dess meddelanden skulle då visas för fler.",
+  "error.cannot_merge.merged_into": "Det ärendet är redan sammanslaget med {merged_into}. Slå samman med {merged_into} i stället.",
 
   "notFound.title": "Sidan finns inte",
   "notFound.text": "Vi hittar inte sidan du försökte nå.",
