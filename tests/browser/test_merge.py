@@ -65,12 +65,24 @@ async def test_an_agent_merges_a_duplicate_into_the_case_that_carries_on(visit: 
 
     # A case cannot be merged into itself: the form says so before asking the server.
     await field.fill(duplicate)
-    await merge.get_by_role("button", name="Slå ihop").click()
+    await merge.get_by_role("button", name="Slå ihop", exact=True).click()
     await expect(field).to_be_focused()
     await expect(merge.get_by_text("Ange ett annat ärende än det här")).to_be_visible()
 
+    # A merge cannot be undone: it is asked once more, and cancelling leaves both cases as they were.
     await field.fill(survivor.lower())
-    await merge.get_by_role("button", name="Slå ihop").click()
+    await merge.get_by_role("button", name="Slå ihop", exact=True).click()
+    question = merge.get_by_role("group", name=re.compile(f"^Slå ihop {duplicate} med {survivor}\\?"))
+    await expect(question).to_contain_text("Det går inte att ångra.")
+    await expect(question.get_by_role("button", name="Ja, slå ihop")).to_be_focused()
+    await assert_accessible(page, "the merge confirmation")
+    await question.get_by_role("button", name="Avbryt").click()
+    await expect(question).to_have_count(0)
+    await expect(field).to_be_focused()
+    await expect(page.locator(".case-badges")).not_to_contain_text("Stängt")
+
+    await merge.get_by_role("button", name="Slå ihop", exact=True).click()
+    await merge.get_by_role("button", name="Ja, slå ihop").click()
 
     # The survivor's page is shown, with both citizens' messages.
     await expect(page).to_have_url(re.compile(f"/arbetsyta/arenden/{survivor}$"))
@@ -90,7 +102,8 @@ async def test_an_agent_merges_a_duplicate_into_the_case_that_carries_on(visit: 
     # The server's refusals are told in Swedish too: the duplicate is merged already.
     merge = page.get_by_role("region", name="Slå ihop med annat ärende")
     await merge.get_by_label("Ärendenummer att slå ihop med").fill(duplicate)
-    await merge.get_by_role("button", name="Slå ihop").click()
+    await merge.get_by_role("button", name="Slå ihop", exact=True).click()
+    await merge.get_by_role("button", name="Ja, slå ihop").click()
     await expect(page.get_by_role("alert")).to_have_text(
         f"Det ärendet är redan sammanslaget med {survivor}. Slå samman med {survivor} i stället."
     )

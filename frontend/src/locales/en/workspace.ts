@@ -195,6 +195,9 @@ export const workspace: Record<keyof typeof sv, string> = {
   "actions.mergeHint": "This errand is closed and its messages move to the errand you enter, for example KGA-2026-000123.",
   "actions.merge": "Merge",
   "actions.mergeSelf": "Enter an errand other than this one",
+  "actions.mergeConfirm": "Merge {from} into {ref}? {from} is closed and its messages move to {ref}. This cannot be undone.",
+  "actions.mergeYes": "Yes, merge",
+  "actions.mergeCancel": "Cancel",
   "actions.merged": "{from} has been merged into {ref}, shown now.",
 
   "register.title": "Register a contact",

@@ -193,6 +193,9 @@ export const workspace = {
   "actions.mergeHint": "Det här ärendet stängs och dess meddelanden flyttas till ärendet du anger, till exempel KGA-2026-000123.",
   "actions.merge": "Slå ihop",
   "actions.mergeSelf": "Ange ett annat ärende än det här",
+  "actions.mergeConfirm": "Slå ihop {from} med {ref}? {from} stängs och dess meddelanden flyttas till {ref}. Det går inte att ångra.",
+  "actions.mergeYes": "Ja, slå ihop",
+  "actions.mergeCancel": "Avbryt",
   "actions.merged": "{from} är sammanslaget med {ref}, som visas nu.",
 
   "register.title": "Registrera kontakt",

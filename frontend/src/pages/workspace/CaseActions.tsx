@@ -37,6 +37,7 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
   const [failureDemand, setFailureDemand] = useState(false);
   const [linkRef, setLinkRef] = useState("");
   const [mergeRef, setMergeRef] = useState("");
+  const [mergeTarget, setMergeTarget] = useState<string | null>(null); // asked to confirm
   const [errors, setErrors] = useState<Record<string, string>>({});
   const role = user!.role;
   const can = (action: Parameters<typeof may>[0]) => may(action, role, detail.status);
@@ -108,7 +109,7 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
     if (await act("link", { ref: other }, t("actions.linked", { ref: other }))) setLinkRef("");
   }
 
-  async function merge(event: FormEvent) {
+  function askToMerge(event: FormEvent) {
     event.preventDefault();
     const into = mergeRef.trim().toUpperCase();
     const problem = !REF.test(into) ? t("actions.linkInvalid") : into === detail.ref ? t("actions.mergeSelf") : null;
@@ -118,12 +119,23 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
       return;
     }
     setErrors({});
+    setMergeTarget(into); // a merge cannot be undone: asked once more, the confirm button takes focus
+  }
+
+  function cancelMerge() {
+    setMergeTarget(null);
+    document.getElementById("action-mergeRef")?.focus();
+  }
+
+  async function merge(into: string) {
     const state: CaseLocationState = { mergedFrom: detail.ref };
-    await act("merge", { into }, t("actions.merged", { from: detail.ref, ref: into }), {
+    const merged = await act("merge", { into }, t("actions.merged", { from: detail.ref, ref: into }), {
       // The duplicate is closed now: carry on in the case it was merged into.
       then: () => navigate(casePath(into), { state }),
       explain: (caught) => (caught instanceof ApiError && caught.status === 404 ? t("case.notFound", { ref: into }) : null),
     });
+    setMergeTarget(null);
+    if (!merged) document.getElementById("action-mergeRef")?.focus();
   }
 
   const sections: ReactNode[] = [];
@@ -262,12 +274,25 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
     sections.push(
       <section key="merge" aria-labelledby="merge-heading" className="action">
         <h3 id="merge-heading">{t("actions.mergeTitle")}</h3>
-        <form onSubmit={merge} noValidate className="form-inline">
-          <TextField id="action-mergeRef" label={t("actions.mergeRef")} hint={t("actions.mergeHint")} error={errors.mergeRef} value={mergeRef} onChange={(e) => setMergeRef(e.target.value)} autoComplete="off" />
-          <button type="submit" className="button button--secondary" disabled={busy}>
+        <form onSubmit={askToMerge} noValidate className="form-inline">
+          <TextField id="action-mergeRef" label={t("actions.mergeRef")} hint={t("actions.mergeHint")} error={errors.mergeRef} value={mergeRef} onChange={(e) => { setMergeRef(e.target.value); setMergeTarget(null); }} autoComplete="off" />
+          <button type="submit" className="button button--secondary" disabled={busy || mergeTarget !== null}>
             {t("actions.merge")}
           </button>
         </form>
+        {mergeTarget ? (
+          <div className="confirm" role="group" aria-labelledby="merge-confirm-text">
+            <p id="merge-confirm-text">{t("actions.mergeConfirm", { from: detail.ref, ref: mergeTarget })}</p>
+            <div className="button-row">
+              <button type="button" className="button button--danger" autoFocus aria-describedby="merge-confirm-text" disabled={busy} onClick={() => void merge(mergeTarget)}>
+                {t("actions.mergeYes")}
+              </button>
+              <button type="button" className="button button--secondary" disabled={busy} onClick={cancelMerge}>
+                {t("actions.mergeCancel")}
+              </button>
+            </div>
+          </div>
+        ) : null}
       </section>,
     );
   }
