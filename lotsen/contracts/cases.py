@@ -53,6 +53,10 @@ class CaseHandedOffData(CaseEventData):
     reason: str
     due_at: UtcDatetime
     handed_off_by: str
+    category: str | None = Field(None, description="the case's category, for the department's own systems")
+    confidential: bool | None = Field(
+        None, description="whether the case is confidential; absent from events of older producers"
+    )
 
 
 class CaseReturnedData(CaseEventData):

@@ -71,6 +71,8 @@ def handoff(
             reason=reason,
             due_at=due_at,
             handed_off_by=by.subject,
+            category=case.get("category"),
+            confidential=bool(case.get("confidential")),
         )
     )
     return change

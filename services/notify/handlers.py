@@ -43,10 +43,20 @@ def case_events(notifier: Notifier) -> Handler:
             )
         elif isinstance(event, CaseHandedOff):
             await reminders.stop(ref, event_type=event.type, at=event.occurred_at, notifier=notifier)
-            extra = event.data.model_extra or {}
-            changes = {"organization": event.organization, "department": event.data.department}
-            changes["reason"] = event.data.reason
-            changes.update({key: extra[key] for key in ("category", "confidential") if key in extra})
+            data = event.data
+            changes = {
+                "organization": event.organization,
+                "department": data.department,
+                "reason": data.reason,
+            }
+            # Older casestores did not say these: keep what case.created told.
+            changes.update(
+                {
+                    k: v
+                    for k, v in (("category", data.category), ("confidential", data.confidential))
+                    if v is not None
+                }
+            )
             await notifier.facts.remember(ref, changes)
         elif isinstance(event, CaseReminderDue):
             await reminders.start(event, department_id=target, notifier=notifier)

@@ -101,6 +101,13 @@ async def test_the_whole_lifecycle(client: httpx.AsyncClient, handle: Any, bus: 
     assert handed.status_code == 200
     assert handed.json()["status"] == "handed_off"
     assert handed.json()["due_at"]
+    [told] = [e for e in bus.published(topics.CASES_EVENTS) if e.type == "case.handed_off"]
+    # What the department's own systems need to file it, without asking casestore.
+    assert (told.data.department, told.data.category, told.data.confidential) == (
+        "samhallsbyggnad",
+        handed.json()["category"],
+        False,
+    )
 
     handler = await login(client, "handler")
     mine = (await client.get("/v1/cases", params={"status": "handed_off"}, headers=handler)).json()["items"]

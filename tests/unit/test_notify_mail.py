@@ -55,6 +55,21 @@ async def test_a_confidential_errand_is_mailed_without_the_citizens_text(
     assert text in ordinary.get_content()
 
 
+async def test_a_handoff_that_says_confidential_is_mailed_without_the_citizens_text(
+    notify: Notify, outbox: Outbox
+) -> None:
+    ref = new_ref()
+    text = "Jag vill anmäla oro för ett barn i grannhuset."
+    await notify.publish(
+        created(ref),  # created as an ordinary errand, confidential by the time it is handed off
+        handed_off(ref, department="social", category="orosanmalan", confidential=True, text=text),
+    )
+    await notify.dispatch()
+    [mail] = outbox.messages(ref)
+    assert text not in mail.get_content()
+    assert "sekretess" in mail.get_content()
+
+
 async def test_the_acknowledgement_threads_and_tells_how_to_follow_the_errand(
     notify: Notify, outbox: Outbox
 ) -> None:
