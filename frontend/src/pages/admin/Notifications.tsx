@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../../api";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, Loading, useErrorText } from "../../components/bits";
+import { DataTable } from "../../components/DataTable";
 import { Checkbox, SelectField, TextField } from "../../components/Field";
 import { formatDateTime, isoOf } from "../../format";
 import { directoryNames, useDirectory, usePolling } from "../../hooks";
@@ -78,48 +79,38 @@ export function SubscriptionsSection() {
       {!list.data ? (
         list.error ? null : <Loading />
       ) : (
-        <div className="table-wrap" role="region" aria-labelledby="subs-caption" tabIndex={0}>
-          <table className="table">
-            <caption id="subs-caption">{t("admin.subList", { count: list.data.length })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("case.department")}</th>
-                <th scope="col">{t("admin.url")}</th>
-                <th scope="col">{t("admin.eventTypes")}</th>
-                <th scope="col">{t("admin.active")}</th>
-                <th scope="col">{t("admin.created")}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t("admin.actions")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.length === 0 ? (
-                <tr>
-                  <td colSpan={6}>{t("admin.noSubscriptions")}</td>
-                </tr>
-              ) : (
-                list.data.map((sub) => (
-                  <tr key={sub.id}>
-                    <td>{names.department(sub.department)}</td>
-                    <td className="break">{sub.url}</td>
-                    <td>{sub.event_types.map((e) => label("event", e)).join(", ")}</td>
-                    <td>{sub.active ? t("common.yes") : t("common.no")}</td>
-                    <td>
-                      <time dateTime={isoOf(sub.created_at)}>{formatDateTime(sub.created_at)}</time>
-                    </td>
-                    <td>
-                      <button type="button" className="button button--danger button--small" onClick={() => void remove(sub)}>
-                        {t("admin.delete")}
-                        <span className="visually-hidden"> {t("admin.deleteWhat", { url: sub.url })}</span>
-                      </button>
-                    </td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          id="subs"
+          caption={t("admin.subList", { count: list.data.length })}
+          columns={[
+            t("case.department"),
+            t("admin.url"),
+            t("admin.eventTypes"),
+            t("admin.active"),
+            t("admin.created"),
+            <span className="visually-hidden">{t("admin.actions")}</span>,
+          ]}
+          rows={list.data}
+          rowKey={(sub) => sub.id}
+          empty={t("admin.noSubscriptions")}
+          cells={(sub) => (
+            <>
+              <td>{names.department(sub.department)}</td>
+              <td className="break">{sub.url}</td>
+              <td>{sub.event_types.map((e) => label("event", e)).join(", ")}</td>
+              <td>{sub.active ? t("common.yes") : t("common.no")}</td>
+              <td>
+                <time dateTime={isoOf(sub.created_at)}>{formatDateTime(sub.created_at)}</time>
+              </td>
+              <td>
+                <button type="button" className="button button--danger button--small" onClick={() => void remove(sub)}>
+                  {t("admin.delete")}
+                  <span className="visually-hidden"> {t("admin.deleteWhat", { url: sub.url })}</span>
+                </button>
+              </td>
+            </>
+          )}
+        />
       )}
       <form onSubmit={create} noValidate className="panel narrow-form" aria-labelledby="sub-new-heading">
         <h3 id="sub-new-heading">{t("admin.subNew")}</h3>
@@ -201,54 +192,44 @@ export function DeliveriesSection() {
       {failure ? <Alert>{failure}</Alert> : null}
       {missing ? <p className="hint">{t("admin.deliveriesNotYet")}</p> : list.error ? <Alert>{errorText(list.error)}</Alert> : null}
       {list.data ? (
-        <div className="table-wrap" role="region" aria-labelledby="deliveries-caption" tabIndex={0}>
-          <table className="table">
-            <caption id="deliveries-caption">{t("admin.deliveryList", { count: list.data.length })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("admin.when")}</th>
-                <th scope="col">{t("case.ref")}</th>
-                <th scope="col">{t("admin.eventType")}</th>
-                <th scope="col">{t("case.department")}</th>
-                <th scope="col">{t("admin.recipient")}</th>
-                <th scope="col">{t("admin.attempts")}</th>
-                <th scope="col">{t("admin.deliveryStatus")}</th>
-                <th scope="col">{t("admin.lastError")}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t("admin.actions")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.length === 0 ? (
-                <tr>
-                  <td colSpan={9}>{t("admin.noDeliveries")}</td>
-                </tr>
-              ) : (
-                list.data.map((d) => (
-                  <tr key={d.id}>
-                    <td>{formatDateTime(d.last_attempt_at ?? d.created_at ?? null)}</td>
-                    <td>{d.case_ref ?? "–"}</td>
-                    <td>{label("event", d.event_type ?? (d.type as string | undefined) ?? "")}</td>
-                    <td>{names.department(d.department ?? null)}</td>
-                    <td className="break">{d.recipient ?? d.url ?? "–"}</td>
-                    <td>{d.attempts ?? "–"}</td>
-                    <td>{label("delivery", d.status ?? "")}</td>
-                    <td className="break">{d.reason ?? d.last_error ?? d.error ?? "–"}</td>
-                    <td>
-                      {d.status === "failed" ? (
-                        <button type="button" className="button button--small" onClick={() => void retry(d)}>
-                          {t("admin.retry")}
-                          <span className="visually-hidden"> {t("admin.retryWhat", { ref: d.case_ref ?? d.id })}</span>
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          id="deliveries"
+          caption={t("admin.deliveryList", { count: list.data.length })}
+          columns={[
+            t("admin.when"),
+            t("case.ref"),
+            t("admin.eventType"),
+            t("case.department"),
+            t("admin.recipient"),
+            t("admin.attempts"),
+            t("admin.deliveryStatus"),
+            t("admin.lastError"),
+            <span className="visually-hidden">{t("admin.actions")}</span>,
+          ]}
+          rows={list.data}
+          rowKey={(d) => d.id}
+          empty={t("admin.noDeliveries")}
+          cells={(d) => (
+            <>
+              <td>{formatDateTime(d.last_attempt_at ?? d.created_at ?? null)}</td>
+              <td>{d.case_ref ?? "–"}</td>
+              <td>{label("event", d.event_type ?? (d.type as string | undefined) ?? "")}</td>
+              <td>{names.department(d.department ?? null)}</td>
+              <td className="break">{d.recipient ?? d.url ?? "–"}</td>
+              <td>{d.attempts ?? "–"}</td>
+              <td>{label("delivery", d.status ?? "")}</td>
+              <td className="break">{d.reason ?? d.last_error ?? d.error ?? "–"}</td>
+              <td>
+                {d.status === "failed" ? (
+                  <button type="button" className="button button--small" onClick={() => void retry(d)}>
+                    {t("admin.retry")}
+                    <span className="visually-hidden"> {t("admin.retryWhat", { ref: d.case_ref ?? d.id })}</span>
+                  </button>
+                ) : null}
+              </td>
+            </>
+          )}
+        />
       ) : null}
     </section>
   );
