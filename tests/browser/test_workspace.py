@@ -69,6 +69,15 @@ async def test_an_agent_registers_a_letter_that_joins_the_queue(visit: Any) -> N
     await expect(row).to_be_visible()
     await expect(row).to_contain_text("Brev")
 
+    # The letter gave no address: a reply is refused, in Swedish, with what to do instead.
+    await row.get_by_role("link").first.click()
+    await page.get_by_label("Meddelande", exact=True).fill("Tack för ditt brev, vi återkommer.")
+    await page.get_by_role("button", name="Skicka svar").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "Medborgaren lämnade ingen e-postadress, inget telefonnummer och inget Messenger-id. "
+        "Ring eller skriv, och lägg sedan till en anteckning."
+    )
+
 
 async def test_admin_reads_the_directory_simulates_and_manages_subscriptions(visit: Any, api: Any) -> None:
     v = await visit()

@@ -56,7 +56,7 @@ export function useErrorText(): (error: unknown) => string {
     if (error.status === 413) return t("error.tooLarge");
     if (error.status === 429) return t("error.rateLimited");
     if (error.status >= 500) return t("error.server");
-    return t("error.invalid", { message: error.message });
+    return known(error) ?? t("error.invalid", { message: error.message });
   };
 }
 

@@ -33,6 +33,8 @@ export const common: Record<keyof typeof sv, string> = {
   "error.rateLimited": "You have sent many messages in a short time. Please wait a while, or call us.",
   "error.server": "The service is not answering right now. Please try again shortly.",
   "error.invalid": "The details could not be accepted: {message}",
+  "error.no_channel": "The citizen left no e-mail address, phone number or Messenger id. Call or write, then add a note.",
+  "error.delivery_not_failed": "Only failed deliveries can be sent again, and this one has not failed.",
   "error.illegal_transition": "That is not possible while the errand has the status “{status}”.",
   "error.cannot_merge.itself": "An errand cannot be merged with itself.",
   "error.cannot_merge.other_organization": "Errands of different organisations cannot be merged. Link them instead.",

@@ -31,6 +31,8 @@ export const common = {
   "error.rateLimited": "Du har skickat många meddelanden på kort tid. Vänta en stund, eller ring oss.",
   "error.server": "Tjänsten svarar inte just nu. Försök igen om en stund.",
   "error.invalid": "Uppgifterna kunde inte tas emot: {message}",
+  "error.no_channel": "Medborgaren lämnade ingen e-postadress, inget telefonnummer och inget Messenger-id. Ring eller skriv, och lägg sedan till en anteckning.",
+  "error.delivery_not_failed": "Bara misslyckade leveranser kan skickas om, och den här är inte misslyckad.",
   "error.illegal_transition": "Det går inte när ärendet har status ”{status}”.",
   "error.cannot_merge.itself": "Ett ärende kan inte slås samman med sig självt.",
   "error.cannot_merge.other_organization": "Ärenden hos olika organisationer kan inte slås samman. Koppla dem i stället.",
