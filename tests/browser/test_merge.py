@@ -97,6 +97,7 @@ async def test_an_agent_merges_a_duplicate_into_the_case_that_carries_on(visit: 
         "Annat ärende sammanslaget hit"
     )
     await expect(page.get_by_role("region", name=re.compile("^Sammanslaget med"))).to_have_count(0)
+    await expect(page.get_by_role("link", name=duplicate, exact=True)).to_have_count(1)  # not also as a link
     await assert_accessible(page, "the case a duplicate was merged into")
 
     # The server's refusals are told in Swedish too: the duplicate is merged already.

@@ -123,6 +123,9 @@ function CaseLinks({ refs }: { refs: string[] }) {
 function Facts({ detail, names }: { detail: CaseDetail; names: ReturnType<typeof directoryNames> }) {
   const { t, label } = useI18n();
   const firstDue = detail.first_response_at ? null : detail.first_response_due;
+  // A merge also links the two cases; the merge is shown on its own, so it is not listed twice.
+  const merged = new Set([...(detail.merged_from ?? []), ...(detail.merged_into ? [detail.merged_into] : [])]);
+  const linked = (detail.links ?? []).filter((ref) => !merged.has(ref));
   return (
     <section className="panel" aria-labelledby="facts-heading">
       <h2 id="facts-heading">{t("case.facts")}</h2>
@@ -174,11 +177,11 @@ function Facts({ detail, names }: { detail: CaseDetail; names: ReturnType<typeof
             </dd>
           </>
         ) : null}
-        {detail.links?.length ? (
+        {linked.length ? (
           <>
             <dt>{t("case.links")}</dt>
             <dd>
-              <CaseLinks refs={detail.links} />
+              <CaseLinks refs={linked} />
             </dd>
           </>
         ) : null}
