@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -141,16 +143,23 @@ async def http_client(port: int, requests: list[bytes], load: Load) -> None:
             await writer.wait_closed()
 
 
-async def form_load(port: int, pid: int, count: int, clients: int, *, keyed: bool) -> Load:
-    run = uuid.uuid4().hex[:8]
-    requests = [form_request(port, run, n, keyed=keyed) for n in range(count)]
-    load = Load(count, clients)
+async def measured(
+    pid: int, items: list[bytes], clients: int, sender: Callable[[list[bytes], Load], Awaitable[None]]
+) -> Load:
+    """``items`` shared out over ``clients`` concurrent senders; wall time and intake's CPU time."""
+    load = Load(len(items), clients)
     cpu = cpu_seconds(pid)
     started = time.perf_counter()
-    await asyncio.gather(*(http_client(port, requests[i::clients], load) for i in range(clients)))
+    await asyncio.gather(*(sender(items[i::clients], load) for i in range(clients)))
     load.wall = time.perf_counter() - started
     load.cpu = cpu_seconds(pid) - cpu
     return load
+
+
+async def form_load(port: int, pid: int, count: int, clients: int, *, keyed: bool) -> Load:
+    run = uuid.uuid4().hex[:8]
+    requests = [form_request(port, run, n, keyed=keyed) for n in range(count)]
+    return await measured(pid, requests, clients, functools.partial(http_client, port))
 
 
 # --- e-mail over SMTP ------------------------------------------------------------------------------------
@@ -185,13 +194,7 @@ async def smtp_session(port: int, messages: list[bytes], load: Load) -> None:
 async def smtp_load(port: int, pid: int, count: int, clients: int) -> Load:
     run = uuid.uuid4().hex[:8]
     messages = [mail(run, n) for n in range(count)]
-    load = Load(count, clients)
-    cpu = cpu_seconds(pid)
-    started = time.perf_counter()
-    await asyncio.gather(*(smtp_session(port, messages[i::clients], load) for i in range(clients)))
-    load.wall = time.perf_counter() - started
-    load.cpu = cpu_seconds(pid) - cpu
-    return load
+    return await measured(pid, messages, clients, functools.partial(smtp_session, port))
 
 
 # --- the run ------------------------------------------------------------------------------------------------

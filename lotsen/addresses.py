@@ -6,11 +6,13 @@ A service believes ``X-Forwarded-For`` only from the proxies its ``TRUSTED_PROXI
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Sequence
 from typing import Annotated
 
 from pydantic import AfterValidator
+from starlette.requests import HTTPConnection
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -51,3 +53,14 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequenc
         if not address_in(hop, trusted):
             return hop
     return chain[0] if chain else peer
+
+
+def request_client(request: HTTPConnection, trusted_proxies: Sequence[str]) -> str:
+    """:func:`client_address` of a request, the proxies as a service's ``TRUSTED_PROXIES`` lists them."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("X-Forwarded-For"), _trusted(tuple(trusted_proxies)))
+
+
+@functools.lru_cache(maxsize=8)
+def _trusted(entries: tuple[str, ...]) -> list[Network]:
+    return networks(entries)  # parsed once per setting, not per request

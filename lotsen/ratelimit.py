@@ -7,6 +7,7 @@ shared store.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from bisect import bisect_right
@@ -43,8 +44,8 @@ class RateLimiter:
     def hit(self, key: str) -> None:
         """Count one hit for ``key``, or raise :class:`TooManyRequests` (a refused hit is not counted)."""
         now = self.clock()
-        longest = max(limit.seconds for limit in self.limits)
-        self._sweep(now, idle=longest, every=min(limit.seconds for limit in self.limits))
+        longest = self._longest
+        self._sweep(now, idle=longest, every=self._shortest)
         hits = self._hits.setdefault(key, deque())
         while hits and hits[0] <= now - longest:
             hits.popleft()
@@ -56,6 +57,14 @@ class RateLimiter:
         if waits:
             self._refuse(*max(waits, key=lambda wait: wait[0]))
         hits.append(now)
+
+    @functools.cached_property
+    def _longest(self) -> float:
+        return max(limit.seconds for limit in self.limits)
+
+    @functools.cached_property
+    def _shortest(self) -> float:
+        return min(limit.seconds for limit in self.limits)
 
     def _refuse(self, wait: float, limit: WindowLimit) -> None:
         seconds = max(1, math.ceil(wait))

@@ -159,6 +159,11 @@ class Organization(_Model):
             return self.answer_group(department.answer_group)
         return next((g for g in self.answer_groups if department_id in g.departments), None)
 
+    def confidential(self, category: Category, department_id: str | None) -> bool:
+        """Confidential by the directory: the category is, or the department the errand goes to."""
+        department = self.department(department_id) if department_id else None
+        return category.confidential or bool(department and department.confidential)
+
     def answer_group_for_category(self, category: Category) -> AnswerGroup | None:
         """The category's own group, else its department's, else the group for other errands."""
         if category.answer_group:

@@ -137,9 +137,7 @@ def manual_decision(
         group = org.answer_group_for_department(body.department) or org.answer_group_for_category(category)
     else:
         group = org.answer_group_for_category(category)
-    confidential = (
-        category.confidential or bool(department and department.confidential) or bool(body.confidential)
-    )
+    confidential = org.confidential(category, department_id) or bool(body.confidential)
     handled_by = body.handled_by or category.handled_by
     return RoutingDecision(
         handled_by=handled_by,

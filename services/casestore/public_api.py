@@ -8,14 +8,13 @@ the same answer, and lookups are rate-limited per address so codes cannot be gue
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from lotsen.addresses import Network, client_address, networks
+from lotsen.addresses import request_client
 from lotsen.contracts.cases import CaseSurveyAnswered
 from lotsen.errors import Conflict, NotFound
 from lotsen.ratelimit import RateLimiter, WindowLimit
@@ -51,32 +50,19 @@ class PublicCase(BaseModel):
     replies: list[PublicReply]
 
 
-@dataclass
-class _PublicGuard:
-    """The status page's rate limit per client address, and the proxies believed about that address."""
-
-    limiter: RateLimiter
-    trusted_proxies: list[Network]
-
-
-def _guard(request: Request) -> _PublicGuard:
-    guard = getattr(request.app.state, "public_guard", None)
-    if guard is None:
+def _limiter(request: Request) -> RateLimiter:
+    limiter = getattr(request.app.state, "public_limiter", None)
+    if limiter is None:
         settings = request.app.state.settings
-        guard = _PublicGuard(
-            RateLimiter(
-                [WindowLimit(settings.public_lookups_per_hour, 3600, "an hour")], what="look-ups of errands"
-            ),
-            networks(settings.trusted_proxies),
+        limiter = RateLimiter(
+            [WindowLimit(settings.public_lookups_per_hour, 3600, "an hour")], what="look-ups of errands"
         )
-        request.app.state.public_guard = guard
-    return guard  # type: ignore[no-any-return]
+        request.app.state.public_limiter = limiter
+    return limiter  # type: ignore[no-any-return]
 
 
 async def _case_for_citizen(ref: str, code: str, request: Request, cases: CasesDep) -> Document:
-    guard = _guard(request)
-    peer = request.client.host if request.client else None
-    guard.limiter.hit(client_address(peer, request.headers.get("X-Forwarded-For"), guard.trusted_proxies))
+    _limiter(request).hit(request_client(request, request.app.state.settings.trusted_proxies))
     case = await cases.repo.get(ref.strip().upper())
     expected = (case or {}).get("access_code") or "-" * 10
     if case is None or not hmac.compare_digest(code.strip().upper().encode(), expected.encode()):

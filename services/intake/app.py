@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from lotsen.addresses import networks
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
 from services.intake import attachments, facebook, manual, phone, repository, webform
@@ -30,7 +29,6 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
         files=repository.AttachmentStore(runtime.db),
     )
     app.state.webform_limiter = webform.limiter_for(settings)
-    app.state.trusted_proxies = networks(settings.trusted_proxies)
     app.state.smtp = None
     if settings.smtp_enabled:  # last: mail is taken only once everything else is up
         handler = IntakeHandler(

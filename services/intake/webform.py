@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 
-from lotsen.addresses import client_address
+from lotsen.addresses import request_client
 from lotsen.auth import principal_of
 from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, Sender
 from lotsen.direct_routes import direct_route
@@ -123,9 +123,7 @@ async def receive_webform(request: Request) -> JSONResponse:
         )
     principal = principal_of(request)
     if principal is None or not principal.is_connector:
-        peer = request.client.host if request.client else None
-        address = client_address(peer, request.headers.get("X-Forwarded-For"), state.trusted_proxies)
-        request.app.state.webform_limiter.hit(address)
+        state.webform_limiter.hit(request_client(request, settings.trusted_proxies))
     submission, files = await read_submission(request, settings)
     org, form = check(submission, directory)
     event = ContactReceived(

@@ -50,13 +50,7 @@ def case_events(notifier: Notifier) -> Handler:
                 "reason": data.reason,
             }
             # Older casestores did not say these: keep what case.created told.
-            changes.update(
-                {
-                    k: v
-                    for k, v in (("category", data.category), ("confidential", data.confidential))
-                    if v is not None
-                }
-            )
+            changes |= data.model_dump(include={"category", "confidential"}, exclude_none=True)
             await notifier.facts.remember(ref, changes)
         elif isinstance(event, CaseReminderDue):
             await reminders.start(event, department_id=target, notifier=notifier)

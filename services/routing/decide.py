@@ -90,7 +90,7 @@ class Router:
         if "confidential" in ruled:
             confidential = bool(ruled["confidential"][0])
         else:
-            confidential = category.confidential or bool(department and department.confidential)
+            confidential = org.confidential(category, department_id)
             if confidential:
                 why.confidential(category, department)
         priority = ruled["priority"][0] if "priority" in ruled else category.priority

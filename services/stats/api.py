@@ -30,20 +30,11 @@ from services.stats.query import Period, sorted_groups
 from services.stats.resolution import resolution
 from services.stats.satisfaction import satisfaction
 from services.stats.settings import EmailMode
-from services.stats.tally import Tally
 from services.stats.volumes import VOLUME_COUNT, charging_rows, synpunkter
 
 router = APIRouter(tags=["stats"])
 
 VolumeKind = Literal["cases", "calls", "outbound"]
-
-
-def with_groups(figure: Any, total: Tally, groups: dict[Any, Tally], grouped: bool) -> dict[str, Any]:
-    """``figure(tally)`` for the total, and per group when the query asked for groups."""
-    body: dict[str, Any] = figure(total)
-    if grouped:
-        body["groups"] = [{"key": key, **figure(tally)} for key, tally in sorted_groups(groups)]
-    return body
 
 
 @router.get(
@@ -64,17 +55,16 @@ async def get_answer_rate(
     settings = figures.settings
     short = settings.short_abandon_seconds if short_abandon_seconds is None else short_abandon_seconds
     level = settings.service_level_seconds if service_level_seconds is None else service_level_seconds
-    total, groups = await figures.tallies("calls", common.period, common.group_by)
-
-    def figure(tally: Tally) -> dict[str, Any]:
-        return answer_rate(
+    body = await figures.grouped(
+        "calls",
+        common,
+        lambda tally: answer_rate(
             tally,
             short_abandon_seconds=short,
             service_level_seconds=level,
             target=settings.answer_rate_target,
-        )
-
-    body = with_groups(figure, total, groups, bool(common.group_by))
+        ),
+    )
     return {**body, "short_abandon_seconds": short, "service_level_seconds": level}
 
 
@@ -89,14 +79,13 @@ async def get_email_response(
     mode: Annotated[EmailMode | None, Query(description="calendar (48 h) or working_days (2)")] = None,
 ) -> dict[str, Any]:
     chosen: EmailMode = mode or figures.settings.email_response_mode
-    total, groups = await figures.tallies("cases", common.period, common.group_by, {"channel": "email"})
-
-    def figure(tally: Tally) -> dict[str, Any]:
-        return email_response(
-            tally, mode=chosen, now=figures.now, target=figures.settings.email_response_target
-        )
-
-    return with_groups(figure, total, groups, bool(common.group_by))
+    target = figures.settings.email_response_target
+    return await figures.grouped(
+        "cases",
+        common,
+        lambda tally: email_response(tally, mode=chosen, now=figures.now, target=target),
+        where={"channel": "email"},
+    )
 
 
 @router.get(
@@ -105,12 +94,8 @@ async def get_email_response(
     responses={200: {"model": ResolutionFigure}},
 )
 async def get_resolution(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
-    total, groups = await figures.tallies("cases", common.period, common.group_by)
-
-    def figure(tally: Tally) -> dict[str, Any]:
-        return resolution(tally, target=figures.settings.resolution_target)
-
-    return with_groups(figure, total, groups, bool(common.group_by))
+    target = figures.settings.resolution_target
+    return await figures.grouped("cases", common, lambda tally: resolution(tally, target=target))
 
 
 @router.get(
@@ -119,12 +104,8 @@ async def get_resolution(common: CommonDep, figures: FiguresDep) -> dict[str, An
     responses={200: {"model": SatisfactionFigure}},
 )
 async def get_satisfaction(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
-    total, groups = await figures.tallies("cases", common.period, common.group_by)
-
-    def figure(tally: Tally) -> dict[str, Any]:
-        return satisfaction(tally, targets=figures.settings.satisfaction_targets)
-
-    return with_groups(figure, total, groups, bool(common.group_by))
+    targets = figures.settings.satisfaction_targets
+    return await figures.grouped("cases", common, lambda tally: satisfaction(tally, targets=targets))
 
 
 @router.get(
@@ -133,12 +114,9 @@ async def get_satisfaction(common: CommonDep, figures: FiguresDep) -> dict[str, 
     responses={200: {"model": BacklogFigure}},
 )
 async def get_backlog(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
-    total, groups = await figures.tallies("cases", common.period, common.group_by)
-
-    def figure(tally: Tally) -> dict[str, Any]:
-        return backlog(tally, now=figures.now, tz=figures.tz)
-
-    return with_groups(figure, total, groups, bool(common.group_by))
+    return await figures.grouped(
+        "cases", common, lambda tally: backlog(tally, now=figures.now, tz=figures.tz)
+    )
 
 
 @router.get(

@@ -14,7 +14,7 @@ from lotsen.auth import OptionalPrincipal
 from lotsen.errors import Unauthorized
 from services.stats.aggregates import DIMENSIONS, Aggregator
 from services.stats.figures import InvalidPeriod
-from services.stats.query import Period, Slice, read_slices, summed
+from services.stats.query import Period, Slice, read_slices, sorted_groups, summed
 from services.stats.repository import StatsRepository
 from services.stats.settings import StatsSettings
 from services.stats.tally import Tally
@@ -70,6 +70,20 @@ class Figures:
         self, kind: Kind, period: Period, group_by: str | None = None, where: dict[str, Any] | None = None
     ) -> tuple[Tally, dict[Any, Tally]]:
         return summed(await self.slices(kind, period, group_by), DIMENSIONS[kind], group_by, where)
+
+    async def grouped(
+        self,
+        kind: Kind,
+        common: Common,
+        figure: Callable[[Tally], dict[str, Any]],
+        where: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """``figure`` over the period's total, and per group (``groups``) when the query asked for them."""
+        total, groups = await self.tallies(kind, common.period, common.group_by, where)
+        body = figure(total)
+        if common.group_by:
+            body["groups"] = [{"key": key, **figure(tally)} for key, tally in sorted_groups(groups)]
+        return body
 
 
 async def _figures(request: Request) -> Figures:
