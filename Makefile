@@ -62,7 +62,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check lotsen services tests bench
 
 typecheck: $(STAMP)
-	$(PY) -m mypy lotsen
+	$(PY) -m mypy lotsen services
 
 ## Export the event contracts as JSON Schema to docs/events/.
 schemas: $(STAMP)

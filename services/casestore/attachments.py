@@ -29,7 +29,7 @@ def intake_client(request: Request) -> httpx.AsyncClient:
     if client is None:
         client = httpx.AsyncClient(base_url=request.app.state.settings.intake_url, timeout=30)
         request.app.state.intake_client = client
-    return client  # type: ignore[no-any-return]
+    return client
 
 
 @router.get(

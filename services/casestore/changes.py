@@ -131,6 +131,7 @@ def case_event(
     data_model = cls.model_fields["data"].annotation
     assert data_model is not None
     event = cls(
+        type=cls.event_type,
         producer="casestore",
         organization=case["organization"],
         occurred_at=occurred_at,

@@ -58,7 +58,7 @@ def _limiter(request: Request) -> RateLimiter:
             [WindowLimit(settings.public_lookups_per_hour, 3600, "an hour")], what="look-ups of errands"
         )
         request.app.state.public_limiter = limiter
-    return limiter  # type: ignore[no-any-return]
+    return limiter
 
 
 async def _case_for_citizen(ref: str, code: str, request: Request, cases: CasesDep) -> Document:

@@ -9,6 +9,7 @@ timeline and outbox move together or not at all.
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import re
 from dataclasses import dataclass
@@ -97,6 +98,7 @@ class CaseRepository:
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
+        assert counter is not None, "an upsert returning the document after always finds one"
         return int(counter["seq"])
 
     # --- cases ------------------------------------------------------------------------------------
@@ -141,9 +143,9 @@ class CaseRepository:
 
     async def list(
         self, query: CaseQuery, *, limit: int, cursor: str | None
-    ) -> tuple[list[Document], str | None]:
+    ) -> tuple[builtins.list[Document], str | None]:
         """Newest first; ``cursor`` continues after the last case of the previous page."""
-        conditions: list[Document] = [_filter(query)]
+        conditions: builtins.list[Document] = [_filter(query)]
         if cursor:
             created_at, ref = _decode_cursor(cursor)
             conditions.append(
@@ -170,15 +172,15 @@ class CaseRepository:
         )
 
     async def due(
-        self, field: str, now: datetime, statuses: list[str], flag: str, limit: int = 200
-    ) -> list[Document]:
+        self, field: str, now: datetime, statuses: builtins.list[str], flag: str, limit: int = 200
+    ) -> builtins.list[Document]:
         """Cases in ``statuses`` whose ``field`` passed and whose ``flag`` is not yet set."""
         found = self._cases.find(
             {"status": {"$in": statuses}, field: {"$lte": now}, flag: {"$ne": True}}, {"timeline": 0}
         ).limit(limit)
         return [doc async for doc in found]
 
-    async def resolved_before(self, cutoff: datetime, limit: int = 200) -> list[Document]:
+    async def resolved_before(self, cutoff: datetime, limit: int = 200) -> builtins.list[Document]:
         found = self._cases.find({"status": "resolved", "resolved_at": {"$lte": cutoff}}, {"_id": 1}).limit(
             limit
         )
@@ -186,9 +188,9 @@ class CaseRepository:
 
     async def of_person(
         self, *, email: str | None = None, phone: str | None = None, facebook_psid: str | None = None
-    ) -> list[Document]:
+    ) -> builtins.list[Document]:
         """Every case where the person wrote or is the citizen, found by e-mail, phone or Messenger id."""
-        ors: list[Document] = []
+        ors: builtins.list[Document] = []
         for field, value in (("email", email), ("phone", phone), ("facebook_psid", facebook_psid)):
             if value:
                 ors += [{f"citizen.{field}": value}, {f"messages.sender.{field}": value}]
@@ -196,7 +198,7 @@ class CaseRepository:
             return []
         return [doc async for doc in self._cases.find({"$or": ors}).sort("created_at", ASCENDING)]
 
-    async def closed_before(self, cutoff: datetime, limit: int = 200) -> list[Document]:
+    async def closed_before(self, cutoff: datetime, limit: int = 200) -> builtins.list[Document]:
         """Closed cases closed before ``cutoff`` that still hold personal data."""
         found = self._cases.find(
             {"status": "closed", "closed_at": {"$lte": cutoff}, "erased_at": None}, {"_id": 1, "category": 1}
@@ -205,7 +207,7 @@ class CaseRepository:
 
     # --- messages ---------------------------------------------------------------------------------
 
-    async def case_ref_of_message(self, message_ids: list[str]) -> str | None:
+    async def case_ref_of_message(self, message_ids: builtins.list[str]) -> str | None:
         """The case holding a message with one of ``message_ids`` (e-mail threading by Message-ID)."""
         if not message_ids:
             return None
@@ -236,8 +238,8 @@ class CaseRepository:
         )
 
     async def search_articles(
-        self, *, words: list[str], organization: str | None, tag: str | None, limit: int
-    ) -> list[Document]:
+        self, *, words: builtins.list[str], organization: str | None, tag: str | None, limit: int
+    ) -> builtins.list[Document]:
         query: Document = {"$and": [{"search": {"$regex": re.escape(w)}} for w in words]} if words else {}
         if organization:
             query["organization"] = organization
