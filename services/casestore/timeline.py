@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
+CONTENT = ("seq", "at", "actor", "type", "data")  # what an entry's hash covers
 
 
 def _canonical(entry: dict[str, Any]) -> bytes:
-    content = {k: entry[k] for k in ("seq", "at", "actor", "type", "data")}
+    content = {k: entry[k] for k in CONTENT}
     return json.dumps(
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     ).encode()
@@ -49,15 +50,27 @@ class Verification:
     first_broken: int | None
 
 
-def verify(entries: list[dict[str, Any]]) -> Verification:
-    """Recompute the chain; ``first_broken`` is the seq of the first entry that does not hold."""
+def verify(entries: list[Any]) -> Verification:
+    """Recompute the chain; ``first_broken`` is the position of the first entry that does not hold.
+
+    Total over whatever the store holds: an entry that is null (MongoDB's ``$unset`` of an array
+    element leaves one), not a document, missing a field or carrying a wrong hash is reported, never
+    raised.
+    """
     previous_hash = GENESIS
     for position, entry in enumerate(entries, start=1):
-        if (
-            entry.get("seq") != position
-            or entry.get("prev_hash") != previous_hash
-            or entry.get("hash") != entry_hash(previous_hash, entry)
-        ):
+        if not _holds(entry, position, previous_hash):
             return Verification(ok=False, entries=len(entries), first_broken=position)
         previous_hash = entry["hash"]
     return Verification(ok=True, entries=len(entries), first_broken=None)
+
+
+def _holds(entry: Any, position: int, previous_hash: str) -> bool:
+    if not isinstance(entry, dict) or any(field not in entry for field in (*CONTENT, "prev_hash", "hash")):
+        return False
+    if entry["seq"] != position or entry["prev_hash"] != previous_hash:
+        return False
+    try:
+        return bool(entry["hash"] == entry_hash(previous_hash, entry))
+    except (TypeError, ValueError):  # content JSON cannot encode (e.g. a circular or odd value)
+        return False
