@@ -63,7 +63,10 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """True when a server could listen on ``port`` now. Sockets in TIME_WAIT left by a program that
+    just stopped do not count: servers (Tansu, uvicorn) bind with ``SO_REUSEADDR`` and get the port."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

@@ -54,3 +54,24 @@ async def test_the_mail_catcher_writes_each_message_to_the_outbox(tmp_path: Path
     content = written.read_text(encoding="utf-8")
     assert "X-Lotsen-Envelope-To: erik@example.se" in content
     assert "KGA-2026-000001" in content
+
+
+def test_a_port_just_released_by_a_stopped_server_counts_as_free() -> None:
+    """``make run`` right after Ctrl-C: the old server's closed connections sit in TIME_WAIT."""
+    import socket
+
+    from lotsen.kafka.broker import port_is_free
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    served, _ = listener.accept()
+    assert not port_is_free(port), "a listening port is taken"
+    served.close()  # the server closes first: its side of the connection goes to TIME_WAIT
+    client.recv(1)
+    client.close()
+    listener.close()
+    assert port_is_free(port)
