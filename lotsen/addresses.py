@@ -64,3 +64,21 @@ def request_client(request: HTTPConnection, trusted_proxies: Sequence[str]) -> s
 @functools.lru_cache(maxsize=8)
 def _trusted(entries: tuple[str, ...]) -> list[Network]:
     return networks(entries)  # parsed once per setting, not per request
+
+
+def rate_limit_key(address: str) -> str:
+    """What a rate limit counts a client under: an IPv4 address as it is, an IPv6 address by its /64.
+
+    One subscriber gets a whole /64 and picks addresses in it at will (privacy extensions), so
+    counting single IPv6 addresses would give one attacker some 18 quintillion fresh starts.
+    Something that is no address (an unparsable header hop) is counted as given.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from lotsen.addresses import rate_limit_key
 from lotsen.errors import DomainError
 
 
@@ -41,8 +42,10 @@ class RateLimiter:
     _hits: dict[str, deque[float]] = field(default_factory=dict)
     _next_sweep: float = 0.0
 
-    def hit(self, key: str) -> None:
-        """Count one hit for ``key``, or raise :class:`TooManyRequests` (a refused hit is not counted)."""
+    def hit(self, address: str) -> None:
+        """Count one hit for the client at ``address`` (an IPv6 client by its /64), or raise
+        :class:`TooManyRequests` (a refused hit is not counted)."""
+        key = rate_limit_key(address)
         now = self.clock()
         longest = self._longest
         self._sweep(now, idle=longest, every=self._shortest)

@@ -70,3 +70,24 @@ def test_idle_addresses_are_forgotten() -> None:
     now[0] = 121.0
     limiter.hit("203.0.113.1")
     assert list(limiter._hits) == ["203.0.113.1"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "shared"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff:eeee:dddd:cccc", True),  # one subscriber's /64
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),  # the neighbour's /64
+        ("::ffff:198.51.100.7", "198.51.100.7", True),  # IPv4 written as IPv6 is that IPv4 address
+        ("198.51.100.7", "198.51.100.8", False),  # IPv4: each address alone
+    ],
+)
+def test_an_ipv6_client_is_limited_by_its_64_and_an_ipv4_client_by_its_address(
+    first: str, second: str, shared: bool
+) -> None:
+    limiter = RateLimiter([WindowLimit(1, 3600, "an hour")], what="web forms", clock=lambda: 0.0)
+    limiter.hit(first)
+    if shared:
+        with pytest.raises(TooManyRequests):
+            limiter.hit(second)
+    else:
+        limiter.hit(second)
