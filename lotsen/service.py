@@ -29,7 +29,7 @@ from lotsen.kafka.batches import BatchConsumerRunner, BatchHandler
 from lotsen.kafka.consumer import ConsumerRunner
 from lotsen.kafka.processing import Handler
 from lotsen.kafka.publisher import KafkaPublisher, Publisher
-from lotsen.settings import ServiceSettings
+from lotsen.settings import ServiceSettings, TrialInfrastructureOutsideDevMode
 from lotsen.telemetry import fastapi_telemetry, setup_logging, setup_tracing
 
 log = logging.getLogger(__name__)
@@ -230,6 +230,10 @@ def serve(create_app: Callable[..., FastAPI], settings: ServiceSettings) -> None
     """Run one service with uvicorn on its settings' host and port (``python -m services.<name>``)."""
     import uvicorn
 
+    try:
+        settings.refuse_trial_infrastructure()
+    except TrialInfrastructureOutsideDevMode as exc:
+        raise SystemExit(f"{settings.service_name} does not start: {exc}") from None
     app = create_app(settings)
     # No proxy_headers: uvicorn would believe X-Forwarded-For from 127.0.0.1 on its own; which
     # proxies are believed is each service's TRUSTED_PROXIES setting alone (docs/deploy.md).

@@ -24,6 +24,13 @@ class DemoSecretOutsideDevMode(ValueError):
     pass
 
 
+class TrialInfrastructureOutsideDevMode(RuntimeError):
+    """Outside dev mode, the in-memory MongoDB stand-in or no named Kafka, and no ``LOTSEN_TRIAL``."""
+
+
+MB = 1024 * 1024
+
+
 class ServiceSettings(BaseSettings):
     """Infrastructure settings are read only under their unprefixed names (``LOTSEN_ENV``, not
     ``CASESTORE_ENV``): one variable switches every service, and none can be switched alone."""
@@ -48,6 +55,33 @@ class ServiceSettings(BaseSettings):
     kafka_enable_idempotence: bool = Field(False, validation_alias="KAFKA_ENABLE_IDEMPOTENCE")
     kafka_publish_timeout_seconds: float = Field(10.0, validation_alias="KAFKA_PUBLISH_TIMEOUT_SECONDS")
     mongodb_url: str = Field("mongomock://", validation_alias="MONGODB_URL")
+    trial: bool = Field(
+        False,
+        validation_alias="LOTSEN_TRIAL",
+        description="outside dev mode, allow the in-memory MongoDB stand-in and the default broker address",
+    )
+    max_body_bytes: int = Field(
+        1 * MB,
+        ge=1024,
+        description="the largest request body the service reads; larger ones are refused with 413",
+    )
+
+    consumer_max_attempts: int = Field(
+        3,
+        ge=1,
+        validation_alias="LOTSEN_CONSUMER_MAX_ATTEMPTS",
+        description="tries of a record whose handler fails (not an outage) before it goes to <topic>.dlq",
+    )
+    consumer_retry_initial_seconds: float = Field(
+        0.2, gt=0, validation_alias="LOTSEN_CONSUMER_RETRY_INITIAL_SECONDS"
+    )
+    consumer_retry_max_seconds: float = Field(30.0, gt=0, validation_alias="LOTSEN_CONSUMER_RETRY_MAX_SECONDS")
+    processed_events_ttl_days: float = Field(
+        14,
+        gt=0,
+        validation_alias="LOTSEN_PROCESSED_EVENTS_TTL_DAYS",
+        description="how long a consumer remembers a handled event id; longer than Kafka's retention.ms",
+    )
 
     jwt_secret: str | None = Field(None, validation_alias="LOTSEN_JWT_SECRET")
     jwt_issuer: str = Field("lotsen", validation_alias="LOTSEN_JWT_ISSUER")
@@ -72,6 +106,35 @@ class ServiceSettings(BaseSettings):
     @property
     def dev_mode(self) -> bool:
         return self.env == "dev"
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The cap every request body of the service is held to (a service with larger endpoints of
+        its own raises it to their largest limit)."""
+        return self.max_body_bytes
+
+    def refuse_trial_infrastructure(self) -> None:
+        """Outside dev mode, refuse to start on the in-memory stand-in or on a broker nobody named,
+        unless ``LOTSEN_TRIAL`` says this is a trial: a production service must not lose its data on
+        a restart because a variable was forgotten."""
+        if self.dev_mode or self.trial:
+            return
+        problems = []
+        if self.mongodb_url.startswith("mongomock://"):
+            problems.append(
+                "MONGODB_URL is the in-memory stand-in (mongomock://), which loses every case on a "
+                "restart; set MONGODB_URL=mongodb://<host>:27017/?replicaSet=<name>"
+            )
+        if "kafka_bootstrap_servers" not in self.model_fields_set:
+            problems.append(
+                "KAFKA_BOOTSTRAP_SERVERS is not set; set it to your Kafka brokers, e.g. "
+                "KAFKA_BOOTSTRAP_SERVERS=kafka-1:9092,kafka-2:9092"
+            )
+        if problems:
+            raise TrialInfrastructureOutsideDevMode(
+                "; ".join(problems)
+                + " (LOTSEN_ENV is not 'dev'; for a trial on the embedded stand-ins set LOTSEN_TRIAL=1)"
+            )
 
     @model_validator(mode="after")
     def _demo_secrets_only_in_dev(self) -> ServiceSettings:
