@@ -6,13 +6,17 @@ offers the idempotency store consumers share.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
 
 from lotsen import standin
+
+TTL_INDEX = "handled_at_ttl"
+INDEX_OPTIONS_CONFLICT = 85
 
 
 def connect(url: str) -> AsyncMongoClient[dict[str, Any]]:
@@ -34,17 +38,38 @@ async def ping(db: AsyncDatabase[dict[str, Any]]) -> bool:
 
 
 class MongoDeduplicator:
-    """Event ids a consumer group has handled, one document each (unique ``_id``)."""
+    """Event ids a consumer group has handled, one document each (unique ``_id``), with the time.
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]], group: str) -> None:
+    A TTL index forgets an id ``ttl_seconds`` after it was handled. That must be longer than Kafka
+    keeps records (``retention.ms``): a record can only be redelivered while the broker still has
+    it, so an id is never forgotten while its record could come again (docs/deploy.md).
+    """
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], group: str, *, ttl_seconds: int) -> None:
         self._collection = db[f"processed_events.{group}"]
+        self._ttl_seconds = ttl_seconds
+
+    async def ensure_indexes(self) -> None:
+        try:
+            await self._collection.create_index(
+                "handled_at", name=TTL_INDEX, expireAfterSeconds=self._ttl_seconds
+            )
+        except OperationFailure as exc:
+            if exc.code != INDEX_OPTIONS_CONFLICT:
+                raise
+            # The setting changed since the index was made: change the index in place.
+            await self._collection.database.command(
+                "collMod",
+                self._collection.name,
+                index={"name": TTL_INDEX, "expireAfterSeconds": self._ttl_seconds},
+            )
 
     async def seen(self, event_id: str) -> bool:
         return await self._collection.find_one({"_id": event_id}, {"_id": 1}) is not None
 
     async def remember(self, event_id: str) -> None:
         try:
-            await self._collection.insert_one({"_id": event_id})
+            await self._collection.insert_one({"_id": event_id, "handled_at": datetime.now(UTC)})
         except DuplicateKeyError:
             pass
 

@@ -54,13 +54,17 @@ class Runtime:
         if not self.run_consumers:
             return
         group_id = f"lotsen-{group}"
+        dedupe = mongo.MongoDeduplicator(
+            self.db, group_id, ttl_seconds=round(self.settings.processed_events_ttl_days * 86400)
+        )
+        await dedupe.ensure_indexes()
         runner = ConsumerRunner(
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
             group_id=group_id,
             topics=list(topics),
             handler=handler,
             dead_letters=self.publisher,
-            dedupe=mongo.MongoDeduplicator(self.db, group_id),
+            dedupe=dedupe,
         )
         await self._run(runner)
 
