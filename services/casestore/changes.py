@@ -78,6 +78,8 @@ class Cases:
         for _ in range(attempts):
             case = await self.get(ref)
             change = plan(case)
+            if not (change.updates or change.entries or change.events or any(change.pushes.values())):
+                return case  # nothing to write: no version bump, no updated_at
             try:
                 committed = await self.commit(case, change)
             except StaleCase:

@@ -53,6 +53,7 @@ class CaseQuery:
     updated_from: datetime | None = None
     updated_to: datetime | None = None
     overdue_at: datetime | None = None
+    organizations_in: tuple[str, ...] | None = None
     departments_in: tuple[str, ...] | None = None
     include_confidential: bool = True
 
@@ -180,6 +181,22 @@ class CaseRepository:
         ).limit(limit)
         return [doc async for doc in found]
 
+    async def unanswered_past_first_response(
+        self, now: datetime, flag: str, limit: int = 200
+    ) -> list[Document]:
+        """New or open cases with no first response yet whose first-response time passed and whose
+        ``flag`` is not set: the only cases that can still breach it (an answered case never can)."""
+        found = self._cases.find(
+            {
+                "status": {"$in": ["new", "open"]},
+                "first_response_at": None,
+                "first_response_due": {"$lte": now},
+                flag: {"$ne": True},
+            },
+            {"timeline": 0},
+        ).limit(limit)
+        return [doc async for doc in found]
+
     async def resolved_before(self, cutoff: datetime, limit: int = 200) -> builtins.list[Document]:
         found = self._cases.find({"status": "resolved", "resolved_at": {"$lte": cutoff}}, {"_id": 1}).limit(
             limit
@@ -238,11 +255,11 @@ class CaseRepository:
         )
 
     async def search_articles(
-        self, *, words: builtins.list[str], organization: str | None, tag: str | None, limit: int
+        self, *, words: builtins.list[str], organizations_in: tuple[str, ...] | None, tag: str | None, limit: int
     ) -> builtins.list[Document]:
         query: Document = {"$and": [{"search": {"$regex": re.escape(w)}} for w in words]} if words else {}
-        if organization:
-            query["organization"] = organization
+        if organizations_in is not None:
+            query["organization"] = {"$in": list(organizations_in)}
         if tag:
             query["tags"] = tag
         found = (
@@ -289,6 +306,8 @@ def _filter(q: CaseQuery) -> Document:
                 ]
             }
         )
+    if q.organizations_in is not None:
+        restrictions.append({"organization": {"$in": list(q.organizations_in)}})
     if q.departments_in is not None:
         restrictions.append({"department": {"$in": list(q.departments_in)}})
     if not q.include_confidential:

@@ -19,6 +19,7 @@ class CasestoreSettings(ServiceSettings):
     auto_close_days: int = 14
     retention_days: int = 730
     sla_scan_seconds: float = 30.0
+    sla_scan_batch: int = Field(200, ge=1, description="cases per deadline and scan")
     outbox_relay_seconds: float = 5.0
     public_lookups_per_hour: int = 30
     intake_url: str = "http://127.0.0.1:8001"

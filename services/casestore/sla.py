@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from lotsen.contracts.cases import CaseReminderDue, CaseSlaBreached
 from services.casestore import actions, privacy
-from services.casestore.changes import Cases, Change, Entry, case_event
+from services.casestore.changes import Cases, Change, Entry, Plan, case_event
 from services.casestore.repository import Document
 from services.casestore.settings import CasestoreSettings
 
@@ -58,28 +58,49 @@ def handoff_overdue(case: Document, *, at: datetime) -> Change:
 
 
 async def scan_once(cases: Cases, settings: CasestoreSettings) -> int:
-    """Emit what is due now; returns how many cases changed."""
-    now = cases.clock()
-    changed = 0
-    for case in await cases.repo.due("first_response_due", now, ["new", "open"], FIRST_RESPONSE_FLAG):
-        await cases.apply(case["_id"], lambda c: first_response_breached(c, at=now))
-        changed += 1
-    for case in await cases.repo.due("due_at", now, ["handed_off"], HANDOFF_FLAG):
-        await cases.apply(case["_id"], lambda c: handoff_overdue(c, at=now))
-        changed += 1
-    for case in await cases.repo.resolved_before(now - timedelta(days=settings.auto_close_days)):
-        await cases.apply(
-            case["_id"],
+    """Emit what is due now; returns how many cases changed.
+
+    Each query selects only cases the plan will change, so a batch is never filled by cases that
+    cannot breach (an answered, still open case) and the ones behind them are reached.
+    """
+    now, batch = cases.clock(), settings.sla_scan_batch
+    retention = f"retention: {settings.retention_days} days"
+    work: list[tuple[list[Document], Plan]] = [
+        (
+            await cases.repo.unanswered_past_first_response(now, FIRST_RESPONSE_FLAG, limit=batch),
+            lambda c: first_response_breached(c, at=now),
+        ),
+        (
+            await cases.repo.due("due_at", now, ["handed_off"], HANDOFF_FLAG, limit=batch),
+            lambda c: handoff_overdue(c, at=now),
+        ),
+        (
+            await cases.repo.resolved_before(now - timedelta(days=settings.auto_close_days), limit=batch),
             lambda c: actions.close(c, by="lotsen", at=now) if c["status"] == "resolved" else Change(),
-        )
-        changed += 1
-    for case in await cases.repo.closed_before(now - timedelta(days=settings.retention_days)):
-        plan = actions.plan(
-            privacy.erase, by="lotsen", at=now, why=f"retention: {settings.retention_days} days"
-        )
-        await cases.apply(case["_id"], plan)
-        changed += 1
+        ),
+        (
+            await cases.repo.closed_before(now - timedelta(days=settings.retention_days), limit=batch),
+            actions.plan(privacy.erase, by="lotsen", at=now, why=retention),
+        ),
+    ]
+    changed = 0
+    for found, plan in work:
+        for case in found:
+            changed += await _apply(cases, case["_id"], plan)
     return changed
+
+
+async def _apply(cases: Cases, ref: str, plan: Plan) -> bool:
+    """Apply ``plan``; whether it changed the case (a case changed meanwhile may need nothing)."""
+    planned: list[Change] = []
+
+    def tracked(case: Document) -> Change:
+        planned.append(plan(case))
+        return planned[-1]
+
+    await cases.apply(ref, tracked)
+    last = planned[-1]
+    return bool(last.updates or last.entries or last.events)
 
 
 async def run_scheduler(cases: Cases, settings: CasestoreSettings, *, stop: asyncio.Event) -> None:
