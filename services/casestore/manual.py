@@ -9,7 +9,8 @@ The case is opened exactly as a routed contact opens one — the same document, 
 ``case.created``/``case.message_added`` events — from a ``contact.routed`` whose decision is the
 agent's choice: the category from the organisation's catalogue, and with it the department, answer
 group, ROSA level, confidentiality and first line or department, unless the request says otherwise.
-An ``Idempotency-Key`` makes a retried request answer with the same case.
+An ``Idempotency-Key`` makes a retried request answer with the same case; the same key with another
+body is refused (``idempotency.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from lotsen.contracts.contacts import ContactRouted, ContactRoutedData, RoutingD
 from lotsen.directory import Category, Organization
 from lotsen.email_address import EmailAddress
 from lotsen.errors import DomainError, Forbidden
+from services.casestore import idempotency
 from services.casestore.deps import CasesDep, DirectoryDep, SettingsDep
 from services.casestore.intake import open_case
 from services.casestore.models import CASE_EXAMPLE, CaseDetail
@@ -91,6 +93,7 @@ class ManualCaseCreated(CaseDetail):
     responses={
         201: {"description": "the case, with its reference and the citizen's access code"},
         403: {"description": "administrators, and handlers outside the case's department, may not"},
+        409: {"description": "the Idempotency-Key was already used for a different request"},
         422: {"description": "unknown organisation, category or department"},
     },
 )
@@ -116,6 +119,10 @@ async def create_case(
     decision = manual_decision(body, org, category, by=principal)
     if principal.role == "handler" and decision.department not in principal.departments:
         raise Forbidden("a department handler opens cases for their own departments only")
+    if idempotency_key:
+        await idempotency.claim(
+            cases.repo, principal=principal, key=idempotency_key, endpoint="POST /v1/cases", body=body
+        )
     event = routed_event(
         body, category, decision, org=org, contact_id=_contact_id(principal, idempotency_key)
     )

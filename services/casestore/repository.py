@@ -62,6 +62,7 @@ class CaseRepository:
         self._cases = db["cases"]
         self._counters = db["counters"]
         self._accounts = db["accounts"]
+        self._idempotency_keys = db["idempotency_keys"]
         self._articles = db["kb_articles"]
 
     async def ensure_indexes(self) -> None:
@@ -265,6 +266,18 @@ class CaseRepository:
             self._articles.find(query).sort([("usage_count", DESCENDING), ("title", ASCENDING)]).limit(limit)
         )
         return [doc async for doc in found]
+
+    # --- idempotency keys -------------------------------------------------------------------------
+
+    async def claim_idempotency_key(self, key_id: str, fingerprint: str, at: datetime) -> str | None:
+        """Record ``fingerprint`` as the request ``key_id`` stands for; if the key was already used,
+        return the fingerprint it was first used with instead."""
+        try:
+            await self._idempotency_keys.insert_one({"_id": key_id, "fingerprint": fingerprint, "at": at})
+        except DuplicateKeyError:
+            earlier = await self._idempotency_keys.find_one({"_id": key_id})
+            return None if earlier is None else str(earlier["fingerprint"])
+        return None
 
     # --- accounts ---------------------------------------------------------------------------------
 
