@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from lotsen import mongo
+from lotsen.body_limit import limit_request_bodies
 from lotsen.direct_routes import DirectRoute, DirectRoutes
 from lotsen.directory import Directory, directory_from
 from lotsen.errors import install_error_handlers
@@ -198,6 +199,7 @@ def build_app(
         app.include_router(router)
     if direct_routes:  # inside the trace-context middleware that setup_tracing adds
         app.add_middleware(DirectRoutes, routes=direct_routes)
+    limit_request_bodies(app, settings.max_request_bytes)
     setup_tracing(settings, app)
     return app
 

@@ -75,7 +75,9 @@ class ServiceSettings(BaseSettings):
     consumer_retry_initial_seconds: float = Field(
         0.2, gt=0, validation_alias="LOTSEN_CONSUMER_RETRY_INITIAL_SECONDS"
     )
-    consumer_retry_max_seconds: float = Field(30.0, gt=0, validation_alias="LOTSEN_CONSUMER_RETRY_MAX_SECONDS")
+    consumer_retry_max_seconds: float = Field(
+        30.0, gt=0, validation_alias="LOTSEN_CONSUMER_RETRY_MAX_SECONDS"
+    )
     processed_events_ttl_days: float = Field(
         14,
         gt=0,

@@ -183,7 +183,7 @@ class CaseRepository:
 
     async def unanswered_past_first_response(
         self, now: datetime, flag: str, limit: int = 200
-    ) -> list[Document]:
+    ) -> builtins.list[Document]:
         """New or open cases with no first response yet whose first-response time passed and whose
         ``flag`` is not set: the only cases that can still breach it (an answered case never can)."""
         found = self._cases.find(

@@ -62,3 +62,10 @@ class IntakeSettings(ServiceSettings):
             ("INTAKE_FACEBOOK_APP_SECRET", self.facebook_app_secret),
             ("INTAKE_FACEBOOK_VERIFY_TOKEN", self.facebook_verify_token),
         ]
+
+    @property
+    def max_request_bytes(self) -> int:
+        # Each intake route reads its body itself, held to its own limit above; the shared cap only
+        # has to let the largest of them through.
+        limits = (self.json_max_bytes, self.upload_max_bytes, self.email_max_message_bytes)
+        return max(self.max_body_bytes, *limits)
