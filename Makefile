@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration schemas bench clean install frontend browser screenshots
+.PHONY: fuzz run test lint typecheck unit integration schemas bench clean install frontend browser screenshots
 
 install: $(STAMP)
 
@@ -63,6 +63,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy lotsen services
+
+## The long schema-fuzzing run (the short one is part of `make test`); writes docs/reliability.md.
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz
 
 ## Export the event contracts as JSON Schema to docs/events/.
 schemas: $(STAMP)

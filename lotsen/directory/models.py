@@ -10,9 +10,9 @@ agreement. How a directory file is written (a shared catalogue that organisation
 from __future__ import annotations
 
 from datetime import time
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from lotsen.directory.checks import FALLBACK_CATEGORY, reference_problems
 
@@ -35,10 +35,20 @@ class Department(_Model):
     answer_group: str | None = Field(None, description="the answer group that serves it by default")
 
 
+# A wall-clock time in the organisation's own time zone. JSON Schema's "time" format demands a UTC
+# offset (RFC 3339), which opening hours do not have, so the schema says what is really sent.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "description": "local time, HH:MM:SS"}
+    ),
+]
+
+
 class OpeningHours(_Model):
     weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4], description="0 = Monday")
-    opens: time = time(7, 30)
-    closes: time = time(17, 0)
+    opens: LocalTime = time(7, 30)
+    closes: LocalTime = time(17, 0)
 
     def is_open(self, weekday: int, at: time) -> bool:
         return weekday in self.weekdays and self.opens <= at < self.closes
