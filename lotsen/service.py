@@ -66,6 +66,7 @@ class Runtime:
             handler=handler,
             dead_letters=self.publisher,
             dedupe=dedupe,
+            **self._retry_settings(),
         )
         await self._run(runner)
 
@@ -84,8 +85,16 @@ class Runtime:
             handler=handler,
             dead_letters=self.publisher,
             max_records=max_records,
+            **self._retry_settings(),
         )
         await self._run(runner)
+
+    def _retry_settings(self) -> dict[str, Any]:
+        return {
+            "max_attempts": self.settings.consumer_max_attempts,
+            "retry_initial_seconds": self.settings.consumer_retry_initial_seconds,
+            "retry_max_seconds": self.settings.consumer_retry_max_seconds,
+        }
 
     async def _run(self, runner: ConsumerRunner | BatchConsumerRunner) -> None:
         await runner.start()

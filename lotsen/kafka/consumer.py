@@ -1,9 +1,12 @@
 """The consumer runner: at-least-once handling with commits only after success.
 
 For each partition, records are handled in order. After a partition's batch the runner commits the
-offset after the last record that was handled (or dead-lettered). ``RetryLater`` commits what came
-before, seeks back to the failing record and backs off exponentially. Any other error stops the
-runner and is re-raised, so the process exits and its supervisor restarts it: nothing is skipped.
+offset after the last record that was handled (or dead-lettered). An outage (``RetryLater``, MongoDB
+or Kafka away) commits what came before, seeks back to the failing record and backs off
+exponentially, for as long as the outage lasts. A record whose handler keeps failing otherwise is
+poison: after ``max_attempts`` tries it goes to ``<topic>.dlq`` with its error and the partition
+goes on (:mod:`lotsen.kafka.failures`). An error of the runner itself (a commit Kafka refuses)
+stops it, so the process exits and its supervisor restarts it from the last commit.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from lotsen.kafka.processing import (
     Handler,
     RawRecord,
     RetryLater,
+    RetryPolicy,
     process_record,
 )
 
@@ -48,6 +52,7 @@ class GroupRunner:
         dead_letters: DeadLetterSink,
         retry_initial_seconds: float,
         retry_max_seconds: float,
+        max_attempts: int,
         **consumer_options: Any,
     ) -> None:
         self.group_id = group_id
@@ -55,6 +60,7 @@ class GroupRunner:
         self._dead_letters = dead_letters
         self._retry_initial = retry_initial_seconds
         self._retry_max = retry_max_seconds
+        self._policy = RetryPolicy(max_attempts, retry_initial_seconds, retry_max_seconds)
         self._stopping = asyncio.Event()
         self._consumer = AIOKafkaConsumer(
             *topics,
@@ -78,6 +84,13 @@ class GroupRunner:
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
         except TimeoutError:
             pass
+
+    async def _wait_before_next_try(self, seconds: float) -> None:
+        """Back-off between tries of a failing record; a stop abandons the record uncommitted
+        rather than cutting its tries short and dead-lettering it."""
+        await self._sleep(seconds)
+        if self._stopping.is_set():
+            raise RetryLater("the consumer is stopping")
 
     async def _report_lag(self) -> None:
         for tp in self._consumer.assignment():
@@ -112,6 +125,7 @@ class ConsumerRunner(GroupRunner):
         dedupe: Deduplicator | None = None,
         retry_initial_seconds: float = 0.2,
         retry_max_seconds: float = 30.0,
+        max_attempts: int = 3,
         max_batch: int = 200,
     ) -> None:
         super().__init__(
@@ -121,6 +135,7 @@ class ConsumerRunner(GroupRunner):
             dead_letters=dead_letters,
             retry_initial_seconds=retry_initial_seconds,
             retry_max_seconds=retry_max_seconds,
+            max_attempts=max_attempts,
         )
         self._handler = handler
         self._dedupe = dedupe
@@ -146,7 +161,12 @@ class ConsumerRunner(GroupRunner):
             record = raw_record(message)
             try:
                 outcome = await process_record(
-                    record, self._handler, dead_letters=self._dead_letters, dedupe=self._dedupe
+                    record,
+                    self._handler,
+                    dead_letters=self._dead_letters,
+                    dedupe=self._dedupe,
+                    policy=self._policy,
+                    sleep=self._wait_before_next_try,
                 )
             except RetryLater as exc:
                 if next_offset is not None:

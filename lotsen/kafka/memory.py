@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 from lotsen.contracts.envelope import Event, decode_event, encode_event
-from lotsen.kafka.processing import Deduplicator, Handler, RawRecord, process_record
+from lotsen.kafka.processing import Deduplicator, Handler, RawRecord, RetryPolicy, process_record
 from lotsen.kafka.tracing import Headers, inject_trace_headers
 
 
@@ -38,13 +38,30 @@ class InMemoryBus:
         return [decode_event(r.value) for r in self.records[topic]]
 
     async def deliver(
-        self, topic: str, handler: Handler, *, group: str = "test", dedupe: Deduplicator | None = None
+        self,
+        topic: str,
+        handler: Handler,
+        *,
+        group: str = "test",
+        dedupe: Deduplicator | None = None,
+        policy: RetryPolicy = RetryPolicy(),
     ) -> list[str]:
-        """Hand the group's not-yet-handled records on ``topic`` to ``handler``; return the outcomes."""
+        """Hand the group's not-yet-handled records on ``topic`` to ``handler``; return the outcomes.
+
+        The consumer's rules, without its waits: a failing record is tried ``policy.max_attempts``
+        times at once; an outage raises :class:`RetryLater` with the record left unhandled."""
         outcomes = []
         log = self.records[topic]
         while self._positions[(group, topic)] < len(log):
             record = log[self._positions[(group, topic)]]
-            outcomes.append(await process_record(record, handler, dead_letters=self, dedupe=dedupe))
+            outcomes.append(
+                await process_record(
+                    record, handler, dead_letters=self, dedupe=dedupe, policy=policy, sleep=_no_wait
+                )
+            )
             self._positions[(group, topic)] += 1
         return outcomes
+
+
+async def _no_wait(seconds: float) -> None:
+    pass

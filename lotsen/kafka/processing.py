@@ -6,6 +6,7 @@ that run in production.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -13,20 +14,27 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from opentelemetry import trace
-from pydantic import ValidationError
 
 from lotsen.contracts import topics
 from lotsen.contracts.envelope import Event, InvalidEvent, decode_event
+from lotsen.kafka.failures import (
+    RetryLater,
+    RetryPolicy,
+    Sleep,
+    as_retry_later,
+    attempt,
+    described,
+    is_outage,
+)
+from lotsen.kafka.publisher import PublishFailed
 from lotsen.kafka.tracing import Headers, extract_trace_context
 
 log = logging.getLogger(__name__)
+
+__all__ = ["RetryLater", "RetryPolicy", "dead_letter", "process_record"]
 tracer = trace.get_tracer("lotsen.kafka")
 
 Handler = Callable[[Event[Any]], Awaitable[None]]
-
-
-class RetryLater(Exception):
-    """A passing failure (a dependency is down): back off and retry the same record, do not commit."""
 
 
 class Deduplicator(Protocol):
@@ -70,10 +78,13 @@ async def process_record(
     *,
     dead_letters: DeadLetterSink,
     dedupe: Deduplicator | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = asyncio.sleep,
 ) -> str:
     """Handle one record and say what happened: ``handled``, ``duplicate`` or ``dead_lettered``.
 
-    ``RetryLater`` and any unexpected error propagate: the caller must not commit past this record.
+    The failure rules are :mod:`lotsen.kafka.failures`': an outage raises :class:`RetryLater` (the
+    caller must not commit past this record); poison is dead-lettered after ``policy.max_attempts``.
     """
     try:
         event = decode_event(record.value)
@@ -81,31 +92,49 @@ async def process_record(
         await dead_letter(record, exc, dead_letters)
         return "dead_lettered"
     event_id = str(event.event_id)
-    if dedupe is not None and await dedupe.seen(event_id):
-        return "duplicate"
+    try:
+        if dedupe is not None and await dedupe.seen(event_id):
+            return "duplicate"
+    except Exception as exc:
+        if is_outage(exc):
+            raise as_retry_later(exc) from exc
+        raise
     ctx = extract_trace_context(record.headers)
     with tracer.start_as_current_span(f"handle {event.type}", context=ctx, kind=trace.SpanKind.CONSUMER):
-        try:
-            await handler(event)
-        except (InvalidEvent, ValidationError) as exc:
-            # A ValidationError here means the handler cannot turn this event into valid data: it
-            # would fail the same way on every redelivery, so it is parked, not retried for ever.
-            await dead_letter(record, exc, dead_letters)
-            return "dead_lettered"
+        error = await attempt(
+            lambda: handler(event),
+            policy=policy,
+            what=f"{event.type} {event_id} from {record.topic}[{record.partition}]@{record.offset}",
+            sleep=sleep,
+        )
+    if error is not None:
+        await dead_letter(record, error, dead_letters)
+        return "dead_lettered"
     if dedupe is not None:
-        await dedupe.remember(event_id)
+        try:
+            await dedupe.remember(event_id)
+        except Exception as exc:
+            if is_outage(exc):
+                raise as_retry_later(exc) from exc
+            raise
     return "handled"
 
 
 async def dead_letter(record: RawRecord, error: Exception, sink: DeadLetterSink) -> None:
-    """Send the original bytes with the error to ``<topic>.dlq``; raises if the DLQ refuses it."""
-    log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
+    """Send the original bytes with the error to ``<topic>.dlq``; if the DLQ does not take them (Kafka
+    away), :class:`RetryLater`: the record stays uncommitted and is handled again later."""
+    log.warning(
+        "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, described(error)
+    )
     headers = [
         *record.headers,
-        ("lotsen-error", str(error)[:2000].encode("utf-8")),
+        ("lotsen-error", described(error)[:2000].encode("utf-8", "replace")),
         ("lotsen-source-topic", record.topic.encode()),
         ("lotsen-source-partition", str(record.partition).encode()),
         ("lotsen-source-offset", str(record.offset).encode()),
         ("lotsen-failed-at", datetime.now(UTC).isoformat().encode()),
     ]
-    await sink.publish_raw(topics.dlq(record.topic), record.value, key=record.key, headers=headers)
+    try:
+        await sink.publish_raw(topics.dlq(record.topic), record.value, key=record.key, headers=headers)
+    except PublishFailed as exc:
+        raise as_retry_later(exc) from exc

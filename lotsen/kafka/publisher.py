@@ -7,7 +7,12 @@ import logging
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
 
 from lotsen.contracts.envelope import Event, encode_event
 from lotsen.kafka.tracing import Headers, inject_trace_headers
@@ -17,6 +22,14 @@ log = logging.getLogger(__name__)
 
 class PublishFailed(Exception):
     """Kafka did not acknowledge the record in time; the caller must answer 'try again later'."""
+
+
+class PublishRefused(PublishFailed):
+    """Kafka refuses this record for good (larger than its record limit): trying again cannot help."""
+
+
+# Refusals of the record itself, whatever the state of the cluster.
+REFUSED_FOR_GOOD = (MessageSizeTooLargeError, RecordTooLargeError, RecordListTooLargeError)
 
 
 class Publisher(Protocol):
@@ -68,6 +81,11 @@ class KafkaPublisher:
                 self._producer.send_and_wait(topic, value, key=key, headers=inject_trace_headers(headers)),
                 timeout=self._timeout,
             )
+        except REFUSED_FOR_GOOD as exc:
+            log.warning("Kafka refuses a record of %d bytes on %s: %r", len(value), topic, exc)
+            raise PublishRefused(
+                f"Kafka refuses the record on {topic} for good ({len(value)} bytes): {exc!r}"
+            ) from exc
         except (KafkaError, TimeoutError) as exc:
             log.warning("publish to %s failed: %r", topic, exc)
             raise PublishFailed(f"Kafka did not acknowledge the record on {topic}: {exc!r}") from exc

@@ -1,21 +1,25 @@
-"""The consumer runner against a real broker: dead letters, retries and commits."""
+"""The consumer runners against a real broker: dead letters, poison, retries and commits."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import REGISTRY
 
 from lotsen.contracts import CaseCreated, Event, topics
 from lotsen.contracts.cases import CaseCreatedData
+from lotsen.contracts.envelope import decode_event
+from lotsen.kafka.batches import BatchConsumerRunner
 from lotsen.kafka.broker import create_topics
 from lotsen.kafka.consumer import ConsumerRunner
 from lotsen.kafka.processing import MemoryDeduplicator, RetryLater
-from lotsen.kafka.publisher import KafkaPublisher
+from lotsen.kafka.publisher import KafkaPublisher, PublishRefused
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.integration
@@ -161,3 +165,95 @@ async def test_retry_later_backs_off_without_committing(
 
 async def _equals(value: Any, expected: Any) -> bool:
     return (await value) == expected
+
+
+async def test_a_poison_record_goes_to_the_dlq_after_its_tries_and_the_partition_goes_on(
+    kafka_bootstrap: str, publisher: KafkaPublisher
+) -> None:
+    topic = await fresh_topic(kafka_bootstrap)
+    poison, good = created("KGA-2026-000003"), created("KGA-2026-000004")
+    await publisher.publish(topic, poison, key="same-partition")
+    await publisher.publish(topic, good, key="same-partition")
+    tries: list[str] = []
+    handled: list[str] = []
+
+    async def handler(event: Event[Any]) -> None:
+        tries.append(event.data.case_ref)
+        if event.event_id == poison.event_id:
+            raise ZeroDivisionError("division by zero")
+        handled.append(event.data.case_ref)
+
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(
+        bootstrap_servers=kafka_bootstrap,
+        group_id=group,
+        topics=[topic],
+        handler=handler,
+        dead_letters=publisher,
+        retry_initial_seconds=0.01,
+        max_attempts=3,
+    )
+    task = await run(runner)
+    try:
+        assert await eventually(lambda: _equals(committed(kafka_bootstrap, group, topic), 2))
+        assert handled == ["KGA-2026-000004"]
+        assert tries.count("KGA-2026-000003") == 3
+        [dead] = await read_all(kafka_bootstrap, topics.dlq(topic), 1)
+        assert dead.key == b"same-partition"
+        assert decode_event(dead.value).event_id == poison.event_id
+        headers = dict(dead.headers)
+        assert headers["lotsen-error"] == b"ZeroDivisionError: division by zero"
+        assert headers["lotsen-source-offset"] == b"0"
+        assert dead_lettered(group, topic) == 1
+    finally:
+        await runner.stop()
+        await task
+
+
+async def test_a_poison_record_in_a_batch_does_not_take_the_polls_good_records_with_it(
+    kafka_bootstrap: str, publisher: KafkaPublisher
+) -> None:
+    topic = await fresh_topic(kafka_bootstrap)
+    events = [created(f"KGA-2026-0001{n:02d}") for n in range(9)]
+    poison = events[4]
+    for event in events:
+        await publisher.publish(topic, event, key="same-partition")
+    handled: list[str] = []
+
+    async def batch_handler(batch: Sequence[Event[Any]]) -> None:
+        if any(event.event_id == poison.event_id for event in batch):
+            raise ValueError("not enough values to unpack (expected 2, got 3)")
+        handled.extend(event.data.case_ref for event in batch)
+
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    runner = BatchConsumerRunner(
+        bootstrap_servers=kafka_bootstrap,
+        group_id=group,
+        topics=[topic],
+        handler=batch_handler,
+        dead_letters=publisher,
+        retry_initial_seconds=0.01,
+    )
+    await runner.start()
+    await asyncio.wait_for(runner.run(until_caught_up=True), timeout=60)
+    assert sorted(handled) == sorted(e.data.case_ref for e in events if e is not poison)
+    assert runner.handled == 8
+    [dead] = await read_all(kafka_bootstrap, topics.dlq(topic), 1)
+    assert decode_event(dead.value).event_id == poison.event_id
+    assert dict(dead.headers)["lotsen-error"].startswith(b"ValueError: not enough values")
+    assert await committed(kafka_bootstrap, group, topic) == 9
+    assert dead_lettered(group, topic) == 1
+
+
+async def test_an_event_larger_than_kafka_takes_is_refused_for_good(publisher: KafkaPublisher) -> None:
+    with pytest.raises(PublishRefused, match="for good"):
+        await publisher.publish_raw(topics.CONTACTS_ROUTED, b"x" * (2 * 1024 * 1024), key=b"k")
+
+
+def dead_lettered(group: str, topic: str) -> float:
+    return (
+        REGISTRY.get_sample_value(
+            "lotsen_consumer_records_total", {"group": group, "topic": topic, "outcome": "dead_lettered"}
+        )
+        or 0.0
+    )

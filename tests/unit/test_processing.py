@@ -6,12 +6,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError
 
 from lotsen.contracts import CaseCreated, Event, InvalidEvent, topics
 from lotsen.contracts.cases import CaseCreatedData
+from lotsen.contracts.envelope import decode_event
 from lotsen.kafka.memory import InMemoryBus
-from lotsen.kafka.processing import MemoryDeduplicator, RawRecord, RetryLater, process_record
-from lotsen.kafka.publisher import PublishFailed
+from lotsen.kafka.processing import MemoryDeduplicator, RawRecord, RetryLater, RetryPolicy, process_record
+from lotsen.kafka.publisher import PublishFailed, PublishRefused
 
 
 def created(ref: str = "KGA-2026-000001") -> CaseCreated:
@@ -137,3 +140,87 @@ async def test_the_stand_in_survives_thousands_of_collections() -> None:
         await db[f"c{i}"].update_one({"_id": 1}, {"$set": {"n": i}}, upsert=True)
     await db["c0"].bulk_write([__import__("pymongo").UpdateOne({"_id": 1}, {"$inc": {"n": 1}})])
     assert (await db["c0"].find_one({"_id": 1}))["n"] == 1
+
+
+async def test_a_record_whose_handler_keeps_failing_is_poison_and_the_next_one_is_handled(
+    bus: InMemoryBus,
+) -> None:
+    poison, good = created("KGA-2026-000001"), created("KGA-2026-000002")
+    tries: list[str] = []
+
+    async def handler(event: Event[Any]) -> None:
+        tries.append(event.data.case_ref)
+        if event.data.case_ref == poison.data.case_ref:
+            raise KeyError("department")
+
+    await bus.publish(topics.CASES_EVENTS, poison, key=poison.data.case_ref)
+    await bus.publish(topics.CASES_EVENTS, good, key=good.data.case_ref)
+    outcomes = await bus.deliver(topics.CASES_EVENTS, handler, policy=RetryPolicy(max_attempts=3))
+    assert outcomes == ["dead_lettered", "handled"]
+    assert tries == ["KGA-2026-000001"] * 3 + ["KGA-2026-000002"]
+    [dead] = bus.records[topics.dlq(topics.CASES_EVENTS)]
+    assert decode_event(dead.value).event_id == poison.event_id
+    assert dict(dead.headers)["lotsen-error"] == b"KeyError: 'department'"
+
+
+async def test_a_failure_that_passes_within_the_tries_is_no_poison(bus: InMemoryBus) -> None:
+    failures = [RuntimeError("a moment of confusion")]
+
+    async def handler(event: Event[Any]) -> None:
+        if failures:
+            raise failures.pop()
+
+    await bus.publish(topics.CASES_EVENTS, created(), key="KGA-2026-000001")
+    assert await bus.deliver(topics.CASES_EVENTS, handler) == ["handled"]
+    assert not bus.records[topics.dlq(topics.CASES_EVENTS)]
+
+
+@pytest.mark.parametrize(
+    "outage",
+    [
+        RetryLater("the database is restarting"),
+        AutoReconnect("connection reset"),
+        NetworkTimeout("timed out"),
+        ServerSelectionTimeoutError("no primary"),
+        ConnectionFailure("refused"),
+        PublishFailed("Kafka did not acknowledge"),
+        KafkaConnectionError("broker away"),
+        KafkaTimeoutError(),
+        TimeoutError(),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+async def test_an_outage_is_retried_without_limit_and_never_dead_lettered(
+    bus: InMemoryBus, outage: Exception
+) -> None:
+    dedupe = MemoryDeduplicator()
+    tries = 0
+
+    async def handler(event: Event[Any]) -> None:
+        nonlocal tries
+        tries += 1
+        raise outage
+
+    event = created()
+    await bus.publish(topics.CASES_EVENTS, event, key="KGA-2026-000001")
+    for _ in range(5):  # more than max_attempts: an outage is never counted as tries
+        with pytest.raises(RetryLater):
+            await bus.deliver(topics.CASES_EVENTS, handler, dedupe=dedupe)
+    assert tries == 5
+    assert not bus.records[topics.dlq(topics.CASES_EVENTS)]
+    assert not await dedupe.seen(str(event.event_id))
+
+
+async def test_an_event_the_broker_refuses_for_good_is_dead_lettered_at_once(bus: InMemoryBus) -> None:
+    tries = 0
+
+    async def handler(event: Event[Any]) -> None:
+        nonlocal tries
+        tries += 1
+        raise PublishRefused("Kafka refuses the record on contacts.routed for good (1300000 bytes)")
+
+    await bus.publish(topics.CONTACTS_RECEIVED, created(), key="k")
+    assert await bus.deliver(topics.CONTACTS_RECEIVED, handler) == ["dead_lettered"]
+    assert tries == 1
+    [dead] = bus.records[topics.dlq(topics.CONTACTS_RECEIVED)]
+    assert b"PublishRefused: Kafka refuses the record" in dict(dead.headers)["lotsen-error"]
