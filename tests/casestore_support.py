@@ -10,10 +10,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from lotsen.auth import Role, issue_token
 from lotsen.contracts import ContactRouted
 from lotsen.contracts.contacts import ContactRoutedData
 from lotsen.directory import directory_from
 from lotsen.kafka.memory import InMemoryBus
+from lotsen.settings import ServiceSettings
 from services.casestore.app import create_app
 from services.casestore.intake import make_handler
 from services.casestore.settings import CasestoreSettings
@@ -83,3 +85,17 @@ async def login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     body = response.json()
     assert body["token_type"] == "bearer"
     return {"Authorization": f"Bearer {body['access_token']}"}
+
+
+def bearer(
+    role: Role, *, organizations: tuple[str, ...] = (), departments: tuple[str, ...] = (), subject: str = ""
+) -> dict[str, str]:
+    """Headers with a token as an identity provider would issue it, for callers with no demo account."""
+    token = issue_token(
+        ServiceSettings(env="dev"),
+        subject=subject or f"{role}@{'+'.join(organizations) or 'all'}",
+        role=role,
+        departments=departments,
+        organizations=organizations,
+    )
+    return {"Authorization": f"Bearer {token}"}

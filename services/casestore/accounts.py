@@ -25,10 +25,14 @@ class Account:
     organizations: tuple[str, ...] = ()
 
 
+# Karlskoga's contact centre answers for Degerfors kommun and Karlskogahem too; the departments'
+# handlers work for their own organisation.
+CONTACT_CENTRE = ("karlskoga", "degerfors", "karlskogahem")
 DEMO_ACCOUNTS = (
-    Account("agent", "agent"),
-    Account("handler", "handler", departments=("samhallsbyggnad", "skola")),
-    Account("supervisor", "supervisor"),
+    Account("agent", "agent", organizations=CONTACT_CENTRE),
+    Account("handler", "handler", departments=("samhallsbyggnad", "skola"), organizations=("karlskoga",)),
+    Account("handler-degerfors", "handler", departments=("social",), organizations=("degerfors",)),
+    Account("supervisor", "supervisor", organizations=CONTACT_CENTRE),
     Account("admin", "admin"),
 )
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from lotsen.auth import Principal, Staff, require_roles
 from lotsen.errors import DomainError, NotFound
+from services.casestore import permissions
 from services.casestore.deps import CasesDep, DirectoryDep
 from services.casestore.repository import Document
 
@@ -105,14 +106,25 @@ async def search_articles(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[ArticleRead]:
     words = [w for w in (q or "").lower().split() if w]
-    docs = await cases.repo.search_articles(words=words, organization=organization, tag=tag, limit=limit)
+    served = permissions.scope_of(principal).organizations
+    if organization is not None:
+        served = (organization,) if served is None or organization in served else ()
+    docs = await cases.repo.search_articles(words=words, organizations_in=served, tag=tag, limit=limit)
     return [_read(d) for d in docs]
+
+
+def _visible_article(doc: Document | None, article_id: str, principal: Principal) -> Document:
+    """An article of an organisation the caller works for; any other answers 404 like a missing one."""
+    if doc is None or not permissions.scope_of(principal).serves(doc.get("organization")):
+        raise NotFound(f"no article {article_id}")
+    return doc
 
 
 @router.post("/v1/kb/articles", response_model=ArticleRead, status_code=201)
 async def create_article(
     body: ArticleWrite, principal: Editor, cases: CasesDep, directory: DirectoryDep
 ) -> ArticleRead:
+    permissions.ensure_serves(body.organization, principal)
     doc = _document(body, str(uuid.uuid4()), principal, 0, directory)
     await cases.repo.insert_article(doc)
     return _read(doc)
@@ -120,19 +132,15 @@ async def create_article(
 
 @router.get("/v1/kb/articles/{article_id}", response_model=ArticleRead)
 async def get_article(article_id: str, principal: Staff, cases: CasesDep) -> ArticleRead:
-    doc = await cases.repo.get_article(article_id)
-    if doc is None:
-        raise NotFound(f"no article {article_id}")
-    return _read(doc)
+    return _read(_visible_article(await cases.repo.get_article(article_id), article_id, principal))
 
 
 @router.put("/v1/kb/articles/{article_id}", response_model=ArticleRead)
 async def update_article(
     article_id: str, body: ArticleWrite, principal: Editor, cases: CasesDep, directory: DirectoryDep
 ) -> ArticleRead:
-    current = await cases.repo.get_article(article_id)
-    if current is None:
-        raise NotFound(f"no article {article_id}")
+    current = _visible_article(await cases.repo.get_article(article_id), article_id, principal)
+    permissions.ensure_serves(body.organization, principal)
     doc = _document(body, article_id, principal, current.get("usage_count", 0), directory)
     await cases.repo.replace_article(doc)
     return _read(doc)
@@ -144,6 +152,7 @@ async def update_article(
     summary="Insert into a reply: counts the use and returns the text",
 )
 async def use_article(article_id: str, principal: Staff, cases: CasesDep) -> ArticleRead:
+    _visible_article(await cases.repo.get_article(article_id), article_id, principal)
     doc = await cases.repo.use_article(article_id)
     if doc is None:
         raise NotFound(f"no article {article_id}")

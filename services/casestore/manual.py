@@ -27,7 +27,7 @@ from lotsen.contracts.contacts import ContactRouted, ContactRoutedData, RoutingD
 from lotsen.directory import Category, Organization
 from lotsen.email_address import EmailAddress
 from lotsen.errors import DomainError, Forbidden
-from services.casestore import idempotency
+from services.casestore import idempotency, permissions
 from services.casestore.deps import CasesDep, DirectoryDep, SettingsDep
 from services.casestore.intake import open_case
 from services.casestore.models import CASE_EXAMPLE, CaseDetail
@@ -92,7 +92,10 @@ class ManualCaseCreated(CaseDetail):
     summary="Open a case for an errand registered by staff (phone, visit, letter)",
     responses={
         201: {"description": "the case, with its reference and the citizen's access code"},
-        403: {"description": "administrators, and handlers outside the case's department, may not"},
+        403: {
+            "description": "administrators, staff of other organisations and handlers outside the "
+            "case's department may not"
+        },
         409: {"description": "the Idempotency-Key was already used for a different request"},
         422: {"description": "unknown organisation, category or department"},
     },
@@ -113,6 +116,7 @@ async def create_case(
             f"no organisation {body.organization!r}",
             details={"field": "organization", "known": [o.id for o in directory.organizations]},
         )
+    permissions.ensure_serves(org.id, principal)
     category = org.category(body.category)
     if category is None:
         raise UnknownInDirectory(f"{org.id} has no category {body.category!r}", details={"field": "category"})

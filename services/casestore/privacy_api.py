@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from lotsen.auth import Principal, require_roles
 from lotsen.email_address import EmailAddress
 from lotsen.errors import DomainError
-from services.casestore import actions, privacy
+from services.casestore import actions, permissions, privacy
 from services.casestore.deps import CasesDep
 
 router = APIRouter(tags=["privacy"])
@@ -48,6 +48,7 @@ class ErasureResult(BaseModel):
 )
 async def erase_person(body: ErasureRequest, principal: Supervisor, cases: CasesDep) -> ErasureResult:
     found = await cases.repo.of_person(email=body.email, phone=body.phone, facebook_psid=body.facebook_psid)
+    found = permissions.visible(found, principal)  # a supervisor's own organisations only
     erased = []
     for case in found:
         plan = actions.plan(privacy.erase, by=principal.subject, at=cases.clock(), why=body.reason)
@@ -71,4 +72,8 @@ async def export_person(
     found = await cases.repo.of_person(
         email=person.email, phone=person.phone, facebook_psid=person.facebook_psid
     )
+    found = permissions.visible(found, principal)
+    for case in found:
+        if case.get("confidential"):
+            await cases.apply(case["_id"], actions.plan(actions.read_logged, by=principal))
     return {"person": person.model_dump(exclude_none=True), **privacy.export(found)}

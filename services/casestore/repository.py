@@ -53,6 +53,7 @@ class CaseQuery:
     updated_from: datetime | None = None
     updated_to: datetime | None = None
     overdue_at: datetime | None = None
+    organizations_in: tuple[str, ...] | None = None
     departments_in: tuple[str, ...] | None = None
     include_confidential: bool = True
 
@@ -255,11 +256,16 @@ class CaseRepository:
         )
 
     async def search_articles(
-        self, *, words: builtins.list[str], organization: str | None, tag: str | None, limit: int
+        self,
+        *,
+        words: builtins.list[str],
+        organizations_in: tuple[str, ...] | None,
+        tag: str | None,
+        limit: int,
     ) -> builtins.list[Document]:
         query: Document = {"$and": [{"search": {"$regex": re.escape(w)}} for w in words]} if words else {}
-        if organization:
-            query["organization"] = organization
+        if organizations_in is not None:
+            query["organization"] = {"$in": list(organizations_in)}
         if tag:
             query["tags"] = tag
         found = (
@@ -318,6 +324,8 @@ def _filter(q: CaseQuery) -> Document:
                 ]
             }
         )
+    if q.organizations_in is not None:
+        restrictions.append({"organization": {"$in": list(q.organizations_in)}})
     if q.departments_in is not None:
         restrictions.append({"department": {"$in": list(q.departments_in)}})
     if not q.include_confidential:

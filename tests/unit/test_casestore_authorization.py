@@ -1,32 +1,79 @@
-"""Every case endpoint × every role × confidential or not: allowed or refused as designed (DESIGN §7).
+"""Every case endpoint × every kind of caller × organisation × confidentiality (DESIGN §7).
 
-Expected, per role, for a case of department ``social`` (confidential) and of ``samhallsbyggnad``:
-- agent: works every case that is not confidential; a confidential one does not exist for them (404);
-- handler (samhallsbyggnad, skola): only their departments' cases; may not hand off (403);
-- supervisor: everything;
-- admin: reads cases that are not confidential; may not work any (403);
-- no token: 401.
+Four cases, the same department ids in two organisations: in Karlskoga and in Degerfors, one of
+``samhallsbyggnad`` (not confidential) and one of ``social`` (confidential). Each caller is a role
+with organisations and departments; what they may do follows from:
+- organisation: a caller sees only cases of the organisations in their token; an empty list means
+  every organisation for agents, supervisors and administrators, and none for a handler;
+- department: a handler sees only their departments' cases, within their organisations;
+- confidentiality: agents and administrators never see a confidential case;
+- role: a handler may not hand off; an administrator works no case (403);
+- a case the caller may not see answers 404; no token answers 401.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
-from tests.casestore_support import app, client, handle, login, routed
+from lotsen.auth import Role
+from tests.casestore_support import app, bearer, client, handle, login, routed
 
 __all__ = ["app", "client", "handle"]
 
-OPEN_CASE = "KGA-2026-000001"  # samhallsbyggnad, not confidential
-SECRET_CASE = "KGA-2026-000002"  # social, confidential
+EVERY_ORGANIZATION = ("karlskoga", "degerfors", "karlskogahem")
+CASES = {  # (organisation, kind) → reference; kind "open" is samhallsbyggnad, "secret" social
+    ("karlskoga", "open"): "KGA-2026-000001",
+    ("karlskoga", "secret"): "KGA-2026-000002",
+    ("degerfors", "open"): "DEG-2026-000001",
+    ("degerfors", "secret"): "DEG-2026-000002",
+}
+# To link and merge into: a case of the same organisation, department and confidentiality.
+TARGETS = {
+    ("karlskoga", "open"): "KGA-2026-000003",
+    ("karlskoga", "secret"): "KGA-2026-000004",
+    ("degerfors", "open"): "DEG-2026-000003",
+    ("degerfors", "secret"): "DEG-2026-000004",
+}
+DEPARTMENT = {"open": "samhallsbyggnad", "secret": "social"}
+CATEGORY = {"open": "bygglov", "secret": "forsorjningsstod"}
+PDF = b"%PDF-1.4 beslut"
+SHA = hashlib.sha256(PDF).hexdigest()
+
+
+@dataclass(frozen=True)
+class Caller:
+    role: Role | None  # None: no token
+    organizations: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    demo: bool = False  # a demo account that logs in; otherwise a token as an identity provider issues
+
+
+CALLERS = {
+    "anonymous": Caller(None),
+    "agent": Caller("agent", EVERY_ORGANIZATION, demo=True),
+    "agent-karlskoga": Caller("agent", ("karlskoga",)),
+    "agent-any": Caller("agent"),
+    "handler": Caller("handler", ("karlskoga",), ("samhallsbyggnad", "skola"), demo=True),
+    "handler-degerfors": Caller("handler", ("degerfors",), ("social",), demo=True),
+    "handler-no-organization": Caller("handler", (), ("samhallsbyggnad", "social")),
+    "supervisor": Caller("supervisor", EVERY_ORGANIZATION, demo=True),
+    "supervisor-degerfors": Caller("supervisor", ("degerfors",)),
+    "admin": Caller("admin", demo=True),
+    "admin-karlskoga": Caller("admin", ("karlskoga",)),
+}
 
 READS = {
     "list": ("GET", "/v1/cases", None),
     "get": ("GET", "/v1/cases/{ref}", None),
     "timeline": ("GET", "/v1/cases/{ref}/timeline", None),
     "verify": ("GET", "/v1/cases/{ref}/timeline/verify", None),
+    "attachment": ("GET", "/v1/cases/{ref}/attachments/" + SHA, None),
 }
 WRITES = {
     "note": ("POST", "/v1/cases/{ref}/messages", {"kind": "note", "text": "Anteckning"}),
@@ -35,88 +82,103 @@ WRITES = {
     "pending": ("POST", "/v1/cases/{ref}/pending", None),
     "handoff": ("POST", "/v1/cases/{ref}/handoff", {"department": "samhallsbyggnad", "reason": "r"}),
     "resolve": ("POST", "/v1/cases/{ref}/resolve", {"resolution_code": "answered"}),
-    "link": ("POST", "/v1/cases/{ref}/link", {"ref": "KGA-2026-000003"}),
-    "merge": ("POST", "/v1/cases/{ref}/merge", {"into": "KGA-2026-000003"}),
+    "link": ("POST", "/v1/cases/{ref}/link", {"ref": "{target}"}),
+    "merge": ("POST", "/v1/cases/{ref}/merge", {"into": "{target}"}),
 }
-# Opening a case by hand: of samhallsbyggnad for "open", of social (confidential) for "confidential".
-CREATE = {
-    "organization": "karlskoga",
-    "channel": "phone",
-    "message": "Ringde och frågade.",
-    "name": "Kim Berg",
-    "phone": "+46701234567",
-}
-CREATE_CATEGORY = {False: "bygglov", True: "forsorjningsstod"}
+CREATE = {"channel": "phone", "message": "Ringde och frågade.", "name": "Kim Berg", "phone": "+46701234567"}
 
 
-def expected(role: str, action: str, confidential: bool) -> int:
-    if role == "anonymous":
+def sees(caller: Caller, organization: str, kind: str) -> bool:
+    assert caller.role is not None
+    served = caller.organizations or (() if caller.role == "handler" else EVERY_ORGANIZATION)
+    if organization not in served:
+        return False
+    if caller.role == "handler":
+        return DEPARTMENT[kind] in caller.departments
+    return caller.role == "supervisor" or kind == "open"
+
+
+def expected(caller: Caller, action: str, organization: str, kind: str) -> int:
+    if caller.role is None:
         return 401
-    if action == "list":
-        return 200
     if action == "create":  # whoever takes the call registers it, even what they may not read after
-        refused = role == "admin" or (role == "handler" and confidential)
+        served = caller.organizations or (() if caller.role == "handler" else EVERY_ORGANIZATION)
+        refused = (
+            caller.role == "admin"
+            or organization not in served
+            or (caller.role == "handler" and DEPARTMENT[kind] not in caller.departments)
+        )
         return 403 if refused else 201
-    visible = {
-        "agent": not confidential,
-        "admin": not confidential,
-        "supervisor": True,
-        "handler": not confidential,  # the handler's departments are samhallsbyggnad and skola
-    }[role]
-    if not visible:
+    if not sees(caller, organization, kind):
         return 404
     if action in READS:
         return 200
-    if role == "admin":
+    if caller.role == "admin":
         return 403
-    if role == "handler" and action == "handoff":
+    if caller.role == "handler" and action == "handoff":
         return 403
-    if action == "merge" and confidential:
-        return 409  # into a case that is not confidential: its messages would be exposed
     return 200
 
 
-ROLES = ("anonymous", "agent", "handler", "supervisor", "admin")
+async def headers_of(client: httpx.AsyncClient, name: str, caller: Caller) -> dict[str, str]:
+    if caller.role is None:
+        return {}
+    if caller.demo:
+        return await login(client, name)
+    return bearer(
+        caller.role, organizations=caller.organizations, departments=caller.departments, subject=name
+    )
 
 
-@pytest.mark.parametrize("confidential", [False, True], ids=["open", "confidential"])
+async def eight_cases(handle: Any, app: FastAPI) -> None:
+    """The four cases, then a target for each (references are numbered in this order)."""
+    app.state.intake_client = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, content=PDF)),
+        base_url="http://intake",
+    )
+    attachment = {"name": "beslut.pdf", "content_type": "application/pdf", "size": len(PDF), "sha256": SHA}
+    for copy in ("case", "target"):
+        for organization, kind in CASES:
+            await handle(
+                routed(
+                    f"c-{organization}-{kind}-{copy}",
+                    organization=organization,
+                    category=CATEGORY[kind],
+                    department=DEPARTMENT[kind],
+                    confidential=kind == "secret",
+                    handled_by="department" if kind == "secret" else "first_line",
+                    channel="email",
+                    sender={"email": f"{kind}@example.se"},
+                    attachments=[attachment],
+                )
+            )
+
+
 @pytest.mark.parametrize("action", [*READS, *WRITES, "create"])
-@pytest.mark.parametrize("role", ROLES)
-async def test_matrix(
-    client: httpx.AsyncClient, handle: Any, role: str, action: str, confidential: bool
-) -> None:
-    await handle(
-        routed(
-            "c-open",
-            category="bygglov",
-            department="samhallsbyggnad",
-            channel="email",
-            sender={"email": "a@example.se"},
+@pytest.mark.parametrize("name", CALLERS)
+async def test_matrix(client: httpx.AsyncClient, handle: Any, app: FastAPI, name: str, action: str) -> None:
+    await eight_cases(handle, app)
+    caller = CALLERS[name]
+    headers = await headers_of(client, name, caller)
+    observed, wanted = {}, {}
+    for (organization, kind), ref in CASES.items():
+        if action == "create":
+            method, path = "POST", "/v1/cases"
+            body: Any = {**CREATE, "organization": organization, "category": CATEGORY[kind]}
+        else:
+            method, path, body = {**READS, **WRITES}[action]
+            path = path.format(ref=ref)
+            body = body and {k: v.format(target=TARGETS[organization, kind]) for k, v in body.items()}
+        response = await client.request(method, path, json=body, headers=headers)
+        observed[organization, kind] = response.status_code
+        wanted[organization, kind] = (
+            200 if action == "list" and caller.role else expected(caller, action, organization, kind)
         )
-    )
-    await handle(
-        routed(
-            "c-secret",
-            category="forsorjningsstod",
-            department="social",
-            confidential=True,
-            handled_by="department",
-            channel="email",
-            sender={"email": "b@example.se"},
-        )
-    )
-    await handle(routed("c-third", category="bygglov", department="samhallsbyggnad", channel="email"))
-    ref = SECRET_CASE if confidential else OPEN_CASE
-    if action == "create":
-        method, path, body = "POST", "/v1/cases", {**CREATE, "category": CREATE_CATEGORY[confidential]}
-    else:
-        method, path, body = {**READS, **WRITES}[action]
-    headers = {} if role == "anonymous" else await login(client, role)
-    response = await client.request(method, path.format(ref=ref), json=body, headers=headers)
-    assert response.status_code == expected(role, action, confidential), response.text
-    if action == "list" and response.status_code == 200:
-        refs = {c["ref"] for c in response.json()["items"]}
-        assert (SECRET_CASE in refs) == (role == "supervisor")
+        if action == "list" and response.status_code == 200:
+            listed = {c["ref"] for c in response.json()["items"]}
+            observed[organization, kind, "listed"] = ref in listed
+            wanted[organization, kind, "listed"] = sees(caller, organization, kind)
+    assert observed == wanted
 
 
 async def test_every_read_of_a_confidential_case_is_logged(client: httpx.AsyncClient, handle: Any) -> None:
@@ -130,7 +192,8 @@ async def test_every_read_of_a_confidential_case_is_logged(client: httpx.AsyncCl
         )
     )
     supervisor = await login(client, "supervisor")
-    await client.get(f"/v1/cases/{OPEN_CASE}", headers=supervisor)
-    timeline = (await client.get(f"/v1/cases/{OPEN_CASE}/timeline", headers=supervisor)).json()
+    ref = CASES["karlskoga", "open"]
+    await client.get(f"/v1/cases/{ref}", headers=supervisor)
+    timeline = (await client.get(f"/v1/cases/{ref}/timeline", headers=supervisor)).json()
     reads = [e for e in timeline if e["type"] == "read"]
     assert [(e["actor"], e["data"]["role"]) for e in reads] == [("supervisor", "supervisor")] * 2
