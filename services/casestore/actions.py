@@ -40,11 +40,22 @@ def pending(case: Document, *, by: Principal, at: datetime) -> Change:
 
 
 def handoff(
-    case: Document, *, department: str, reason: str, due_at: datetime, by: Principal, at: datetime
+    case: Document,
+    *,
+    department: str,
+    reason: str,
+    due_at: datetime,
+    by: Principal,
+    at: datetime,
+    confidential: bool = False,
 ) -> Change:
+    """``confidential``: the department or the errand type is confidential (sekretess), so the case
+    becomes so; a confidential case stays confidential wherever it goes next."""
     new_status = lifecycle.next_status("handoff", case["status"])
+    confidential = bool(case.get("confidential")) or confidential
     change = Change(
         updates={
+            "confidential": confidential,
             "department": department,
             "due_at": due_at,
             "handed_off_at": at,
@@ -58,7 +69,12 @@ def handoff(
         Entry(
             by.subject,
             "handed_off",
-            {"department": department, "reason": reason, "due_at": due_at.isoformat()},
+            {
+                "department": department,
+                "reason": reason,
+                "due_at": due_at.isoformat(),
+                **({"confidential": True} if confidential and not case.get("confidential") else {}),
+            },
         )
     )
     status_change(case, new_status, at, change)
@@ -72,7 +88,7 @@ def handoff(
             due_at=due_at,
             handed_off_by=by.subject,
             category=case.get("category"),
-            confidential=bool(case.get("confidential")),
+            confidential=confidential,
         )
     )
     return change

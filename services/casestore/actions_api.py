@@ -81,15 +81,25 @@ async def handoff(
 ) -> CaseDetail:
     case = permissions.ensure_visible(await cases.repo.get(ref), ref, principal)
     org = directory.organization(case["organization"])
-    if org is None or org.department(body.department) is None:
+    department = org.department(body.department) if org else None
+    if org is None or department is None:
         known = [d.id for d in org.departments] if org else []
         raise UnknownDepartment(
             f"{case['organization']} has no department {body.department!r}", details={"known": known}
         )
+    category = org.category(case["category"]) if case.get("category") else None
+    # As routing and staff-opened cases decide it: a confidential errand type or department.
+    confidential = org.confidential(category, department.id) if category else department.confidential
     now = cases.clock()
     due = add_working_days(now, settings.handoff_working_days)
     plan = actions.plan(
-        actions.handoff, department=body.department, reason=body.reason, due_at=due, by=principal, at=now
+        actions.handoff,
+        department=body.department,
+        reason=body.reason,
+        due_at=due,
+        by=principal,
+        at=now,
+        confidential=confidential,
     )
     return await _act("handoff", ref, principal, cases, plan)
 
