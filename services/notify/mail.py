@@ -1,6 +1,7 @@
 """E-mail through the configured SMTP relay (aiosmtplib): departments' notices and replies to citizens.
 
-A message is stored on its delivery as plain fields and built here at each attempt, with the
+A message is stored on its delivery as plain fields and built at each attempt (:mod:`mail_message`,
+which makes any name, subject or address fit or says why it cannot be sent), with the
 ``Message-ID`` casestore chose (so the citizen's answer threads back), ``In-Reply-To`` and
 ``References`` of the citizen's message, and ``Auto-Submitted`` on automatic messages so the
 recipient's own auto-responder stays quiet.
@@ -10,15 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from email.errors import HeaderParseError
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
 from typing import Any
 
 import aiosmtplib
 
+from services.notify import mail_message
 from services.notify.deliveries import Document, Outcome
 from services.notify.notifier import Clock
 from services.notify.settings import NotifySettings
@@ -48,39 +45,21 @@ class Relay:
         )
 
 
-def address(addr_spec: str, name: str | None) -> Address:
-    return Address(display_name=name or "", addr_spec=addr_spec)
-
-
-def build(mail: Document, *, clock: Clock) -> EmailMessage:
-    """The RFC 5322 message for the stored ``mail`` fields; raises ValueError for an unusable address."""
-    message = EmailMessage(policy=SMTP)
-    message["From"] = address(mail["from"], mail.get("from_name"))
-    message["To"] = address(mail["to"], mail.get("to_name"))
-    message["Subject"] = mail["subject"]
-    message["Date"] = format_datetime(clock())
-    message["Message-ID"] = mail["message_id"]
-    if mail.get("in_reply_to"):
-        message["In-Reply-To"] = mail["in_reply_to"]
-    if mail.get("references"):
-        message["References"] = " ".join(mail["references"])
-    if mail.get("auto_submitted"):
-        message["Auto-Submitted"] = mail["auto_submitted"]
-    message.set_content(mail["body"], cte="quoted-printable")
-    if mail.get("language"):  # after set_content, which replaces every Content-* header
-        message["Content-Language"] = mail["language"]
-    return message
-
-
 async def send(mail: Document, relay: Relay, *, clock: Clock) -> Outcome:
-    """One SMTP transaction. A 5xx refusal of the recipient or the message is final; the rest retries."""
+    """One SMTP transaction, total: delivered, refused with a reason, or to be retried.
+
+    A message that cannot be built or addressed (:mod:`mail_message`) and a 5xx refusal of the
+    recipient or the message are final; trouble reaching the relay and 4xx answers are retried.
+    """
     try:
-        message = build(mail, clock=clock)
-    except (ValueError, IndexError, HeaderParseError) as exc:
-        return Outcome.failed(f"the message cannot be built: {exc}", permanent=True)
+        outgoing = mail_message.compose(mail, clock=clock)
+    except mail_message.Unsendable as exc:
+        return Outcome.failed(str(exc), permanent=True)
     try:
         async with asyncio.timeout(relay.timeout):
-            refused, response = await aiosmtplib.send(message, **_connection(relay))
+            refused, response = await aiosmtplib.send(
+                outgoing.data, sender=outgoing.sender, recipients=[outgoing.recipient], **_connection(relay)
+            )
     except TimeoutError:
         return Outcome.failed(
             f"the relay {relay.host}:{relay.port} did not finish within {relay.timeout:g} s"
@@ -93,6 +72,8 @@ async def send(mail: Document, relay: Relay, *, clock: Clock) -> Outcome:
         return Outcome.failed(f"message refused: {exc.code} {exc.message}", permanent=500 <= exc.code < 600)
     except (aiosmtplib.SMTPException, OSError) as exc:
         return Outcome.failed(f"{type(exc).__name__} from {relay.host}:{relay.port}: {exc}")
+    except ValueError as exc:  # the SMTP client refused what it was given: sending again will not help
+        return Outcome.failed(f"the message cannot be sent: {type(exc).__name__}: {exc}", permanent=True)
     if refused:
         return Outcome.failed(f"recipient refused: {refused}", permanent=True)
     return Outcome.ok(f"accepted by {relay.host}:{relay.port}: {response}".strip())

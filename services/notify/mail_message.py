@@ -1,0 +1,129 @@
+"""Building an outgoing e-mail that any relay takes, whatever a citizen's name or subject holds.
+
+The world's data reaches the headers: the name a citizen gave, the subject they wrote, the
+``Message-ID`` of their mail. Each is made fit before it is written, so building a message either
+gives bytes to send or :class:`Unsendable` with the reason — never another exception:
+
+- single-line fields lose control characters (CR, LF, NUL, …), line and paragraph separators
+  (U+2028, U+2029) and lone surrogates; runs of spaces become one, so no header can be injected;
+- display names and subjects that are not short plain ASCII are written as RFC 2047 encoded-words
+  and folded at 78 columns: a 1,000-character name is many short lines, not one refused one;
+- addresses are checked with email-validator; an internationalised domain is written in its IDNA
+  (ASCII) form; an address that cannot be used (no domain, a trailing dot, a special-use domain,
+  a non-ASCII local part, which would need SMTPUTF8) is :class:`Unsendable`;
+- message ids that are not a plain ``<left@right>`` are left out of ``In-Reply-To`` and
+  ``References``; an unusable ``Message-ID`` of our own is replaced by a fresh one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.policy import compat32
+from email.utils import format_datetime, make_msgid
+
+from email_validator import EmailNotValidError, validate_email
+
+from services.notify.deliveries import Document
+from services.notify.notifier import Clock
+
+# compat32 is the policy under which ``Header`` objects are written exactly as encoded and folded.
+WIRE = compat32.clone(linesep="\r\n", max_line_length=78)
+PLAIN_WORD = re.compile(r"[\x21-\x7e]{1,60}")
+MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>")
+SPECIALS = frozenset('()<>@,;:\\".[]')
+NOT_IN_A_LINE = frozenset({"Cc", "Cs", "Zl", "Zp"})
+UTF8 = Charset("utf-8")
+UTF8.body_encoding = QP
+
+
+class Unsendable(ValueError):
+    """The message cannot be built or addressed; ``str()`` is the reason the delivery records."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    sender: str
+    recipient: str
+    data: bytes
+
+
+def single_line(text: object) -> str:
+    """``text`` as one line: control characters and line separators are spaces, runs of spaces one."""
+    cleaned = "".join(" " if unicodedata.category(c) in NOT_IN_A_LINE else c for c in str(text or ""))
+    return re.sub(r"[ \t]{2,}", " ", cleaned).strip(" \t")
+
+
+def mailbox(addr_spec: object) -> str:
+    """The address as the relay gets it (IDNA domain), or :class:`Unsendable` saying why not."""
+    text = str(addr_spec or "")
+    shown = single_line(text)[:254]
+    try:
+        checked = validate_email(text, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        raise Unsendable(f"the address {shown!r} cannot be used: {exc}") from None
+    if checked.ascii_email is None:
+        raise Unsendable(f"the address {shown!r} cannot be used: its local part needs SMTPUTF8")
+    return checked.ascii_email
+
+
+def _plain(text: str) -> bool:
+    return all(PLAIN_WORD.fullmatch(word) for word in text.split(" ")) if text else True
+
+
+def _words(text: str, header_name: str) -> Header:
+    """Plain ASCII as it is (folded at spaces); anything else as RFC 2047 encoded-words."""
+    header = Header(header_name=header_name)
+    header.append(text, "us-ascii" if _plain(text) else UTF8)
+    return header
+
+
+def _name_and_address(name: object, address: str, header_name: str) -> Header | str:
+    display = single_line(name)
+    if not display:
+        return address
+    if _plain(display) and set(display) & SPECIALS:
+        quoted = display.replace("\\", "\\\\").replace('"', '\\"')
+        display = f'"{quoted}"'
+    header = _words(display, header_name)
+    header.append(f"<{address}>", "us-ascii")
+    return header
+
+
+def _set(message: Message, name: str, value: Header | str) -> None:
+    message[name] = value  # type: ignore[assignment]  # compat32 writes a Header as encoded and folded
+
+
+def _message_ids(values: object) -> list[str]:
+    items = values if isinstance(values, list | tuple) else [values]
+    return [v for v in (single_line(i) for i in items) if MESSAGE_ID.fullmatch(v)]
+
+
+def compose(mail: Document, *, clock: Clock) -> Outgoing:
+    """The bytes of the stored ``mail`` fields, ready for the relay; or :class:`Unsendable`."""
+    sender, recipient = mailbox(mail.get("from")), mailbox(mail.get("to"))
+    message = Message()
+    _set(message, "From", _name_and_address(mail.get("from_name"), sender, "From"))
+    _set(message, "To", _name_and_address(mail.get("to_name"), recipient, "To"))
+    _set(message, "Subject", _words(single_line(mail.get("subject")), "Subject"))
+    message["Date"] = format_datetime(clock())
+    own_id = _message_ids(mail.get("message_id"))
+    message["Message-ID"] = own_id[0] if own_id else make_msgid(domain=sender.rsplit("@", 1)[1])
+    if in_reply_to := _message_ids(mail.get("in_reply_to")):
+        message["In-Reply-To"] = in_reply_to[0]
+    if references := _message_ids(mail.get("references") or []):
+        message["References"] = " ".join(references)
+    for header, value in (("Auto-Submitted", "auto_submitted"), ("Content-Language", "language")):
+        if token := re.sub(r"[^\w-]", "", single_line(mail.get(value)), flags=re.ASCII):
+            message[header] = token
+    message["MIME-Version"] = "1.0"
+    message.set_payload(str(mail.get("body") or "").encode("utf-8", "replace").decode("utf-8"), UTF8)
+    try:
+        data = message.as_bytes(policy=WIRE)
+    except (ValueError, LookupError, TypeError) as exc:  # UnicodeError is a ValueError
+        raise Unsendable(f"the message cannot be built: {exc}") from None
+    return Outgoing(sender=sender, recipient=recipient, data=data)
