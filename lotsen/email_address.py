@@ -7,17 +7,25 @@ own pattern and asks email-validator about each domain once (kept in a bounded c
 (display names, quoting, non-ASCII, a domain it refuses, the length limits) goes the whole way through
 ``EmailStr``'s validation, so every answer and every refusal is the one ``EmailStr`` gives
 (``tests/unit/test_email_address.py`` compares them).
+
+Before that, :func:`fixed_email` mends what people and mail programs get wrong without changing
+where mail goes: white space and angle brackets around the address, and the root dot after the
+domain (``name@yahoo.com.``), which mail servers accept but every reply from Lotsen would fail on.
+This module is the one place that decides whether an address can be answered: forms refuse what
+it refuses (:data:`EmailAddress`), e-mail keeps the contact and says why there is no reply address
+(:func:`reply_address`).
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 from email_validator.syntax import validate_email_domain_name
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic.networks import validate_email
 
 _MAILBOX_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
@@ -48,6 +56,44 @@ def normalized_email(value: str) -> str:
     return validate_email(value)[1]
 
 
+def fixed_email(value: str) -> str:
+    """``value`` without the mistakes that do not change the mailbox: surrounding white space and
+    angle brackets, one trailing dot after the domain."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1].strip()
+    if value.endswith(".") and not value.endswith("..") and "@" in value:
+        value = value[:-1]
+    return value
+
+
+def _fixed(value: Any) -> Any:
+    return fixed_email(value) if isinstance(value, str) else value
+
+
 EmailAddress = Annotated[
-    str, AfterValidator(normalized_email), WithJsonSchema({"type": "string", "format": "email"})
+    str,
+    BeforeValidator(_fixed),
+    AfterValidator(normalized_email),
+    WithJsonSchema({"type": "string", "format": "email"}),
 ]
+
+
+@dataclass(frozen=True)
+class ReplyAddress:
+    """What a received address is worth for answering: the normalised address, or why there is none."""
+
+    address: str | None
+    problem: str | None = None
+
+
+def reply_address(value: str | None) -> ReplyAddress:
+    """The address a reply can go to, for a channel that keeps the contact whatever the address is."""
+    if not value or not value.strip():
+        return ReplyAddress(None, "no address was given")
+    if len(value) > 2 * EMAIL_MAX_LENGTH:
+        return ReplyAddress(None, f"the address is longer than {EMAIL_MAX_LENGTH} characters")
+    try:
+        return ReplyAddress(normalized_email(fixed_email(value)))
+    except ValueError as exc:
+        return ReplyAddress(None, str(exc).removeprefix("value is not a valid email address: "))

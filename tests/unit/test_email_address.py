@@ -1,4 +1,6 @@
-"""``EmailAddress`` answers exactly as pydantic's ``EmailStr``: the same address, or the same refusal."""
+"""``EmailAddress`` answers exactly as pydantic's ``EmailStr`` does for the address with its harmless
+mistakes mended (surrounding white space and angle brackets, the domain's trailing dot): the same
+address, or the same refusal. ``reply_address`` decides the same, and says why instead of refusing."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, EmailStr, ValidationError
 
-from lotsen.email_address import EmailAddress, _domain
+from lotsen.email_address import EmailAddress, _domain, fixed_email, reply_address
 
 
 class Ours(BaseModel):
@@ -19,6 +21,8 @@ class Theirs(BaseModel):
 
 
 def verdict(model: type[BaseModel], value: str) -> tuple[str, str]:
+    if model is Theirs:
+        value = fixed_email(value)
     try:
         return "ok", model.model_validate({"email": value}).email  # type: ignore[attr-defined]
     except ValidationError as exc:
@@ -60,6 +64,36 @@ def verdict(model: type[BaseModel], value: str) -> tuple[str, str]:
 )
 def test_known_addresses_get_emailstrs_answer(value: str) -> None:
     assert verdict(Ours, value) == verdict(Theirs, value)
+
+
+@pytest.mark.parametrize(
+    ("given", "answered"),
+    [
+        ("name@yahoo.com.", "name@yahoo.com"),
+        ("  <Erik@Example.SE.>\n", "Erik@example.se"),
+        ("erik@xn--bcher-kva.se", "erik@bücher.se"),
+    ],
+)
+def test_an_address_a_reply_would_fail_on_is_mended(given: str, answered: str) -> None:
+    assert Ours.model_validate({"email": given}).email == answered
+    assert reply_address(given).address == answered
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("name@yahoo.com..", "period"),
+        ("erik@example.se\r\nBcc: all@example.se", "line feed"),
+        ("erik@localhost", "period"),
+        ("e" * 600 + "@example.se", "longer than 254"),
+        ("", "no address"),
+    ],
+)
+def test_an_address_no_reply_can_go_to_is_named_with_why(given: str, problem: str) -> None:
+    with pytest.raises(ValidationError):
+        Ours.model_validate({"email": given})
+    answer = reply_address(given)
+    assert answer.address is None and answer.problem is not None and problem in answer.problem
 
 
 def test_a_domain_refused_once_is_refused_again() -> None:
