@@ -16,11 +16,21 @@ class _Part(BaseModel):
     model_config = ConfigDict(frozen=True, extra="allow")
 
 
+class UnusableAddress(_Part):
+    """An e-mail address a contact came with that no reply can be sent to, and why."""
+
+    address: str | None = None
+    problem: str | None = None
+
+
 class Sender(_Part):
     name: str | None = None
-    email: str | None = None
+    email: str | None = Field(None, description="normalised; None when no reply can be sent to it")
     phone: str | None = None
     facebook_psid: str | None = None
+    email_unusable: UnusableAddress | None = Field(
+        None, description="the address as given, when it cannot be answered (the contact is kept)"
+    )
 
 
 class Attachment(_Part):
@@ -37,6 +47,13 @@ class ThreadHints(_Part):
     message_id: str | None = None
     in_reply_to: str | None = None
     references: list[str] = Field(default_factory=list)
+
+
+class StoredText(_Part):
+    """The whole text of a contact too long to travel in its event, stored by intake like an attachment."""
+
+    sha256: str
+    size: int = Field(ge=0, description="bytes, UTF-8")
 
 
 class Location(_Part):
@@ -62,6 +79,8 @@ class ContactReceivedData(EventData):
     answer_group: str | None = Field(
         None, description="the answer group a call queued in; a callback contact keeps it"
     )
+    text_truncated: bool = Field(False, description="``text`` is the beginning; the whole is ``full_text``")
+    full_text: StoredText | None = None
 
 
 HandledBy = Literal["first_line", "department"]

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
 from services.intake import attachments, facebook, manual, phone, repository, webform
+from services.intake.bounds import EventLimits
 from services.intake.contacts import Intake
 from services.intake.email import routes as email_routes
 from services.intake.email.smtp import IntakeHandler, SmtpListener
@@ -27,6 +28,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
         publisher=runtime.publisher,
         records=repository.IdempotencyRecords(runtime.db),
         files=repository.AttachmentStore(runtime.db),
+        limits=EventLimits(event_max_bytes=settings.event_max_bytes, text_max_bytes=settings.text_max_bytes),
     )
     app.state.webform_limiter = webform.limiter_for(settings)
     app.state.smtp = None

@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from lotsen.contracts import topics
 from lotsen.contracts.contacts import Attachment, ContactReceived, ContactReceivedData
 from lotsen.errors import Conflict, Unavailable
 from lotsen.kafka.publisher import Publisher, PublishFailed
+from services.intake.bounds import FULL_TEXT_NAME, FULL_TEXT_TYPE, EventLimits, bound_contact
 from services.intake.repository import AttachmentStore, IdempotencyRecords
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,21 @@ class Intake:
     publisher: Publisher
     records: IdempotencyRecords
     files: AttachmentStore
+    limits: EventLimits = field(default_factory=EventLimits)
+
+
+class IdempotencyKeyReused(Conflict):
+    """The Idempotency-Key came with a different request before (IETF Idempotency-Key draft: 409)."""
+
+    code = "idempotency_key_reused"
+
+
+def key_reused(key: str) -> IdempotencyKeyReused:
+    return IdempotencyKeyReused(
+        "this Idempotency-Key was already used for a different request; send a new key with a new "
+        "request, or the same request again with the same key",
+        details={"idempotency_key": key},
+    )
 
 
 def unavailable(exc: Exception | None = None) -> Unavailable:
@@ -103,7 +119,12 @@ async def accept(
     ``request_fingerprint`` guards an ``Idempotency-Key`` against reuse for a different request (409);
     channel ids (Message-ID, ``mid``) pass None, since a redelivery may differ in transport details.
     ``files`` are stored before the event is published; the event must already describe them.
+    The event is first brought within ``intake.limits`` (:mod:`services.intake.bounds`); one that
+    cannot be is refused before anything is claimed or stored.
     """
+    event, full_text = bound_contact(event, intake.limits)
+    if full_text is not None:
+        files = [*(files or ()), FileContent(FULL_TEXT_NAME, FULL_TEXT_TYPE, full_text)]
     if idempotency_key:
         contact_id, done = await claim(
             intake, scope, idempotency_key, event.data.contact_id, request_fingerprint
@@ -152,10 +173,7 @@ async def claim(
     if earlier is None:
         return new_id, False
     if request_fingerprint is not None and earlier.get("fingerprint") != request_fingerprint:
-        raise Conflict(
-            "this Idempotency-Key was already used for a different request",
-            details={"idempotency_key": key},
-        )
+        raise key_reused(key)
     if earlier["state"] == "published":
         return str(earlier["contact_id"]), True
     created = earlier["created_at"]
@@ -168,6 +186,15 @@ async def claim(
             headers={"Retry-After": RETRY_AFTER_SECONDS},
         )
     return str(earlier["contact_id"]), False
+
+
+async def hold_key(intake: Intake, scope: str, key: str, request_fingerprint: str) -> None:
+    """For a channel already idempotent on its own ids (e-mail on its Message-ID), where a retry
+    simply gives the same contacts again: remember the request an ``Idempotency-Key`` was first sent
+    with, and refuse the key with another (409)."""
+    earlier = await intake.records.claim(scope, key, "", request_fingerprint)
+    if earlier is not None and earlier.get("fingerprint") != request_fingerprint:
+        raise key_reused(key)
 
 
 async def confirm(intake: Intake, scope: str, key: str) -> None:

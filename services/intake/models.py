@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from lotsen.contracts.contacts import Location
 from lotsen.email_address import EmailAddress
+from services.intake.bounds import NAME_MAX_CHARS, single_line
 
 PhoneNumber = Annotated[str, Field(max_length=40, pattern=r"^[0-9+() \-]*$")]
 
@@ -131,6 +132,11 @@ class PhoneEvent(BaseModel):
     wait_seconds: Seconds | None = None
     talk_seconds: Seconds | None = None
     agent: str | None = Field(None, max_length=200)
+
+    @field_validator("agent")
+    @classmethod
+    def _agent_on_one_line(cls, value: str | None) -> str | None:
+        return single_line(value, NAME_MAX_CHARS)
 
     @model_validator(mode="after")
     def _figures_of_the_event(self) -> PhoneEvent:

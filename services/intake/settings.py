@@ -33,6 +33,13 @@ class IntakeSettings(ServiceSettings):
     upload_max_bytes: int = Field(25 * MB, ge=1024, description="a whole multipart request")
     json_max_bytes: int = Field(1 * MB, ge=1024, description="a JSON request body")
 
+    # One contact event on contacts.received (docs/connectors.md, "Limits"): well under the broker's
+    # record limit (message.max.bytes, 1 MB by default), since routing adds its decision to it.
+    event_max_bytes: int = Field(256 * 1024, ge=16 * 1024, description="one encoded contact event")
+    text_max_bytes: int = Field(
+        64 * 1024, ge=1024, description="the text an event carries; a longer one is stored whole"
+    )
+
     # Web forms are public: per client address, a sliding hour and day.
     webform_per_hour: int = Field(20, ge=1)
     webform_per_day: int = Field(240, ge=1)
@@ -47,6 +54,12 @@ class IntakeSettings(ServiceSettings):
 
     # Phone (CTI): events per request.
     phone_max_events: int = Field(1000, ge=1)
+
+    @model_validator(mode="after")
+    def _text_fits_the_event(self) -> IntakeSettings:
+        if self.text_max_bytes > self.event_max_bytes // 2:
+            raise ValueError("INTAKE_TEXT_MAX_BYTES must be at most half of INTAKE_EVENT_MAX_BYTES")
+        return self
 
     @model_validator(mode="after")
     def _demo_channel_secrets_in_dev(self) -> IntakeSettings:

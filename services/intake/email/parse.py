@@ -29,7 +29,6 @@ from services.intake.language import guess_language
 
 CASE_REF = re.compile(r"\[([A-Z]{2,6}-\d{4}-\d{6})\]")
 CASE_REF_IN_MESSAGE_ID = re.compile(r"^<?([A-Z]{2,6}-\d{4}-\d{6})[.@]")
-MAX_TEXT_CHARS = 100_000
 MAX_HTML_CHARS = 100_000  # longer HTML is left out of the event; its text is there
 
 
@@ -71,9 +70,7 @@ def parse_email(
     message_id = _message_id(header(msg, "Message-ID"))
     references = _message_ids(header(msg, "References"))
     in_reply_to = next(iter(_message_ids(header(msg, "In-Reply-To"))), None)
-    if len(text) > MAX_TEXT_CHARS:
-        files.append(FileContent("meddelande.txt", "text/plain; charset=utf-8", text.encode("utf-8")))
-        text = text[:MAX_TEXT_CHARS] + "\n\n[… the whole text is attached as meddelande.txt]"
+    # A long text is cut, and stored whole, where every channel's contact is bounded (bounds.py).
     normalised = raw.replace(b"\r\n", b"\n")
     sender = _sender(msg)
     safe_html = sanitize_html(html) if html else None

@@ -5,8 +5,16 @@ Replies (RFC 5321 / RFC 3463):
 - ``250 2.0.0`` only after Kafka acknowledged the contact (every addressed organisation's);
 - ``451 4.3.0`` when it cannot be stored right now: the MTA keeps the message and retries;
 - ``550 5.1.1`` at RCPT for an address that is no organisation's of the directory;
-- ``552`` for a message or attachment over the limits; ``554 5.6.0`` for what is not a message;
-- ``554 5.7.1`` for a client outside ``INTAKE_SMTP_ALLOWED_CLIENTS`` (when that is set).
+- ``552 5.3.4`` for a message or attachment over the limits, or one that cannot be made into a
+  contact event within ``INTAKE_EVENT_MAX_BYTES`` (long subjects, names and header values are cut
+  and long texts stored whole first, so this is rare); ``554 5.6.0`` for what is not a message;
+- ``554 5.7.1`` for a client outside ``INTAKE_SMTP_ALLOWED_CLIENTS`` (when that is set);
+- ``500`` (from aiosmtpd) for a line longer than RFC 5321's 1,000 octets.
+
+Never ``451`` for what a message contains: what is too long is cut into the contact (subject 300
+characters, names 200, file names 200, the first and the 19 latest References; cuts marked with "…",
+control characters removed) and a text over ``INTAKE_TEXT_MAX_BYTES`` is stored whole beside it
+(``services/intake/bounds.py``, docs/connectors.md "Limits").
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from lotsen.addresses import Network, address_in, networks
 from lotsen.directory import Directory
 from lotsen.errors import Unavailable
+from services.intake.bounds import ContactTooLarge
 from services.intake.contacts import Intake
 from services.intake.email.receive import receive_email
 from services.intake.email.refusals import RefusedMessage
@@ -72,7 +81,7 @@ class IntakeHandler:
                 envelope_from=envelope.mail_from,
                 via="smtp",
             )
-        except RefusedMessage as refused:
+        except (RefusedMessage, ContactTooLarge) as refused:
             return f"{refused.smtp} {_one_line(refused.message)}"
         except Unavailable:
             return "451 4.3.0 the message cannot be stored right now; please try again later"
