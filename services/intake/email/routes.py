@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
@@ -9,6 +10,7 @@ from pydantic import BaseModel
 
 from lotsen.auth import Connector
 from services.intake.bodies import UnsupportedMediaType, media_type, read_limited
+from services.intake.contacts import fingerprint, hold_key
 from services.intake.deps import DirectoryDep, IntakeDep, SettingsDep
 from services.intake.email.receive import receive_email
 
@@ -31,9 +33,11 @@ class EmailAccepted(BaseModel):
         "The body is the message exactly as delivered (`Content-Type: message/rfc822`). Connector key "
         "required. The organisation is found from `recipient` (the envelope recipients; repeat the "
         "parameter), else from `Delivered-To`, `X-Original-To`, `To` and `Cc`. Idempotent on the "
-        "Message-ID: posting the same message again answers with the same contact. Answers 202 only "
-        "after Kafka acknowledged the contact; 413 too large, 415 not `message/rfc822`, 422 not a "
-        "message or no known recipient, 503 (with `Retry-After`) when it cannot be stored right now."
+        "Message-ID: posting the same message again answers with the same contact; an optional "
+        "`Idempotency-Key` reused with a different message or recipients is refused with 409 "
+        "`idempotency_key_reused`. Answers 202 only after Kafka acknowledged the contact; 413 too "
+        "large, 415 not `message/rfc822`, 422 not a message or no known recipient, 503 (with "
+        "`Retry-After`) when it cannot be stored right now."
     ),
     openapi_extra={
         "requestBody": {
@@ -50,6 +54,7 @@ async def receive_email_over_http(
     directory: DirectoryDep,
     recipient: Annotated[list[str] | None, Query(max_length=100, description="envelope recipient")] = None,
     x_envelope_from: Annotated[str | None, Header(max_length=500)] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> EmailAccepted:
     if media_type(request) != "message/rfc822":
         raise UnsupportedMediaType(
@@ -57,12 +62,16 @@ async def receive_email_over_http(
             details={"content_type": request.headers.get("content-type")},
         )
     raw = await read_limited(request, settings.email_max_message_bytes, what="the message")
+    recipients = [r for r in recipient or [] if r.strip()][:100]
+    if idempotency_key:
+        request_fingerprint = fingerprint([hashlib.sha256(raw).hexdigest(), recipients, x_envelope_from])
+        await hold_key(intake, f"email-key:{connector.subject}", idempotency_key, request_fingerprint)
     received = await receive_email(
         raw,
         intake=intake,
         settings=settings,
         directory=directory,
-        recipients=[r for r in recipient or [] if r.strip()][:100],
+        recipients=recipients,
         envelope_from=x_envelope_from,
         via="http",
     )
