@@ -38,6 +38,7 @@ from bench.report import percentile, report
 from bench.stats_data import stream, tertial_aggregates
 from bench.stats_report import NAME, Ingestion, Latency, Result, render, summary
 from lotsen import mongo
+from lotsen.auth import issue_token
 from lotsen.contracts.envelope import decode_event
 from lotsen.kafka.batches import BatchConsumerRunner
 from lotsen.kafka.broker import EmbeddedBroker
@@ -183,7 +184,9 @@ async def report_latency(
         docs.clear()  # the service holds only what is in the database
         gc.collect()
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://stats") as client:
+        supervisor = issue_token(settings, subject="bench", role="supervisor")  # the figures need a token
+        headers = {"Authorization": f"Bearer {supervisor}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://stats", headers=headers) as client:
             for path, params in QUERIES:
                 timings, cpu, size = [], [], 0
                 for _ in range(args.repeat + 1):

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 
 from services.stats.backlog import backlog
 from services.stats.calls import answer_rate
-from services.stats.deps import CommonDep, FiguresDep, Reader
+from services.stats.deps import CommonDep, FiguresDep
 from services.stats.email import email_response
 from services.stats.figures import TIME_GROUPS, parse_month
 from services.stats.models import (
@@ -143,16 +143,15 @@ async def get_volumes(
         rows.sort(key=lambda r: str(r["key"]))
     else:
         rows.sort(key=lambda r: (-r["count"], str(r["key"])))
-    return {"total": total.counts[counter], "groups": rows}
+    return figures.scoped({"total": total.counts[counter], "groups": rows})
 
 
 @router.get(
     "/v1/stats/volumes/charging",
-    response_model=ChargingFigure,
     summary="Debitering: first-line cases handled for each department in a month",
+    responses={200: {"model": ChargingFigure}},
 )
 async def get_charging(
-    reader: Reader,
     figures: FiguresDep,
     month: Annotated[str, Query(description="YYYY-MM", examples=["2026-03"])],
     organization: Annotated[str | None, Query(description="one organisation; all if left out")] = None,
@@ -161,19 +160,21 @@ async def get_charging(
     period = Period(first, last, organization)
     total, groups = await figures.tallies("cases", period, "department")
     rows = sorted(charging_rows(groups), key=lambda r: (r["key"] is None, str(r["key"])))
-    return {
-        "month": month,
-        "organization": organization,
-        "total": total.counts["resolved_first_line"],
-        "pending": total.counts["resolution_pending"],
-        "groups": rows,
-    }
+    return figures.scoped(
+        {
+            "month": month,
+            "organization": organization,
+            "total": total.counts["resolved_first_line"],
+            "pending": total.counts["resolution_pending"],
+            "groups": rows,
+        }
+    )
 
 
 @router.get(
     "/v1/stats/synpunkter",
-    response_model=SynpunkterFigure,
     summary="Synpunkter (feedback) per department, with case references",
+    responses={200: {"model": SynpunkterFigure}},
 )
 async def get_synpunkter(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
     total, groups = await figures.tallies("cases", common.period, common.group_by or "department")
@@ -182,4 +183,4 @@ async def get_synpunkter(common: CommonDep, figures: FiguresDep) -> dict[str, An
         for key, tally in sorted_groups(groups)
         if tally.counts["synpunkter"]
     ]
-    return {**synpunkter(total), "groups": rows}
+    return figures.scoped({**synpunkter(total), "groups": rows})

@@ -84,8 +84,10 @@ async def read_slices(
     days_only: bool,
     now: datetime | None = None,
     tz: ZoneInfo | None = None,
+    organizations: tuple[str, ...] | None = None,
 ) -> list[Slice]:
-    """The slices of ``period``; with ``now`` (and ``tz``) their marks are settled as of ``now``."""
+    """The slices of ``period`` (and of ``organizations`` only, when given); with ``now`` (and
+    ``tz``) their marks are settled as of ``now``."""
     day_ranges: list[tuple[str | None, str | None]]
     if days_only:
         month_range, day_ranges = None, [(_iso(period.lower), _iso(period.upper))]
@@ -100,10 +102,14 @@ async def read_slices(
 
     slices: list[Slice] = []
     if month_range is not None:
-        for doc in await stats.buckets("month", kind, organization=org, ranges=[month_range]):
+        for doc in await stats.buckets(
+            "month", kind, organization=org, ranges=[month_range], organizations=organizations
+        ):
             slices.append(Slice(doc["organization"], None, doc["month"], cells(doc)))
     if day_ranges:
-        for doc in await stats.buckets("day", kind, organization=org, ranges=list(day_ranges)):
+        for doc in await stats.buckets(
+            "day", kind, organization=org, ranges=list(day_ranges), organizations=organizations
+        ):
             slices.append(
                 Slice(doc["organization"], date.fromisoformat(doc["day"]), doc["month"], cells(doc))
             )

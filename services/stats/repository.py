@@ -180,8 +180,10 @@ class StatsRepository:
         *,
         organization: str | None,
         ranges: list[tuple[str | None, str | None]],
+        organizations: tuple[str, ...] | None = None,
     ) -> list[Document]:
-        """Aggregates of ``kind`` whose period lies in any of the inclusive ``ranges``."""
+        """Aggregates of ``kind`` whose period lies in any of the inclusive ``ranges``, of
+        ``organization`` and only of ``organizations`` (each ``None``: every organisation)."""
         if not ranges:
             return []
         field = "day" if scope == "day" else "month"
@@ -196,6 +198,8 @@ class StatsRepository:
         query: Document = {"kind": kind}
         if organization:
             query["organization"] = organization
+        elif organizations is not None:
+            query["organization"] = {"$in": list(organizations)}
         query["$or"] = alternatives
         return [self._decoded(doc) async for doc in self._db[BUCKETS[scope]].find(query)]
 

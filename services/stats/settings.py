@@ -17,7 +17,9 @@ class StatsSettings(ServiceSettings):
     service_name: str = "stats"
     port: int = 8005
     timezone: str = "Europe/Stockholm"
-    require_token: bool = False
+    require_token: bool = Field(
+        True, description="false: anyone who reaches stats reads every figure (a closed network only)"
+    )
     database: str = "lotsen_stats"
     consumer_group: str = Field("stats", description="Kafka consumer group, as lotsen-<consumer_group>")
     batch_size: int = Field(500, ge=1, description="records handed to the handler per poll")

@@ -15,11 +15,9 @@ from lotsen.contracts import calls, cases, topics
 from lotsen.contracts.envelope import Event
 from lotsen.kafka.memory import InMemoryBus
 from lotsen.kafka.processing import MemoryDeduplicator
-from services.stats.app import create_app
 from services.stats.handlers import make_handler
 from services.stats.repository import StatsRepository
-from services.stats.settings import StatsSettings
-from tests.helpers import running
+from tests.stats_support import stats_app
 
 NOW = datetime(2026, 4, 20, 12, 0, tzinfo=UTC)
 ORG = "karlskoga"
@@ -27,9 +25,7 @@ ORG = "karlskoga"
 
 @pytest.fixture
 async def app(bus: InMemoryBus, dev_env: None) -> AsyncIterator[FastAPI]:
-    application = create_app(StatsSettings(now=NOW), publisher=bus, run_consumers=False)
-    async with running(application) as client:
-        application.state.client = client
+    async with stats_app(bus, now=NOW) as application:
         yield application
 
 

@@ -15,14 +15,12 @@ from fastapi import FastAPI
 from lotsen.contracts import topics
 from lotsen.contracts.envelope import decode_event
 from lotsen.kafka.memory import InMemoryBus
-from services.stats.app import create_app
 from services.stats.handlers import make_batch_handler
 from services.stats.repository import StatsRepository
-from services.stats.settings import StatsSettings
-from tests.helpers import running
 from tests.stats_expected import Expectation
 from tests.stats_generator import Month, build_month
 from tests.stats_queries import mismatches
+from tests.stats_support import stats_app
 
 ORGANIZATIONS = ("provkommun", "provbolaget")
 STATS_TOPICS = (topics.CALLS_EVENTS, topics.CASES_EVENTS, topics.OUTBOUND_RESULTS)
@@ -35,9 +33,7 @@ def month() -> Month:
 
 @pytest.fixture
 async def app(bus: InMemoryBus, dev_env: None, month: Month) -> AsyncIterator[FastAPI]:
-    application = create_app(StatsSettings(now=month.now), publisher=bus, run_consumers=False)
-    async with running(application) as client:
-        application.state.client = client
+    async with stats_app(bus, now=month.now) as application:
         yield application
 
 
@@ -87,8 +83,7 @@ async def test_a_shuffled_stream_gives_the_same_state_and_figures(
     await deliver_in_polls(app, bus, poll=240)
     await assert_figures(app, month, full=False)
 
-    in_order = create_app(StatsSettings(now=month.now), publisher=InMemoryBus(), run_consumers=False)
-    async with running(in_order):
+    async with stats_app(InMemoryBus(), now=month.now) as in_order:
         bus_in_order = in_order.state.runtime.publisher
         await publish(bus_in_order, month.events)
         await deliver_in_polls(in_order, bus_in_order)

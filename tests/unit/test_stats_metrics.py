@@ -13,13 +13,11 @@ import pytest
 from fastapi import FastAPI
 
 from lotsen.kafka.memory import InMemoryBus
-from services.stats.app import create_app
 from services.stats.metrics import refresh_gauges
 from services.stats.repository import StatsRepository
-from services.stats.settings import StatsSettings
-from tests.helpers import running
 from tests.stats_expected import Expectation
 from tests.stats_generator import Call, build_month, call_events_of, ms
+from tests.stats_support import stats_app
 from tests.unit.test_stats_figures import deliver_in_polls, publish
 
 PERSONAL = ("+4670", "anna.agent", "bo.supervisor", "handler.hans", "mailbox full", "needs the department",
@@ -35,9 +33,7 @@ async def app(bus: InMemoryBus, dev_env: None) -> AsyncIterator[FastAPI]:
     waiting = Call(f"a{run}-waiting", f"a{run}", "ovrigt", ms(month.now - timedelta(minutes=10)), "pending")
     month.calls.append(waiting)
     month.events.extend(call_events_of(waiting, random.Random(1)))
-    application = create_app(StatsSettings(now=month.now), publisher=bus, run_consumers=False)
-    async with running(application) as client:
-        application.state.client = client
+    async with stats_app(bus, now=month.now) as application:
         application.state.month = month
         await publish(bus, month.events)
         await deliver_in_polls(application, bus)

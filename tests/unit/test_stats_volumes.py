@@ -14,11 +14,9 @@ from lotsen.contracts import CaseCreated, topics
 from lotsen.contracts.cases import CaseCreatedData
 from lotsen.kafka.memory import InMemoryBus
 from lotsen.kafka.processing import MemoryDeduplicator
-from services.stats.app import create_app
 from services.stats.handlers import make_handler
 from services.stats.repository import StatsRepository
-from services.stats.settings import StatsSettings
-from tests.helpers import running
+from tests.stats_support import stats_app
 
 
 def created(ref: str, channel: str, received_at: datetime, organization: str = "karlskoga") -> CaseCreated:
@@ -38,9 +36,7 @@ def created(ref: str, channel: str, received_at: datetime, organization: str = "
 
 @pytest.fixture
 async def app(bus: InMemoryBus, dev_env: None) -> AsyncIterator[FastAPI]:
-    application = create_app(StatsSettings(), publisher=bus, run_consumers=False)
-    async with running(application) as client:
-        application.state.client = client
+    async with stats_app(bus) as application:
         yield application
 
 
