@@ -50,7 +50,7 @@ class Intake:
 @asynccontextmanager
 async def intake_on(bus: InMemoryBus, **settings: Any) -> AsyncIterator[Intake]:
     """intake with its SMTP listener on a free port, publishing to ``bus`` (needs the dev_env fixture)."""
-    app = create_app(IntakeSettings(**{"smtp_port": 0, **settings}), publisher=bus)
+    app = create_app(IntakeSettings(**{"smtp_port": 0, **settings}), publisher=bus, run_consumers=False)
     async with running(app) as client:
         yield Intake(client, app, bus)
 

@@ -101,6 +101,12 @@ class CaseSurveyAnsweredData(CaseEventData):
 class CaseErasedData(CaseEventData):
     erased_at: UtcDatetime | None = None
     fields: list[str] = Field(default_factory=list)
+    contacts: list[str] = Field(
+        default_factory=list, description="contact ids of the case's messages (intake's files name them)"
+    )
+    attachments: list[str] = Field(
+        default_factory=list, description="SHA-256 of every file attached to the case, for intake to delete"
+    )
 
 
 class CaseCreated(Event[CaseCreatedData]):

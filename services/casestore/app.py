@@ -18,6 +18,7 @@ from services.casestore import (
     kb,
     manual,
     outcomes,
+    privacy,
     privacy_api,
     public_api,
     sla,
@@ -47,6 +48,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     settings: CasestoreSettings = app.state.settings
     repo = CaseRepository(runtime.db)
     await repo.ensure_indexes()
+    await privacy.backfill_people(repo)
     if settings.dev_mode:
         await _seed_demo_accounts(repo)
     cases = Cases(repo, runtime.publisher)

@@ -21,7 +21,7 @@ from lotsen.contracts.cases import CaseStatusChanged
 from lotsen.contracts.envelope import Event, decode_event, encode_event
 from lotsen.errors import Conflict, NotFound
 from lotsen.kafka.publisher import Publisher, PublishFailed
-from services.casestore import timeline
+from services.casestore import people, timeline
 from services.casestore.repository import CaseRepository, Document, StaleCase
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ class Cases:
             "timeline": entries,
             "outbox": [outbox_item(topic, event, case["_id"]) for topic, event in change.events],
         }
+        people.with_people(case, change.updates, change.pushes)
         updates = {"updated_at": now, **change.updates} if (change.updates or change.events) else {}
         return await self.repo.commit(case, updates, pushes)
 

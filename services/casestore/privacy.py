@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from lotsen.contracts.cases import CaseErased
-from services.casestore import timeline
+from services.casestore import people, timeline
 from services.casestore.changes import Change, case_event
-from services.casestore.repository import Document
+from services.casestore.repository import CaseRepository, Document
 
 MARKER = "[raderat]"
 TIMELINE_FREE_TEXT = ("reason", "text", "comment")
@@ -30,6 +30,8 @@ def erased_message(message: Document) -> Document:
     if message.get("sender"):
         scrubbed["sender"] = {k: (MARKER if v else v) for k, v in message["sender"].items()}
     scrubbed["attachments"] = [{**a, "name": MARKER} for a in message.get("attachments", [])]
+    if (message.get("delivery") or {}).get("reason"):  # a bounce quotes the address it could not reach
+        scrubbed["delivery"] = {**message["delivery"], "reason": MARKER}
     return scrubbed
 
 
@@ -39,8 +41,11 @@ def erase(case: Document, *, by: str, at: datetime, why: str) -> Change:
     rewritten: list[int] = []
     for entry in entries:
         data = dict(entry["data"])
-        if any(data.get(field) for field in TIMELINE_FREE_TEXT):
+        decision = data.get("decision")
+        if any(data.get(field) for field in TIMELINE_FREE_TEXT) or (decision or {}).get("explanation"):
             entry["data"] = {k: (MARKER if k in TIMELINE_FREE_TEXT and v else v) for k, v in data.items()}
+            if decision:  # routing's explanation may quote the sender or the text
+                entry["data"]["decision"] = _without_explanation(decision)
             rewritten.append(entry["seq"])
     anchor = entries[-1]["hash"] if entries else timeline.GENESIS
     rebuilt = rechain(entries)
@@ -60,12 +65,49 @@ def erase(case: Document, *, by: str, at: datetime, why: str) -> Change:
             "messages": [erased_message(m) for m in case.get("messages", [])],
             "subject": MARKER if case.get("subject") else None,
             "search": case["_id"].lower(),
+            "people": [],
+            "routing": _without_explanation(case.get("routing")),
             "timeline": rebuilt,
             "erased_at": at,
         }
     )
-    change.events.append(case_event(CaseErased, case, at, erased_at=at, fields=fields))
+    change.events.append(
+        case_event(
+            CaseErased,
+            case,
+            at,
+            erased_at=at,
+            fields=fields,
+            contacts=sorted(
+                {case.get("origin_contact_id"), *(m["key"] for m in case.get("messages", []))} - {None}
+            ),
+            attachments=sorted(
+                {
+                    a["sha256"]
+                    for m in case.get("messages", [])
+                    for a in m.get("attachments", [])
+                    if a.get("sha256")
+                }
+            ),
+        )
+    )
     return change
+
+
+def _without_explanation(decision: Document | None) -> Document | None:
+    if not decision or not decision.get("explanation"):
+        return decision
+    return {**decision, "explanation": MARKER}
+
+
+async def backfill_people(repo: CaseRepository) -> int:
+    """Give cases stored before ``people`` existed their keys, so look-ups find them; returns how many."""
+    done = 0
+    while batch := await repo.without_people():
+        for doc in batch:
+            await repo.set_people(doc["_id"], people.of_case(doc.get("citizen"), doc.get("messages", [])))
+        done += len(batch)
+    return done
 
 
 def rechain(entries: list[Document]) -> list[Document]:

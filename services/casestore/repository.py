@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from lotsen.errors import DomainError
+from services.casestore import people
 
 Document = dict[str, Any]
 # The list view never carries the timeline, the outbox or personal data.
@@ -85,6 +86,7 @@ class CaseRepository:
                 ]
             )
         await self._cases.create_index([("citizen.facebook_psid", ASCENDING), ("status", ASCENDING)])
+        await self._cases.create_index("people")  # privacy look-ups by normalised address (people.py)
         await self._cases.create_index([("status", ASCENDING), ("first_response_due", ASCENDING)])
         await self._cases.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
         await self._cases.create_index("outbox.event_id", sparse=True)
@@ -207,14 +209,21 @@ class CaseRepository:
     async def of_person(
         self, *, email: str | None = None, phone: str | None = None, facebook_psid: str | None = None
     ) -> builtins.list[Document]:
-        """Every case where the person wrote or is the citizen, found by e-mail, phone or Messenger id."""
-        ors: builtins.list[Document] = []
-        for field, value in (("email", email), ("phone", phone), ("facebook_psid", facebook_psid)):
-            if value:
-                ors += [{f"citizen.{field}": value}, {f"messages.sender.{field}": value}]
-        if not ors:
+        """Every case where the person wrote or is the citizen, found by e-mail, phone or Messenger id
+        in any of their written forms (``people.py``)."""
+        wanted = people.keys(email=email, phone=phone, facebook_psid=facebook_psid)
+        if not wanted:
             return []
-        return [doc async for doc in self._cases.find({"$or": ors}).sort("created_at", ASCENDING)]
+        found = self._cases.find({"people": {"$in": wanted}}).sort("created_at", ASCENDING)
+        return [doc async for doc in found]
+
+    async def without_people(self, limit: int = 500) -> builtins.list[Document]:
+        """Cases stored before ``people`` existed, with what their keys are computed from."""
+        found = self._cases.find({"people": {"$exists": False}}, {"citizen": 1, "messages.sender": 1})
+        return [doc async for doc in found.limit(limit)]
+
+    async def set_people(self, ref: str, keys: builtins.list[str]) -> None:
+        await self._cases.update_one({"_id": ref, "people": {"$exists": False}}, {"$set": {"people": keys}})
 
     async def closed_before(self, cutoff: datetime, limit: int = 200) -> builtins.list[Document]:
         """Closed cases closed before ``cutoff`` that still hold personal data."""

@@ -4,16 +4,18 @@ acknowledged.
 Where things live: ``webform.py``, ``email/`` (parse, SMTP listener, HTTP route), ``facebook.py``,
 ``phone.py``, ``manual.py`` (one module per channel); ``contacts.py`` (accepting a contact:
 idempotency, attachments, publishing); ``repository.py`` (every MongoDB call); ``attachments.py``
-(files for staff); ``bodies.py`` (limits on what comes in).
+(files for staff); ``bodies.py`` (limits on what comes in); ``erasure.py`` (``case.erased`` deletes
+a case's files).
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from lotsen.contracts import topics
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.intake import attachments, facebook, manual, phone, repository, webform
+from services.intake import attachments, erasure, facebook, manual, phone, repository, webform
 from services.intake.bounds import EventLimits
 from services.intake.contacts import Intake
 from services.intake.email import routes as email_routes
@@ -31,6 +33,9 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
         limits=EventLimits(event_max_bytes=settings.event_max_bytes, text_max_bytes=settings.text_max_bytes),
     )
     app.state.webform_limiter = webform.limiter_for(settings)
+    # case.erased (a person's request, or retention) deletes the case's files here too.
+    files = repository.AttachmentStore(runtime.db)
+    await runtime.consume("intake-erasure", [topics.CASES_EVENTS], erasure.make_handler(files))
     app.state.smtp = None
     if settings.smtp_enabled:  # last: mail is taken only once everything else is up
         handler = IntakeHandler(

@@ -35,7 +35,7 @@ FORM = {
 
 @pytest.fixture
 async def intake(bus: InMemoryBus, dev_env: None) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app(IntakeSettings(smtp_port=0), publisher=bus)) as client:
+    async with running(create_app(IntakeSettings(smtp_port=0), publisher=bus, run_consumers=False)) as client:
         yield client
 
 
