@@ -69,8 +69,10 @@ class EventLimits:
     text_max_bytes: int = 64 * 1024
 
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
-_MULTILINE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_MULTILINE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+# Direction overrides and isolates turn "gpj.exe" into what looks like "exe.jpg" in a one-line field.
+_DIRECTION_MARKS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -80,10 +82,12 @@ def cut(value: str, max_chars: int) -> str:
 
 
 def single_line(value: str | None, max_chars: int) -> str | None:
-    """A one-line field: no control characters (CR and LF become spaces), cut at ``max_chars``."""
+    """A one-line field: control characters (CR and LF included) become one space, direction marks
+    are removed, and it is cut at ``max_chars``."""
     if value is None:
         return None
-    text = _SPACES.sub(" ", _CONTROLS.sub(" ", value[: 4 * max_chars])).strip()
+    text = _DIRECTION_MARKS.sub("", value[: 8 * max_chars])
+    text = _SPACES.sub(" ", _CONTROLS.sub(" ", text)).strip()
     return cut(text, max_chars) or None
 
 
