@@ -50,7 +50,8 @@ class InvalidRegistration(DomainError):
     description=(
         "For agents (bearer token). JSON, or `multipart/form-data` with the same fields and the "
         "letter's scans as files. Answers 202 only after Kafka acknowledged the contact; "
-        "`Idempotency-Key` makes a retry return the first answer."
+        "`Idempotency-Key` makes a retry return the first answer; the same key with a different "
+        "registration is refused with 409 `idempotency_key_reused`."
     ),
     openapi_extra={
         "requestBody": {

@@ -78,9 +78,10 @@ IDEMPOTENCY_KEY_MAX = 200
         "Public (citizens post from the browser) or with a connector key (`X-Connector-Key`, no rate "
         "limit). JSON, `multipart/form-data` (the same fields, `location` as JSON or `lat`/`lon`, "
         "files in any file field) or `application/x-www-form-urlencoded`. Answers 202 only after "
-        "Kafka acknowledged the contact; `Idempotency-Key` makes a retry return the first answer. "
-        "429 with `Retry-After` over the rate limit, 413 over the size limits, 503 with `Retry-After` "
-        "when it cannot be stored right now."
+        "Kafka acknowledged the contact; `Idempotency-Key` makes a retry return the first answer, and "
+        "the same key with a different body is refused with 409 `idempotency_key_reused`. 422 names "
+        "the field that is not valid, 429 with `Retry-After` over the rate limit, 413 over the size "
+        "limits, 503 with `Retry-After` when it cannot be stored right now."
     ),
     openapi_extra={
         "parameters": [
