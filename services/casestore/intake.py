@@ -2,18 +2,22 @@
 
 Threading, in order: the reference tag in the subject (``[KGA-2026-000123]``), our outbound
 Message-IDs in ``In-Reply-To``/``References``, and the same Messenger sender with a case that is
-not closed. A reply to a closed case opens a new case linked to the old one.
+not closed. A reference is not a key: the contact joins the case only when its sender is someone
+the case has corresponded with (:func:`corresponded_with`), so a stranger who quotes a reference
+can neither add to someone else's errand nor reopen it. A contact that refers to a case it may not
+join, or to a closed case, opens a new case linked to that one.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from lotsen.calendar import add_working_days
 from lotsen.contracts.cases import CaseCreated
-from lotsen.contracts.contacts import ContactRouted
+from lotsen.contracts.contacts import ContactRouted, Sender
 from lotsen.contracts.envelope import Event, InvalidEvent, derived_event_id
 from lotsen.directory import Directory, Organization
 from services.casestore import messages
@@ -57,7 +61,8 @@ def make_handler(*, cases: Cases, directory: Directory, settings: CasestoreSetti
         if org is None:
             raise InvalidEvent(f"unknown organisation {event.organization!r}")
         existing = await thread_of(event, cases)
-        if existing is not None and existing["status"] != "closed":
+        joins = existing is not None and corresponded_with(existing, event.data.sender)
+        if existing is not None and joins and existing["status"] != "closed":
             await cases.apply(existing["_id"], lambda case: messages.inbound(case, event, at=cases.clock()))
             return
         await open_case(event, org, cases=cases, settings=settings, follows=existing)
@@ -73,6 +78,34 @@ async def thread_of(event: ContactRouted, cases: Cases) -> Document | None:
             break
         case = await cases.repo.get(case["merged_into"])
     return case
+
+
+def corresponded_with(case: Document, sender: Sender) -> bool:
+    """Whether ``sender`` is the case's citizen or has written on the case before: the same e-mail
+    address (in any letter case), phone number (as a Swedish number) or Messenger id."""
+    known = identities(case.get("citizen") or {})
+    for message in case.get("messages", []):
+        if message.get("direction") == "inbound":
+            known |= identities(message.get("sender") or {})
+    return not known.isdisjoint(identities(sender.model_dump()))
+
+
+def identities(person: Document) -> set[str]:
+    found = set()
+    if person.get("email"):
+        found.add("email:" + str(person["email"]).strip().lower())
+    phone = swedish_phone_digits(str(person.get("phone") or ""))
+    if phone:
+        found.add("phone:" + phone)
+    if person.get("facebook_psid"):
+        found.add("facebook:" + str(person["facebook_psid"]).strip())
+    return found
+
+
+def swedish_phone_digits(phone: str) -> str:
+    """``+46 70-123 45 67``, ``0046701234567`` and ``070-1234567`` alike: ``0701234567``."""
+    digits = re.sub(r"\D", "", phone).removeprefix("00")
+    return "0" + digits.removeprefix("46") if digits.startswith("46") else digits
 
 
 async def _threaded_case(event: ContactRouted, cases: Cases) -> Document | None:
@@ -116,7 +149,8 @@ async def open_case(
             lambda c: opening(c, event, at=cases.clock(), domain=domain) if c["version"] == 0 else Change(),
         )
         if follows is not None:
-            await cases.apply(follows["_id"], lambda c: link_back(c, case["_id"]))
+            cause = "closed" if follows["status"] == "closed" else "other_sender"
+            await cases.apply(follows["_id"], lambda c: link_back(c, case["_id"], cause))
     return case
 
 
@@ -215,7 +249,11 @@ def opening(case: Document, event: ContactRouted, *, at: datetime, domain: str) 
     return change
 
 
-def link_back(case: Document, new_ref: str) -> Change:
+def link_back(case: Document, new_ref: str, cause: str) -> Change:
+    """``cause``: ``closed`` (the citizen wrote again after the case closed) or ``other_sender`` (a
+    contact from someone the case never corresponded with referred to it)."""
     if new_ref in case.get("links", []):
         return Change()
-    return Change(pushes={"links": [new_ref]}, entries=[Entry("citizen", "linked", {"ref": new_ref})])
+    return Change(
+        pushes={"links": [new_ref]}, entries=[Entry("citizen", "linked", {"ref": new_ref, "cause": cause})]
+    )

@@ -126,14 +126,19 @@ async def test_the_whole_lifecycle(client: httpx.AsyncClient, handle: Any, bus: 
     assert resolved.json()["resolved_by_first_line"] is False, "it was handed off once"
 
     # A citizen reply to a resolved case reopens it.
-    await handle(routed("mail-3", channel="email", subject=f"Tack! [{ref}]", thread={"case_ref": ref}))
+    asa = {"email": "Asa@example.se"}  # the citizen, whatever the letter case of the address
+    await handle(
+        routed("mail-3", channel="email", subject=f"Tack! [{ref}]", thread={"case_ref": ref}, sender=asa)
+    )
     assert (await client.get(f"/v1/cases/{ref}", headers=agent)).json()["status"] == "open"
     await client.post(f"/v1/cases/{ref}/resolve", json={"resolution_code": "answered"}, headers=agent)
     closed = await client.post(f"/v1/cases/{ref}/close", headers=agent)
     assert closed.json()["status"] == "closed"
 
     # A reply to a closed case opens a new case linked to the old one.
-    await handle(routed("mail-4", channel="email", subject=f"En sak till [{ref}]", thread={"case_ref": ref}))
+    await handle(
+        routed("mail-4", channel="email", subject=f"Mer [{ref}]", thread={"case_ref": ref}, sender=asa)
+    )
     new = (await client.get("/v1/cases/KGA-2026-000002", headers=agent)).json()
     assert new["links"] == [ref]
     assert (await client.get(f"/v1/cases/{ref}", headers=agent)).json()["links"] == ["KGA-2026-000002"]
