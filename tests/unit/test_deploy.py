@@ -7,6 +7,7 @@ variable (which pydantic-settings would silently ignore) fails here.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import shlex
@@ -29,6 +30,7 @@ DEPLOY = REPO / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
 ENV_EXAMPLE = DEPLOY / ".env.example"
 DOCKERFILE = DEPLOY / "Dockerfile"
+CADDYFILE = DEPLOY / "gateway" / "Caddyfile"
 
 # DESIGN §4: the port of every service.
 SERVICES: dict[str, tuple[type[ServiceSettings], int]] = {
@@ -119,19 +121,6 @@ def command_args(service: dict[str, Any]) -> list[str]:
     return shlex.split(command) if isinstance(command, str) else [str(part) for part in command or []]
 
 
-def published_ports(service: dict[str, Any]) -> list[tuple[int, int]]:
-    """(host port, container port) of each ``ports`` entry, short or long syntax."""
-    result = []
-    for entry in service.get("ports", []):
-        if isinstance(entry, dict):
-            result.append((int(entry["published"]), int(entry["target"])))
-            continue
-        parts = str(entry).split("/")[0].split(":")
-        assert len(parts) >= 2, f"port {entry!r} is not published on the host"
-        result.append((int(parts[-2]), int(parts[-1])))
-    return result
-
-
 def test_compose_has_the_infrastructure_and_every_service(compose: dict[str, Any]) -> None:
     services = compose["services"]
     for name in ("kafka", "mongo", "topics", *SERVICES):
@@ -157,11 +146,77 @@ def test_every_lotsen_container_uses_the_one_image(compose: dict[str, Any]) -> N
     assert (COMPOSE.parent / build["context"] / build["dockerfile"]).resolve() == DOCKERFILE.resolve()
 
 
+def port_bindings(service: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """(host address, host port, container port) of each ``ports`` entry; ``0.0.0.0`` when the entry
+    names no address (Docker then listens on every interface of the host)."""
+    result = []
+    for entry in service.get("ports", []):
+        if isinstance(entry, dict):
+            result.append(
+                (str(entry.get("host_ip") or "0.0.0.0"), int(entry["published"]), int(entry["target"]))
+            )
+            continue
+        parts = str(entry).split("/")[0].split(":")
+        assert len(parts) >= 2, f"port {entry!r} is not published on the host"
+        address = ":".join(parts[:-2]) or "0.0.0.0"
+        result.append((address, int(parts[-2]), int(parts[-1])))
+    return result
+
+
+# What the host publishes to the world: the gateway (HTTP, HTTPS, HTTP/3) and intake's SMTP listener.
+PUBLIC = {("gateway", 80), ("gateway", 443), ("intake", 2525)}
+
+
 @pytest.mark.parametrize(("name", "port"), [(n, p) for n, (_, p) in SERVICES.items()])
-def test_each_service_publishes_its_design_port(compose: dict[str, Any], name: str, port: int) -> None:
+def test_each_service_is_reached_only_through_the_gateway(
+    compose: dict[str, Any], name: str, port: int
+) -> None:
     settings_cls = SERVICES[name][0]
     assert settings_cls.model_fields["port"].default == port, f"{settings_cls.__name__}.port != DESIGN §4"
-    assert (port, port) in published_ports(compose["services"][name])
+    published = [
+        (address, host)
+        for address, host, target in port_bindings(compose["services"][name])
+        if target == port
+    ]
+    assert all(address == "127.0.0.1" for address, _ in published), f"{name} publishes its API on {published}"
+    assert f"{name}:{port}" in CADDYFILE.read_text(encoding="utf-8"), f"the gateway does not proxy to {name}"
+
+
+def test_only_the_gateway_and_smtp_are_published_beyond_the_host(compose: dict[str, Any]) -> None:
+    public = {
+        (name, target)
+        for name, service in compose["services"].items()
+        for address, _, target in port_bindings(service)
+        if address not in ("127.0.0.1", "::1")
+    }
+    assert public == PUBLIC, f"published on every interface: {sorted(public)}, expected {sorted(PUBLIC)}"
+    intake_smtp = IntakeSettings.model_fields["smtp_port"].default
+    assert ("0.0.0.0", intake_smtp, intake_smtp) in port_bindings(compose["services"]["intake"])
+    gateway = compose["services"]["gateway"]
+    mounts = [str(volume).split(":")[:2] for volume in gateway["volumes"]]
+    assert ["./gateway/Caddyfile", "/etc/caddy/Caddyfile"] in mounts
+    assert (COMPOSE.parent / "gateway" / "Caddyfile").resolve() == CADDYFILE.resolve()
+
+
+@pytest.mark.parametrize("variables", ["defaults", ".env.example"])
+def test_forwarded_addresses_are_believed_from_the_gateway_alone(
+    compose: dict[str, Any], env_example: dict[str, str], variables: str
+) -> None:
+    """Behind the gateway every request comes from it: without its X-Forwarded-For the web forms'
+    and the status page's rate limits would count all citizens as one; with any other proxy trusted,
+    a citizen could choose their own address."""
+    given = {} if variables == "defaults" else env_example
+    services = compose["services"]
+    gateway_address = interpolate(services["gateway"]["networks"]["default"]["ipv4_address"], given)
+    subnet = interpolate(compose["networks"]["default"]["ipam"]["config"][0]["subnet"], given)
+    assert ipaddress.ip_address(gateway_address) in ipaddress.ip_network(subnet)
+    readers = [name for name, (cls, _) in SERVICES.items() if "trusted_proxies" in cls.model_fields]
+    assert {"intake", "casestore"} <= set(readers)
+    for name in readers:
+        variable = f"{name.upper()}_TRUSTED_PROXIES"
+        value = environment(services[name]).get(variable)
+        assert value is not None, f"{name} trusts no proxy: set {variable} to the gateway"
+        assert json.loads(interpolate(value, given)) == [gateway_address], f"{name}: {value}"
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -216,6 +271,8 @@ def test_settings_accept_the_example_environment(
     assert settings.port == port
     assert settings.kafka_enable_idempotence is True
     assert settings.connector_keys and all(isinstance(key, str) for key in settings.connector_keys)
+    if "trusted_proxies" in settings_cls.model_fields:
+        assert settings.trusted_proxies == [env_example["LOTSEN_GATEWAY_ADDRESS"]]
 
 
 def test_env_example_defines_every_variable_compose_uses(env_example: dict[str, str]) -> None:
@@ -245,3 +302,4 @@ def test_dockerfile_binds_every_service_on_all_interfaces() -> None:
         variable = f"{name.upper()}_HOST"
         assert variable in env_names(settings_cls)
         assert re.search(rf"\b{variable}=0\.0\.0\.0\b", text), f"the Dockerfile does not set {variable}"
+    assert re.search(r"\bINTAKE_SMTP_HOST=0\.0\.0\.0\b", text), "intake's SMTP listener must accept the MTA"
