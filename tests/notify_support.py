@@ -7,6 +7,7 @@ import email
 import email.policy
 import hashlib
 import hmac
+import ipaddress
 import json
 import re
 import threading
@@ -168,13 +169,29 @@ def outbox(tmp_path: Path) -> Iterator[Outbox]:
     catcher.stop()
 
 
+class FakeDns:
+    """Names a test decides the answers for (as whoever runs a domain's DNS does); any other name
+    resolves for real. ``names`` may change between subscribing and delivering."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, list[str]] = {}
+
+    async def __call__(self, host: str, port: int) -> list[Any]:
+        from services.notify.webhook_targets import system_resolver
+
+        if host in self.names:
+            return [ipaddress.ip_address(a) for a in self.names[host]]
+        return await system_resolver(host, port)
+
+
 class Notify:
     """An in-process notify on the in-memory bus: feed it events, run its dispatcher, read its API."""
 
-    def __init__(self, app: Any, client: Any, bus: Any, token_for: Callable[..., str]) -> None:
+    def __init__(self, app: Any, client: Any, bus: Any, token_for: Callable[..., str], dns: FakeDns) -> None:
         self.app = app
         self.client = client
         self.bus = bus
+        self.dns = dns
         self.admin = {"Authorization": f"Bearer {token_for('admin')}"}
 
     @property
@@ -196,14 +213,17 @@ class Notify:
     async def dispatch(self) -> None:
         await self.dispatcher.drain()
 
-    async def subscribe(self, url: str, *event_types: str, department: str = "samhallsbyggnad") -> str:
+    async def try_subscribe(self, url: str, *event_types: str, department: str = "samhallsbyggnad") -> Any:
         body = {
             "department": department,
             "url": url,
             "secret": SECRET,
             "event_types": list(event_types or ("case.handed_off",)),
         }
-        response = await self.client.post("/v1/subscriptions", json=body, headers=self.admin)
+        return await self.client.post("/v1/subscriptions", json=body, headers=self.admin)
+
+    async def subscribe(self, url: str, *event_types: str, department: str = "samhallsbyggnad") -> str:
+        response = await self.try_subscribe(url, *event_types, department=department)
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
@@ -225,8 +245,12 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def notify_overrides() -> dict[str, Any]:
-    """Extra settings for the ``notify`` fixture; a test module overrides this fixture to change them."""
+    """Extra settings for the ``notify`` fixture; a test module overrides this fixture to change them.
+    Loopback is allow-listed by default: the test receivers listen on 127.0.0.1."""
     return {}
+
+
+LOOPBACK_ALLOWED = {"webhook_allowed_networks": ["127.0.0.0/8"]}
 
 
 @pytest.fixture
@@ -242,10 +266,10 @@ async def notify(
     from services.notify.settings import NotifySettings
     from tests.helpers import running
 
-    settings = NotifySettings(
-        smtp_port=outbox.port, webhook_timeout_seconds=5, smtp_timeout_seconds=5, **notify_overrides
-    )
+    chosen = {"smtp_port": outbox.port, "webhook_timeout_seconds": 5, "smtp_timeout_seconds": 5}
+    settings = NotifySettings(**(chosen | LOOPBACK_ALLOWED | notify_overrides))
+    dns = FakeDns()
     # rng=1.0: every backoff is its ceiling, so the test knows exactly when the next attempt is due.
-    app = create_app(settings, publisher=bus, run_consumers=False, clock=clock, rng=lambda: 1.0)
+    app = create_app(settings, publisher=bus, run_consumers=False, clock=clock, rng=lambda: 1.0, resolve=dns)
     async with running(app) as client:
-        yield Notify(app, client, bus, token_for)
+        yield Notify(app, client, bus, token_for, dns)

@@ -95,6 +95,8 @@ class Stack:
             # The development gateway forwards the browser's address in X-Forwarded-For.
             "INTAKE_TRUSTED_PROXIES": '["127.0.0.1"]',
             "CASESTORE_TRUSTED_PROXIES": '["127.0.0.1"]',
+            # The local demo receivers listen on loopback, which notify otherwise refuses as a webhook target.
+            "NOTIFY_WEBHOOK_ALLOWED_NETWORKS": '["127.0.0.0/8", "::1/128"]',
             **os.environ,
             "LOTSEN_ENV": os.environ.get("LOTSEN_ENV", "dev"),
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,

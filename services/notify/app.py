@@ -31,10 +31,11 @@ from services.notify.repository import (
     SubscriptionRepository,
 )
 from services.notify.settings import NotifySettings
+from services.notify.webhook_targets import Resolver, WebhookTargets, own_addresses, system_resolver
 from services.notify.webhooks import USER_AGENT
 
 
-def _startup_with(clock: Clock, rng: Callable[[], float]):  # type: ignore[no-untyped-def]
+def _startup_with(clock: Clock, rng: Callable[[], float], resolve: Resolver):  # type: ignore[no-untyped-def]
     async def startup(app: FastAPI, runtime: Runtime) -> None:
         settings: NotifySettings = app.state.settings
         # httpx logs each request's URL at INFO; the Send API's carries the page access token.
@@ -52,7 +53,19 @@ def _startup_with(clock: Clock, rng: Callable[[], float]):  # type: ignore[no-un
         await notifier.deliveries.ensure_indexes()
         await notifier.reminders.ensure_indexes()
         app.state.http = httpx.AsyncClient(headers={"User-Agent": USER_AGENT})
-        dispatcher = Dispatcher(notifier, publisher=runtime.publisher, http=app.state.http, rng=rng)
+        app.state.webhook_targets = WebhookTargets.from_settings(
+            settings.webhook_allowed_networks,
+            dev_mode=settings.dev_mode,
+            own_addresses=await own_addresses(),
+            resolve=resolve,
+        )
+        dispatcher = Dispatcher(
+            notifier,
+            publisher=runtime.publisher,
+            http=app.state.http,
+            targets=app.state.webhook_targets,
+            rng=rng,
+        )
         notifier.wake = dispatcher.wake
         app.state.notifier = notifier
         app.state.dispatcher = dispatcher
@@ -82,15 +95,17 @@ def create_app(
     db: Database | None = None,
     clock: Clock = utc_now,
     rng: Callable[[], float] = random.random,
+    resolve: Resolver = system_resolver,
 ) -> FastAPI:
-    """``clock`` and ``rng`` (the backoff's jitter) are injected by tests; ``db`` by restart tests."""
+    """``clock``, ``rng`` (the backoff's jitter) and ``resolve`` (DNS, for webhook targets) are
+    injected by tests; ``db`` by restart tests."""
     settings = settings or NotifySettings()
     return build_app(
         settings,
         title="Lotsen notify",
         description="Delivers handoffs, reminders and replies to departments and citizens.",
         routers=[subscriptions.router, api.router],
-        startup=_startup_with(clock, rng),
+        startup=_startup_with(clock, rng, resolve),
         shutdown=_shutdown,
         database="lotsen_notify",
         publisher=publisher,

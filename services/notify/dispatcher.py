@@ -33,6 +33,7 @@ from lotsen.kafka.publisher import Publisher, PublishFailed
 from services.notify import mail, messenger, reminders, webhooks
 from services.notify.deliveries import Document, Outcome, after_attempt, result_event_id
 from services.notify.notifier import Notifier
+from services.notify.webhook_targets import WebhookTargets
 
 log = logging.getLogger(__name__)
 RESULTS_BATCH = 100
@@ -45,6 +46,7 @@ class Dispatcher:
         *,
         publisher: Publisher,
         http: httpx.AsyncClient,
+        targets: WebhookTargets,
         rng: Callable[[], float] = random.random,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
@@ -52,6 +54,8 @@ class Dispatcher:
         self.settings = notifier.settings
         self._publisher = publisher
         self._http = http
+        self._targets = targets
+        self._tls = httpx.create_ssl_context()  # once: loading the CA bundle is slow
         self._rng = rng
         self._wall_clock = wall_clock  # signature timestamps are real time, whatever the test clock says
         self._relay = mail.Relay.from_settings(self.settings)
@@ -173,11 +177,12 @@ class Dispatcher:
             body=body,
         )
         return await webhooks.post(
-            self._http,
             subscription["url"],
             body=body,
             headers=headers,
             timeout=self.settings.webhook_timeout_seconds,
+            targets=self._targets,
+            ssl_context=self._tls,
         )
 
     async def _messenger(self, doc: Document) -> Outcome:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from lotsen.addresses import NetworkList
 from lotsen.settings import ServiceSettings
 
 DEMO_FACEBOOK_PAGE_TOKEN = "dev-page-token"
@@ -27,6 +28,10 @@ class NotifySettings(ServiceSettings):
     retry_max_seconds: float = Field(3600.0, gt=0, description="the longest wait between two attempts")
     give_up_hours: float = Field(24.0, gt=0, description="a delivery still failing after this is failed")
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="one webhook or Send API call, in all")
+    webhook_allowed_networks: NetworkList = Field(
+        default_factory=list,
+        description="networks (IP or CIDR) webhooks may go to although not public; empty: public only",
+    )
     dispatch_interval_seconds: float = Field(1.0, gt=0, description="how often due deliveries are looked for")
     dispatch_concurrency: int = Field(16, ge=1, description="deliveries sent at the same time")
     reminder_interval_hours: float = Field(

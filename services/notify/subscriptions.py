@@ -13,6 +13,7 @@ from lotsen.auth import Admin
 from lotsen.directory import Directory
 from lotsen.errors import DomainError, NotFound
 from services.notify.repository import SubscriptionRepository
+from services.notify.webhook_targets import WebhookTargets
 
 router = APIRouter(tags=["subscriptions"])
 
@@ -32,7 +33,9 @@ class SubscriptionCreate(BaseModel):
     organization: str | None = Field(
         None, max_length=64, description="only errands of this organisation; any organisation if absent"
     )
-    url: AnyHttpUrl
+    url: AnyHttpUrl = Field(
+        description="https, to a public address (or one in NOTIFY_WEBHOOK_ALLOWED_NETWORKS); http in dev mode"
+    )
     secret: str = Field(min_length=16, max_length=200, description="shared secret for X-Lotsen-Signature")
     event_types: list[EventType] = Field(min_length=1)
     active: bool = True
@@ -87,6 +90,8 @@ async def create_subscription(
     _check_known(
         request.app.state.runtime.directory, department=body.department, organization=body.organization
     )
+    targets: WebhookTargets = request.app.state.webhook_targets
+    await targets.check(str(body.url))  # 422 saying why: not https, not public, does not resolve
     doc = {
         "_id": str(uuid.uuid4()),
         "department": body.department,

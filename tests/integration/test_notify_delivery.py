@@ -43,6 +43,7 @@ class LiveNotify:
             dispatch_interval_seconds=0.05,
             dispatch_concurrency=4,
             webhook_timeout_seconds=3,
+            webhook_allowed_networks=["127.0.0.0/8"],  # the receivers listen on loopback
         )
         self.admin = {"Authorization": f"Bearer {token_for('admin')}"}
         self.client: httpx.AsyncClient | None = None

@@ -11,11 +11,15 @@ from lotsen.kafka.memory import InMemoryBus
 from services.notify.app import create_app
 from services.notify.settings import NotifySettings
 from tests.helpers import running
+from tests.notify_support import FakeDns
 
 
 @pytest.fixture
 async def notify(bus: InMemoryBus, dev_env: None) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app(NotifySettings(), publisher=bus, run_consumers=False)) as client:
+    dns = FakeDns()
+    dns.names["sbf.karlskoga.example"] = ["93.184.216.34"]  # a public address
+    app = create_app(NotifySettings(), publisher=bus, run_consumers=False, resolve=dns)
+    async with running(app) as client:
         yield client
 
 
