@@ -118,7 +118,7 @@ class BatchConsumerRunner(GroupRunner):
                         count(record.topic, "dead_lettered")
             poison = await self._handle_split(decoded) if decoded else []
             for item, error in poison:
-                await dead_letter(item.record, error, self._dead_letters)
+                await dead_letter(item.record, error, self._dead_letters, event_id=str(item.event.event_id))
         except RetryLater as exc:
             for tp, messages in batches.items():
                 self._consumer.seek(tp, messages[0].offset)

@@ -26,7 +26,7 @@ from lotsen.kafka.failures import (
     described,
     is_outage,
 )
-from lotsen.kafka.publisher import PublishFailed
+from lotsen.kafka.publisher import PublishFailed, PublishRefused
 from lotsen.kafka.tracing import Headers, extract_trace_context
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ async def process_record(
             sleep=sleep,
         )
     if error is not None:
-        await dead_letter(record, error, dead_letters)
+        await dead_letter(record, error, dead_letters, event_id=event_id)
         return "dead_lettered"
     if dedupe is not None:
         try:
@@ -120,9 +120,16 @@ async def process_record(
     return "handled"
 
 
-async def dead_letter(record: RawRecord, error: Exception, sink: DeadLetterSink) -> None:
-    """Send the original bytes with the error to ``<topic>.dlq``; if the DLQ does not take them (Kafka
-    away), :class:`RetryLater`: the record stays uncommitted and is handled again later."""
+async def dead_letter(
+    record: RawRecord, error: Exception, sink: DeadLetterSink, *, event_id: str | None = None
+) -> None:
+    """Send the original bytes with the error to ``<topic>.dlq``.
+
+    If the DLQ does not take them because Kafka is away: :class:`RetryLater` (the record stays
+    uncommitted and is handled again later). If Kafka refuses them for good (the record plus the
+    DLQ's headers is larger than its record limit), the DLQ gets the headers without the value,
+    saying so: the original stays readable at its source offset until the topic's retention.
+    """
     log.warning(
         "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, described(error)
     )
@@ -134,7 +141,15 @@ async def dead_letter(record: RawRecord, error: Exception, sink: DeadLetterSink)
         ("lotsen-source-offset", str(record.offset).encode()),
         ("lotsen-failed-at", datetime.now(UTC).isoformat().encode()),
     ]
+    if event_id is not None:
+        headers.append(("lotsen-event-id", event_id.encode()))
+    dlq = topics.dlq(record.topic)
     try:
-        await sink.publish_raw(topics.dlq(record.topic), record.value, key=record.key, headers=headers)
+        try:
+            await sink.publish_raw(dlq, record.value, key=record.key, headers=headers)
+        except PublishRefused:
+            omitted = f"{len(record.value)} bytes, more than Kafka takes; read it at the source offset"
+            headers.append(("lotsen-value-omitted", omitted.encode()))
+            await sink.publish_raw(dlq, b"", key=record.key, headers=headers)
     except PublishFailed as exc:
         raise as_retry_later(exc) from exc
