@@ -1,8 +1,9 @@
 """Header fields as they come: encoded words, 8-bit bytes in any charset, malformed addresses.
 
 The few headers intake reads are decoded from their raw values (unfolded, RFC 2047 encoded words,
-undecodable 8-bit bytes read as UTF-8 or Windows-1252): cheaper than the modern policy's full parse of
-each field, and the same for 8-bit bytes, which that policy would turn into replacement characters.
+undecodable 8-bit bytes read as UTF-8, else in the charsets the message declares): cheaper than the
+modern policy's full parse of each field, and better for 8-bit bytes, which that policy would turn
+into replacement characters.
 Nothing here raises on bad input.
 """
 
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import email.quoprimime
 import email.utils
 import re
+from collections.abc import Iterable
 from email.message import Message
+
+from services.intake.email import charsets
 
 
 def clean(value: str) -> str:
@@ -28,21 +31,29 @@ _SURROGATES = re.compile("[\udc80-\udcff]+")
 
 
 def _bytes_as_text(run: re.Match[str]) -> str:
-    raw = run.group(0).encode("utf-8", "surrogateescape")
-    for attempt in ("utf-8", "cp1252"):
-        try:
-            return raw.decode(attempt)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
+    return charsets.decode(run.group(0).encode("utf-8", "surrogateescape"), "utf-8")
 
 
-def header(msg: Message, name: str) -> str | None:
-    """An unstructured header's text (Subject, Auto-Submitted, …): unfolded, encoded words decoded."""
+def eight_bit(raw: str, hints: Iterable[str] = ()) -> str:
+    """A raw header value with 8-bit bytes (kept by the parser as surrogates) as text: the whole value
+    read as UTF-8, else in the charsets the message declares (``hints``): the bytes of a multibyte
+    charset are not cut apart where one of them happens to be ASCII."""
+    if not _SURROGATES.search(raw):
+        return raw
+    data = raw.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return charsets.decode(data, None, hints)
+
+
+def header(msg: Message, name: str, hints: Iterable[str] = ()) -> str | None:
+    """An unstructured header's text (Subject, Auto-Submitted, …): unfolded, encoded words decoded;
+    ``hints``: the charsets the message declares, for 8-bit bytes in the header."""
     raw = raw_value(msg, name)
     if raw is None:
         return None
-    text = re.sub(r"\s+", " ", clean(decoded(unfold(raw)))).strip()
+    text = re.sub(r"\s+", " ", clean(decoded(eight_bit(unfold(raw), hints), hints))).strip()
     return text or None
 
 
@@ -58,53 +69,58 @@ def raw_value(msg: Message, name: str) -> str | None:
     return next((str(v) for k, v in msg.raw_items() if k.lower() == name.lower()), None)
 
 
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=")
+# Text of a Q word may hold spaces (against RFC 2047, but common); a word never spans a line.
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([qQbB])\?([^?\r\n]*)\?=")
 
 
-def decoded(raw: str) -> str:
-    """Encoded words decoded by hand (RFC 2047); undecodable bytes are left for :func:`clean`."""
+def decoded(raw: str, hints: Iterable[str] = ()) -> str:
+    """Encoded words decoded (RFC 2047). Adjacent words in one charset are decoded together, for
+    programs that cut a word inside a multibyte character; a charset label that lies is read as
+    :func:`charsets.decode` reads it. Space between two encoded words is not text."""
     parts: list[str] = []
+    run: tuple[str, bytearray] | None = None  # charset and bytes of adjacent encoded words
     last = 0
     for word in _ENCODED_WORD.finditer(raw):
         between = raw[last : word.start()]
-        if not (last and not between.strip()):  # space between two encoded words is not text
+        adjacent = run is not None and not between.strip()
+        charset, encoding, text = word.groups()
+        data = _word_bytes(encoding, text)
+        if run is not None and not (adjacent and data is not None and _same(run[0], charset)):
+            parts.append(charsets.decode(bytes(run[1]), run[0], hints))
+            run = None
+        if not adjacent:
             parts.append(between)
-        parts.append(_decode_word(*word.groups()) or word.group(0))
+        if data is None:
+            parts.append(word.group(0))
+        elif run is None:
+            run = (charset, bytearray(data))
+        else:
+            run[1].extend(data)
         last = word.end()
+    if run is not None:
+        parts.append(charsets.decode(bytes(run[1]), run[0], hints))
     parts.append(raw[last:])
     return "".join(parts)
 
 
-def _decode_word(charset: str, encoding: str, text: str) -> str | None:
+def _same(one: str, other: str) -> bool:
+    return (charsets.codec_of(one) or one.lower()) == (charsets.codec_of(other) or other.lower())
+
+
+def _word_bytes(encoding: str, text: str) -> bytes | None:
     try:
         if encoding.lower() == "q":
-            data = email.quoprimime.header_decode(text).encode("latin-1")
-        else:
-            data = base64.b64decode(text + "=" * (-len(text) % 4))
+            return email.quoprimime.header_decode(text).encode("latin-1")
+        return base64.b64decode(text + "=" * (-len(text) % 4))
     except (ValueError, binascii.Error):
         return None
-    try:
-        declared = codecs.lookup(charset.split("*")[0]).name
-    except (LookupError, UnicodeError, ValueError):  # also a charset name that is no name
-        declared = None
-    if declared is not None:
-        try:
-            return data.decode(declared)
-        except UnicodeError:
-            return None  # broken: better the encoded word as it came than garbage
-    for attempt in ("utf-8", "cp1252"):
-        try:
-            return data.decode(attempt)
-        except UnicodeError:
-            continue
-    return data.decode("latin-1")
 
 
-def addresses(msg: Message, name: str) -> list[tuple[str, str]]:
+def addresses(msg: Message, name: str, hints: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(display name, address) of an address header. Encoded words are decoded per display name,
     after the addresses are split, so a comma inside one cannot split an address."""
     raw = raw_value(msg, name)
     if raw is None:
         return []
-    pairs = email.utils.getaddresses([unfold(raw)])
-    return [(clean(decoded(n)).strip(), clean(a).strip()) for n, a in pairs if a]
+    pairs = email.utils.getaddresses([eight_bit(unfold(raw), hints)])
+    return [(clean(decoded(n, hints)).strip(), clean(a).strip()) for n, a in pairs if a]

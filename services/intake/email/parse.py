@@ -22,7 +22,7 @@ from lotsen.contracts.contacts import Sender, ThreadHints
 from services.intake.bodies import megabytes
 from services.intake.contacts import FileContent
 from services.intake.email.headers import addresses, header, raw_value, unfold
-from services.intake.email.parts import attachments, bodies, content_type_of, text_of
+from services.intake.email.parts import attachments, bodies, content_type_of, declared_charsets, text_of
 from services.intake.email.refusals import Limits, MessageTooLarge, NotAMessage
 from services.intake.email.text import html_to_text, mark_sections, sanitize_html
 from services.intake.language import guess_language
@@ -60,23 +60,24 @@ def parse_email(
             details={"limit_bytes": limits.message_bytes},
         )
     msg = _parse(raw)
+    hints = declared_charsets(msg)
     body, html_part = bodies(msg)
     html = text_of(html_part) if html_part is not None else None
     text = text_of(body) if body is not None else (html_to_text(html) if html else "")
     files, more_text = attachments(msg, {id(p) for p in (body, html_part) if p is not None}, limits)
     if more_text and body is not None:
         text = "\n\n".join([text, *more_text])
-    subject = header(msg, "Subject")
+    subject = header(msg, "Subject", hints)
     message_id = _message_id(header(msg, "Message-ID"))
     references = _message_ids(header(msg, "References"))
     in_reply_to = next(iter(_message_ids(header(msg, "In-Reply-To"))), None)
     # A long text is cut, and stored whole, where every channel's contact is bounded (bounds.py).
     normalised = raw.replace(b"\r\n", b"\n")
-    sender = _sender(msg)
+    sender = _sender(msg, hints, envelope_from)
     safe_html = sanitize_html(html) if html else None
     return ParsedEmail(
         message_id=message_id,
-        dedupe_key=message_id or f"sha256:{hashlib.sha256(normalised).hexdigest()}",
+        dedupe_key=_dedupe_key(message_id, msg, normalised),
         sender=sender,
         subject=subject,
         text=text,
@@ -105,19 +106,39 @@ def _parse(raw: bytes) -> EmailMessage:
         raise NotAMessage(f"the message cannot be read: {exc}") from exc
     assert isinstance(msg, EmailMessage)
     names = {k.lower() for k, _ in msg.raw_items()}
+    if not names:
+        raise NotAMessage("this is not an RFC 5322 message: it has no From header (no header fields at all)")
     if "from" not in names:
-        raise NotAMessage(
-            "this is not an RFC 5322 message: it has no From header"
-            + ("" if names else " (no header fields at all)")
-        )
+        # A line that is no header field ends the header early (the rest is read as the body):
+        # read it as part of the field before it instead. Without a From, the envelope's sender is used.
+        repaired = _header_lines_repaired(raw)
+        if repaired is not None:
+            again = email.message_from_bytes(repaired, policy=email.policy.default)
+            if isinstance(again, EmailMessage) and again.get_all("From"):
+                return again
     return msg
+
+
+_HEADER_LINE = re.compile(rb"^([!-9;-~]+:|[ \t]|From )")
+_LINES = re.compile(rb"\r\n|\r|\n")
+
+
+def _header_lines_repaired(raw: bytes) -> bytes | None:
+    lines = _LINES.split(raw[:1_000_000], maxsplit=2000)
+    end = next((i for i, line in enumerate(lines) if not line), None)
+    if end is None or all(_HEADER_LINE.match(line) for line in lines[:end]):
+        return None
+    head = [line if _HEADER_LINE.match(line) else b" " + line for line in lines[:end]]
+    return b"\r\n".join(head) + b"\r\n\r\n" + _LINES.split(raw, maxsplit=end + 1)[-1]
 
 
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
-def _sender(msg: Message) -> Sender:
-    name, address = next(iter(addresses(msg, "From")), ("", ""))
+def _sender(msg: Message, hints: list[str], envelope_from: str | None) -> Sender:
+    name, address = next(iter(addresses(msg, "From", hints)), ("", ""))
+    if not _ADDRESS.match(address) and envelope_from:  # no From, or one without an address: the envelope's
+        address = envelope_from.strip("<> ")
     reply_to = next((a for _, a in addresses(msg, "Reply-To") if _ADDRESS.match(a)), None)
     return Sender(
         name=name.strip() or None,
@@ -140,6 +161,20 @@ def _date(msg: Message) -> datetime | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return value if value is not None and value.tzinfo is not None else None
+
+
+def _dedupe_key(message_id: str | None, msg: Message, normalised: bytes) -> str:
+    """The Message-ID and a digest of what the sender wrote (From, Date, Subject, the body): an MTA's
+    retry, or the message by a second route, is the same contact, but two messages a program gave one
+    Message-ID (some do, e.g. ``<1@localhost>``) are two. Without a Message-ID, a digest of the bytes."""
+    if message_id is None:
+        return f"sha256:{hashlib.sha256(normalised).hexdigest()}"
+    written = hashlib.sha256()
+    for name in ("From", "Date", "Subject"):
+        written.update((raw_value(msg, name) or "").encode("utf-8", "surrogateescape") + b"\n")
+    split = normalised.find(b"\n\n")
+    written.update(re.sub(rb"\s+", b"", normalised[split:]) if split >= 0 else b"")  # line ends as any route
+    return f"{message_id} {written.hexdigest()[:20]}"
 
 
 def _message_id(value: str | None) -> str | None:
@@ -165,6 +200,15 @@ def _case_ref(subject: str | None, message_ids: list[str]) -> str | None:
     return None
 
 
+# Absence notes sent without Auto-Submitted (Exchange, older programs). Never "Frånvaro…" alone: a
+# parent reporting a child's absence from school writes just that.
+_AUTOMATIC_SUBJECT = re.compile(
+    r"^\s*(automatiskt svar|automatic reply|autosvar|auto-?reply|out of office( reply| autoreply)?"
+    r"|abwesenheitsnotiz|réponse automatique)\s*(:|$)",
+    re.IGNORECASE,
+)
+
+
 def auto_reply_reason(
     msg: Message, envelope_from: str | None = None, *, sender: str | None = None
 ) -> str | None:
@@ -178,6 +222,9 @@ def auto_reply_reason(
     precedence = (header(msg, "Precedence") or "").lower()
     if precedence in ("bulk", "junk", "list", "auto_reply"):
         return f"Precedence: {precedence}"
+    subject = header(msg, "Subject") or ""
+    if _AUTOMATIC_SUBJECT.match(subject):
+        return f"the subject of an automatic reply: {subject[:80]}"
     if content_type_of(msg) == "multipart/report":
         return "multipart/report (a delivery or read report)"
     sender = (sender or next(iter(addresses(msg, "From")), ("", ""))[1]).lower()

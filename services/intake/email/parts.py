@@ -6,11 +6,13 @@ Every part is read defensively: a part that cannot be decoded yields what can be
 from __future__ import annotations
 
 import email.policy
+import re
 from email.message import EmailMessage, Message
 
 from services.intake.bodies import megabytes, plain_media_type, safe_filename
 from services.intake.contacts import FileContent
-from services.intake.email.headers import clean, raw_value, unfold
+from services.intake.email import charsets
+from services.intake.email.headers import clean, decoded, raw_value, unfold
 from services.intake.email.refusals import Limits, MessageTooLarge
 
 
@@ -22,8 +24,9 @@ def bodies(msg: EmailMessage) -> tuple[Message | None, Message | None]:
     except Exception:
         plain = html = None
     if plain is None and html is None and not msg.is_multipart():
-        # No Content-Type worth the name (or text/enriched): read the single body as text.
-        if content_type_of(msg).startswith("text/") and not is_attachment(msg):
+        # No Content-Type worth the name (or text/enriched), or a multipart whose boundary never
+        # occurs (so it has no parts): read the single body as text.
+        if content_type_of(msg).startswith(("text/", "multipart/")) and not is_attachment(msg):
             plain = msg
     return plain, html
 
@@ -36,18 +39,30 @@ def is_attachment(part: Message) -> bool:
 
 
 def text_of(part: Message) -> str:
+    """The part's text, whatever its label says (see :mod:`charsets`)."""
     payload = payload_of(part)
-    charset = "utf-8"
+    label = charset_of(part)
+    if label is None and content_type_of(part) == "text/html":
+        meta = _META_CHARSET.search(payload[:4096])
+        label = meta.group(1).decode("ascii") if meta else None
+    return _lines(clean(charsets.decode(payload, label)))
+
+
+_META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
+
+
+def charset_of(part: Message) -> str | None:
     try:
-        charset = part.get_content_charset() or "utf-8"
+        return part.get_content_charset() or None
     except Exception:
-        pass
-    for attempt in (charset, "utf-8", "cp1252"):
-        try:
-            return _lines(clean(payload.decode(attempt)))
-        except (LookupError, UnicodeError, ValueError):
-            continue
-    return _lines(clean(payload.decode("latin-1")))
+        return None
+
+
+def declared_charsets(msg: Message) -> list[str]:
+    """The charsets the message's parts are labelled with: how its 8-bit header bytes are most likely
+    meant, when they are not UTF-8."""
+    found = [charset_of(p) for p in [msg, *leaf_parts(msg)[:50]]]
+    return list(dict.fromkeys(c for c in found if c))
 
 
 def _lines(text: str) -> str:
@@ -136,8 +151,10 @@ def embedded_message(part: Message) -> bytes:
 
 
 def filename_of(part: Message) -> str | None:
+    """The file's name as the sender's program gave it, without the folders of the sender's disk."""
     try:
         name = part.get_filename()
     except Exception:
         return None
-    return clean(str(name)) if name else None
+    base = re.split(r"[\\/]", clean(decoded(str(name)))) if name else []
+    return base[-1].strip() or None if base else None

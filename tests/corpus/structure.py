@@ -1,0 +1,297 @@
+"""MIME as it arrives: broken and unused boundaries, deep nesting, TNEF, calendar invites, signed and
+HTML-only mail, and attachments named in Swedish, Arabic and Chinese."""
+
+from __future__ import annotations
+
+from tests.corpus.mail import DEGERFORS, KARLSKOGAHEM, Sample, b64, message, multipart, part, word
+
+TEXT = "Hej! Vattnet i vår lägenhet har varit avstängt sedan i morse.".encode()
+PHRASE = "Vattnet i vår lägenhet har varit avstängt"
+PDF = b"%PDF-1.4\n% Lotsen corpus\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 20
+PLAIN = "text/plain; charset=utf-8"
+
+
+def _mixed(
+    name: str, body: bytes, *, boundary: str = "==b1==", to: str = KARLSKOGAHEM, **kwargs: object
+) -> bytes:
+    return message(
+        name,
+        body=body,
+        content_type=f'multipart/mixed; boundary="{boundary}"',
+        encoding=None,
+        to=to,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _file(content_type: str, disposition: str, data: bytes) -> bytes:
+    return part(content_type, b64(data), encoding="base64", extra=f"Content-Disposition: {disposition}\n")
+
+
+def mime_structure() -> list[Sample]:
+    html = (
+        "<html><head><style>p{color:red}</style><script>alert('x')</script></head><body onload=\"steal()\">"
+        "<p>Hej! Vattnet i vår lägenhet har varit <b>avstängt</b> sedan i morse.</p>"
+        '<img src="https://tracker.example/pixel.gif?u=123" width="1" height="1">'
+        '<a href="javascript:alert(1)">Klicka</a><iframe src="https://evil.example"></iframe></body></html>'
+    ).encode()
+    invite = (
+        "BEGIN:VCALENDAR\nMETHOD:REQUEST\nBEGIN:VEVENT\nSUMMARY:Möte om bygglov\n"
+        "DTSTART:20261210T090000Z\nDTEND:20261210T100000Z\nEND:VEVENT\nEND:VCALENDAR\n"
+    ).encode()
+    tnef = b"\x78\x9f\x3e\x22" + b"\x00" * 64
+    nested = multipart(
+        "outer",
+        b'Content-Type: multipart/alternative; boundary="alt"\n\n'
+        + multipart(
+            "alt",
+            part(PLAIN, TEXT),
+            b'Content-Type: multipart/related; boundary="rel"\n\n'
+            + multipart(
+                "rel",
+                part("text/html; charset=utf-8", b"<p>" + TEXT + b"</p>"),
+                _file("image/png", "inline; filename=logo.png", PNG),
+            ),
+        ),
+        _file("application/pdf", "attachment; filename=hyresavtal.pdf", PDF),
+    )
+    deep = part(PLAIN, TEXT)
+    for level in range(30):
+        deep = f'Content-Type: multipart/mixed; boundary="level{level}"\n\n'.encode() + multipart(
+            f"level{level}", deep
+        )
+    forwarded = (
+        b"From: Bo Ek <bo@example.se>\nSubject: =?iso-8859-1?Q?Vatten_i_k=E4llaren?=\n"
+        b"Content-Type: text/plain; charset=iso-8859-1\n\nDet st\xe5r vatten i k\xe4llaren.\n"
+    )
+    samples = [
+        (
+            "missing-closing-boundary",
+            _mixed("missing-closing-boundary", multipart("==b1==", part(PLAIN, TEXT), close=False)),
+            [],
+        ),
+        ("boundary-never-used", _mixed("boundary-never-used", TEXT + b"\n"), []),
+        (
+            "boundary-parameter-missing",
+            message(
+                "boundary-parameter-missing",
+                body=TEXT,
+                content_type="multipart/mixed",
+                encoding=None,
+                to=KARLSKOGAHEM,
+            ),
+            [],
+        ),
+        (
+            "boundary-wrong-in-body",
+            _mixed("boundary-wrong-in-body", multipart("other", part(PLAIN, TEXT))),
+            [],
+        ),
+        (
+            "nested-multiparts",
+            _mixed("nested-multiparts", nested, boundary="outer"),
+            ["logo.png", "hyresavtal.pdf"],
+        ),
+        (
+            "nested-thirty-levels",
+            _mixed("nested-thirty-levels", deep, boundary="top").replace(
+                b'boundary="top"', b'boundary="level29"', 1
+            ),
+            [],
+        ),
+        (
+            "html-first-alternative",
+            message(
+                "html-first-alternative",
+                body=multipart("a", part("text/html; charset=utf-8", b"<p>HTML</p>"), part(PLAIN, TEXT)),
+                content_type='multipart/alternative; boundary="a"',
+                encoding=None,
+                to=KARLSKOGAHEM,
+            ),
+            [],
+        ),
+        (
+            "html-only-scripts-and-pixel",
+            message(
+                "html-only-scripts-and-pixel",
+                body=html,
+                content_type="text/html; charset=utf-8",
+                to=KARLSKOGAHEM,
+            ),
+            [],
+        ),
+        (
+            "html-only-charset-in-meta",
+            message(
+                "html-only-charset-in-meta",
+                body=b'<html><head><meta charset="windows-1252"></head><body><p>'
+                + TEXT.decode().encode("cp1252")
+                + b"</p></body></html>",
+                content_type="text/html",
+                to=KARLSKOGAHEM,
+            ),
+            [],
+        ),
+        (
+            "tnef-winmail-dat",
+            _mixed(
+                "tnef-winmail-dat",
+                multipart(
+                    "==b1==",
+                    part(PLAIN, TEXT),
+                    _file("application/ms-tnef", 'attachment; filename="winmail.dat"', tnef),
+                ),
+            ),
+            ["winmail.dat"],
+        ),
+        (
+            "calendar-invite",
+            _mixed(
+                "calendar-invite",
+                multipart(
+                    "==b1==",
+                    b'Content-Type: multipart/alternative; boundary="alt"\n\n'
+                    + multipart(
+                        "alt", part(PLAIN, TEXT), part("text/calendar; method=REQUEST; charset=utf-8", invite)
+                    ),
+                    _file("application/ics", "attachment; filename=invite.ics", invite),
+                ),
+            ),
+            ["bilaga-1.ics", "invite.ics"],
+        ),
+        (
+            "calendar-only",
+            message(
+                "calendar-only",
+                body=invite,
+                content_type="text/calendar; method=REQUEST; charset=utf-8",
+                to=KARLSKOGAHEM,
+            ),
+            [],
+        ),
+        (
+            "smime-signed",
+            message(
+                "smime-signed",
+                body=multipart(
+                    "sig",
+                    part(PLAIN, TEXT),
+                    _file("application/pkcs7-signature", "attachment; filename=smime.p7s", b"0\x82\x01"),
+                ),
+                content_type='multipart/signed; protocol="application/pkcs7-signature"; '
+                'micalg=sha-256; boundary="sig"',
+                encoding=None,
+                to=KARLSKOGAHEM,
+            ),
+            ["smime.p7s"],
+        ),
+        (
+            "forwarded-rfc822",
+            _mixed(
+                "forwarded-rfc822",
+                multipart("==b1==", part(PLAIN, TEXT), b"Content-Type: message/rfc822\n\n" + forwarded),
+            ),
+            ["bifogat-meddelande-1.eml"],
+        ),
+        ("part-without-headers", _mixed("part-without-headers", multipart("==b1==", b"\n" + TEXT)), []),
+        (
+            "unknown-transfer-encoding",
+            message("unknown-transfer-encoding", body=TEXT, encoding="8bits", to=KARLSKOGAHEM),
+            [],
+        ),
+        (
+            "content-type-garbage",
+            message("content-type-garbage", body=TEXT, content_type="text", to=KARLSKOGAHEM),
+            [],
+        ),
+        (
+            "apple-text-around-image",
+            _mixed(
+                "apple-text-around-image",
+                multipart(
+                    "==b1==",
+                    part(PLAIN, b"Hej! Vattnet i v\xc3\xa5r"),
+                    _file("image/png", "inline; filename=IMG_0001.png", PNG),
+                    part(PLAIN, "lägenhet har varit avstängt sedan i morse.".encode()),
+                ),
+            ),
+            ["IMG_0001.png"],
+        ),
+        (
+            "attachment-only",
+            _mixed(
+                "attachment-only",
+                multipart("==b1==", _file("application/pdf", "attachment; filename=ansokan.pdf", PDF)),
+            ),
+            ["ansokan.pdf"],
+        ),
+    ]
+    phrase_of = {
+        "html-first-alternative": PHRASE,
+        "apple-text-around-image": None,
+        "attachment-only": None,
+        "calendar-only": "Möte om bygglov",
+    }
+    return [
+        Sample(name, raw, phrase=phrase_of.get(name, PHRASE), files=files, to=KARLSKOGAHEM)
+        for name, raw, files in samples
+    ]
+
+
+def _named(name: str, disposition: str, expected: str, *, content_type: str = "application/pdf") -> Sample:
+    body = multipart("==b1==", part(PLAIN, TEXT), _file(content_type, disposition, PDF))
+    return Sample(name, _mixed(name, body, to=DEGERFORS), phrase=PHRASE, files=[expected], to=DEGERFORS)
+
+
+def attachment_names() -> list[Sample]:
+    return [
+        _named(
+            "rfc2231-swedish",
+            "attachment; filename*=UTF-8''ans%C3%B6kan%20f%C3%B6rs%C3%B6rjningsst%C3%B6d%20%C3%85sa.pdf",
+            "ansökan försörjningsstöd Åsa.pdf",
+        ),
+        _named(
+            "rfc2231-arabic",
+            "attachment; filename*=UTF-8''"
+            "%D8%B9%D9%82%D8%AF%20%D8%A7%D9%84%D8%A5%D9%8A%D8%AC%D8%A7%D8%B1.pdf",
+            "عقد الإيجار.pdf",
+        ),
+        _named(
+            "rfc2231-chinese",
+            "attachment; filename*=UTF-8''%E7%A7%9F%E8%B5%81%E5%90%88%E5%90%8C.pdf",
+            "租赁合同.pdf",
+        ),
+        _named(
+            "rfc2231-gb2312", "attachment; filename*=gb2312''%D7%E2%C1%DE%BA%CF%CD%AC.pdf", "租赁合同.pdf"
+        ),
+        _named(
+            "rfc2231-latin1-language",
+            "attachment; filename*=iso-8859-1'sv'hyresavtal%20%F6vre%20plan.pdf",
+            "hyresavtal övre plan.pdf",
+        ),
+        _named(
+            "rfc2231-continuations",
+            "attachment;\n filename*0*=UTF-8''l%C3%A4kar;\n filename*1*=intyg%20f%C3%B6r;"
+            "\n filename*2=\" skolan.pdf\"",
+            "läkarintyg för skolan.pdf",
+        ),
+        _named(
+            "rfc2047-quoted-name",
+            f'attachment; filename="{word("läkarintyg.pdf", "utf-8")}"',
+            "läkarintyg.pdf",
+        ),
+        _named("rfc2047-arabic-name", f'attachment; filename="{word("شهادة.pdf", "utf-8")}"', "شهادة.pdf"),
+        _named("raw-utf-8-filename", 'attachment; filename="läkarintyg övre.pdf"', "läkarintyg övre.pdf"),
+        _named(
+            "path-in-filename",
+            'attachment; filename="C:\\\\Users\\\\asa\\\\..\\\\..\\\\hyresavtal.pdf"',
+            "hyresavtal.pdf",
+        ),
+        _named(
+            "name-only-in-content-type",
+            "attachment",
+            "avtal.pdf",
+            content_type=f'application/pdf; name="{word("avtal.pdf", "utf-8")}"',
+        ),
+    ]
