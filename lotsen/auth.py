@@ -4,6 +4,8 @@ Roles (DESIGN §7): ``agent`` (first line), ``handler`` (scoped to departments),
 ``admin``. Tokens are HS256 JWTs signed with ``LOTSEN_JWT_SECRET`` and issued by casestore's
 ``POST /v1/auth/token``; every service verifies them with the same secret. Connectors
 (e-service platforms, telephony, MTAs posting over HTTP) present a key in ``X-Connector-Key``.
+One service calling another where no person may call directly presents ``LOTSEN_SERVICE_KEY``
+in ``X-Service-Key`` (:data:`ServiceCaller`).
 """
 
 from __future__ import annotations
@@ -141,6 +143,19 @@ def require_roles(*roles: Role | Literal["connector"]):  # type: ignore[no-untyp
     return dependency
 
 
+async def service_caller(request: Request) -> None:
+    """Lets through another Lotsen service only (``X-Service-Key``); a person's token is not enough."""
+    settings: ServiceSettings = request.app.state.settings
+    if not settings.service_key:
+        raise Forbidden("this endpoint answers other Lotsen services only, and LOTSEN_SERVICE_KEY is not set")
+    key = request.headers.get("X-Service-Key")
+    if key is None:
+        raise Unauthorized("this endpoint answers other Lotsen services only: send X-Service-Key")
+    if not hmac.compare_digest(key.encode(), settings.service_key.encode()):
+        raise Unauthorized("the service key is not valid")
+
+
+ServiceCaller = Depends(service_caller)
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 Staff = Annotated[Principal, Depends(require_roles("agent", "handler", "supervisor", "admin"))]

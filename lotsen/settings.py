@@ -15,8 +15,15 @@ DEMO_JWT_SECRET = "lotsen-dev-jwt-secret-not-for-production"
 DEMO_CONNECTOR_KEY = "dev-connector-key"
 DEMO_FACEBOOK_APP_SECRET = "dev-app-secret"
 DEMO_FACEBOOK_VERIFY_TOKEN = "dev-verify-token"
+DEMO_SERVICE_KEY = "dev-service-key-not-for-production"
 DEMO_SECRETS = frozenset(
-    {DEMO_JWT_SECRET, DEMO_CONNECTOR_KEY, DEMO_FACEBOOK_APP_SECRET, DEMO_FACEBOOK_VERIFY_TOKEN}
+    {
+        DEMO_JWT_SECRET,
+        DEMO_CONNECTOR_KEY,
+        DEMO_FACEBOOK_APP_SECRET,
+        DEMO_FACEBOOK_VERIFY_TOKEN,
+        DEMO_SERVICE_KEY,
+    }
 )
 
 
@@ -89,6 +96,12 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = Field("lotsen", validation_alias="LOTSEN_JWT_ISSUER")
     token_minutes: int = Field(480, validation_alias="LOTSEN_TOKEN_MINUTES")
     connector_keys: list[str] = Field(default_factory=list, validation_alias="LOTSEN_CONNECTOR_KEYS")
+    service_key: str | None = Field(
+        None,
+        validation_alias="LOTSEN_SERVICE_KEY",
+        description="shared by the services for calls only a service may make (X-Service-Key); "
+        "unset outside dev mode, such endpoints refuse",
+    )
 
     otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
     log_level: str = Field("INFO", validation_alias="LOTSEN_LOG_LEVEL")
@@ -145,6 +158,8 @@ class ServiceSettings(BaseSettings):
                 self.jwt_secret = DEMO_JWT_SECRET
             if not self.connector_keys:
                 self.connector_keys = [DEMO_CONNECTOR_KEY]
+            if self.service_key is None:
+                self.service_key = DEMO_SERVICE_KEY
             return self
         configured = {name for name, value in self._secret_values() if value in DEMO_SECRETS}
         if configured:
@@ -159,4 +174,5 @@ class ServiceSettings(BaseSettings):
     def _secret_values(self) -> list[tuple[str, str | None]]:
         values: list[tuple[str, str | None]] = [("LOTSEN_JWT_SECRET", self.jwt_secret)]
         values += [("LOTSEN_CONNECTOR_KEYS", key) for key in self.connector_keys]
+        values.append(("LOTSEN_SERVICE_KEY", self.service_key))
         return values

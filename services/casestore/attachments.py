@@ -1,20 +1,24 @@
 """``GET /v1/cases/{ref}/attachments/{sha256}``: a case's attachment, authorised like the case.
 
 Intake stores attachments (by SHA-256) in its own database; casestore checks that the caller may
-see the case and that the attachment belongs to one of its messages, then fetches the file from
-intake's attachment API on the caller's behalf (their token goes along) and streams it back.
+see the case and that the attachment belongs to one of its messages, logs the read of a
+confidential case, then fetches the file from intake's attachment API with the services' shared
+key (``LOTSEN_SERVICE_KEY``; intake serves no person directly) and streams it back, closing the
+connection to intake however the download ends.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+import anyio
 import httpx
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import StreamingResponse
-from starlette.background import BackgroundTask
+from starlette.types import Receive, Scope, Send
 
 from lotsen.auth import Staff
+from lotsen.downloads import attachment_disposition
 from lotsen.errors import NotFound, Unavailable
 from services.casestore import actions, permissions
 from services.casestore.deps import CasesDep
@@ -30,6 +34,22 @@ def intake_client(request: Request) -> httpx.AsyncClient:
         client = httpx.AsyncClient(base_url=request.app.state.settings.intake_url, timeout=30)
         request.app.state.intake_client = client
     return client
+
+
+class UpstreamDownload(StreamingResponse):
+    """Streams intake's response and closes it when the download ends: completed, cut off by the
+    browser, or failed (a background task would not run when the client goes away)."""
+
+    def __init__(self, upstream: httpx.Response, **kwargs: Any) -> None:
+        super().__init__(upstream.aiter_bytes(), **kwargs)
+        self.upstream = upstream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self.upstream.aclose()
 
 
 @router.get(
@@ -53,12 +73,17 @@ async def get_attachment(
     )
     if attachment is None:
         raise NotFound(f"case {ref} has no attachment {sha256}")
+    service_key = request.app.state.settings.service_key
+    if not service_key:
+        raise Unavailable("attachments cannot be fetched: LOTSEN_SERVICE_KEY is not set for casestore")
     if case.get("confidential"):
         await cases.apply(ref, actions.plan(actions.read_logged, by=principal))
+    headers = {
+        "Content-Disposition": attachment_disposition(str(attachment.get("name") or sha256)),
+        "X-Content-Type-Options": "nosniff",
+    }
     upstream_request = client.build_request(
-        "GET",
-        f"/v1/attachments/{sha256}",
-        headers={"Authorization": request.headers.get("Authorization", "")},
+        "GET", f"/v1/attachments/{sha256}", headers={"X-Service-Key": service_key}
     )
     try:
         upstream = await client.send(upstream_request, stream=True)
@@ -68,11 +93,11 @@ async def get_attachment(
         await upstream.aclose()
         if upstream.status_code == 404:
             raise NotFound(f"attachment {sha256} is no longer stored")
+        if upstream.status_code in (401, 403):
+            raise Unavailable("intake refused the service key: give both the same LOTSEN_SERVICE_KEY")
         raise Unavailable(f"the attachment store answered {upstream.status_code}")
-    name = str(attachment.get("name") or sha256).replace('"', "")
-    return StreamingResponse(
-        upstream.aiter_bytes(),
+    return UpstreamDownload(
+        upstream,
         media_type=attachment.get("content_type") or "application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        background=BackgroundTask(upstream.aclose),
+        headers=headers,
     )

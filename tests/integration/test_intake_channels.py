@@ -18,6 +18,7 @@ import pytest
 
 from lotsen.contracts import topics
 from lotsen.devserver.stack import Stack
+from lotsen.settings import DEMO_SERVICE_KEY
 from tests.intake_support import KEY, eml, read_events
 from tests.unit.test_intake_email import SAMPLE_CHECKS
 
@@ -155,7 +156,8 @@ async def test_web_forms_with_an_idempotency_key_and_a_manual_letter(
         )
         assert len(events) == len(forms) + 1
         [scan] = next(e for e in events if e.data.channel == "letter").data.attachments
-        served = await client.get(f"{stack.url('intake')}/v1/attachments/{scan.sha256}", headers=agent)
+        service = {"X-Service-Key": DEMO_SERVICE_KEY}  # as casestore fetches it for a case's download
+        served = await client.get(f"{stack.url('intake')}/v1/attachments/{scan.sha256}", headers=service)
         assert served.content == f"%PDF-1.4 {run}".encode()
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from lotsen.contracts import topics
 from lotsen.kafka.memory import InMemoryBus
+from lotsen.settings import DEMO_SERVICE_KEY
 from services.casestore import sla
 from tests.casestore_support import app, client, handle, login, routed
 
@@ -186,10 +187,10 @@ async def test_attachments_come_through_the_case_api(
 ) -> None:
     pdf = b"%PDF-1.4 intyg"
     sha = __import__("hashlib").sha256(pdf).hexdigest()
-    seen_auth: list[str] = []
+    seen_auth: list[tuple[str | None, str | None]] = []
 
     def intake(request: httpx.Request) -> httpx.Response:
-        seen_auth.append(request.headers["Authorization"])
+        seen_auth.append((request.headers.get("X-Service-Key"), request.headers.get("Authorization")))
         if request.url.path == f"/v1/attachments/{sha}":
             return httpx.Response(200, content=pdf, headers={"Content-Type": "application/pdf"})
         return httpx.Response(404)
@@ -205,7 +206,7 @@ async def test_attachments_come_through_the_case_api(
     assert response.content == pdf
     assert response.headers["content-type"] == "application/pdf"
     assert 'filename="intyg.pdf"' in response.headers["content-disposition"]
-    assert seen_auth == [agent["Authorization"]]
+    assert seen_auth == [(DEMO_SERVICE_KEY, None)]  # the service's key; the person's token stays here
     other = "0" * 64
     assert (await client.get(f"/v1/cases/{REF}/attachments/{other}", headers=agent)).status_code == 404
     assert (await client.get(f"/v1/cases/{REF}/attachments/{sha}")).status_code == 401

@@ -12,6 +12,7 @@ import aiosmtplib
 import pytest
 
 from lotsen.kafka.memory import InMemoryBus
+from lotsen.settings import DEMO_SERVICE_KEY
 from tests.intake_support import KEY, Intake, eml, intake_on
 
 RFC822 = {**KEY, "Content-Type": "message/rfc822"}
@@ -154,7 +155,7 @@ async def test_every_shared_sample_over_smtp_is_the_same_contact_as_over_http(
     assert len(intake.contacts()) == len(SAMPLE_CHECKS)
 
 
-async def test_the_attachment_of_a_sample_is_stored_and_served_to_staff(
+async def test_the_attachment_of_a_sample_is_stored_and_served_to_casestore(
     intake: Intake, shared_dir: Path, token_for: Callable[..., str]
 ) -> None:
     raw = (shared_dir / "samples" / "email" / "04-forsorjningsstod-attachment.eml").read_bytes()
@@ -162,7 +163,9 @@ async def test_the_attachment_of_a_sample_is_stored_and_served_to_staff(
     [attachment] = intake.contacts()[0].data.attachments
     url = f"/v1/attachments/{attachment.sha256}"
     assert (await intake.client.get(url)).status_code == 401
-    served = await intake.client.get(url, headers={"Authorization": f"Bearer {token_for('agent')}"})
+    person = {"Authorization": f"Bearer {token_for('supervisor')}"}
+    assert (await intake.client.get(url, headers=person)).status_code == 401  # people ask casestore
+    served = await intake.client.get(url, headers={"X-Service-Key": DEMO_SERVICE_KEY})
     assert served.status_code == 200
     assert served.content.startswith(b"%PDF-1.4")
     assert hashlib.sha256(served.content).hexdigest() == attachment.sha256
@@ -407,10 +410,8 @@ async def test_a_file_two_contacts_share_is_stored_once_and_survives_a_failed_th
     assert sorted(stored["metadata"]["contacts"]) == sorted(e.data.contact_id for e in intake.contacts())
 
 
-async def test_attachment_download_refuses_what_is_not_there(
-    intake: Intake, token_for: Callable[..., str]
-) -> None:
-    auth = {"Authorization": f"Bearer {token_for('agent')}"}
+async def test_attachment_download_refuses_what_is_not_there(intake: Intake) -> None:
+    auth = {"X-Service-Key": DEMO_SERVICE_KEY}
     assert (await intake.client.get("/v1/attachments/" + "0" * 64, headers=auth)).status_code == 404
     assert (await intake.client.get("/v1/attachments/not-a-hash", headers=auth)).status_code == 422
 

@@ -10,7 +10,7 @@ import pytest
 
 from lotsen.auth import issue_token
 from lotsen.kafka.memory import InMemoryBus
-from lotsen.settings import ServiceSettings
+from lotsen.settings import DEMO_SERVICE_KEY, ServiceSettings
 from tests.intake_support import KEY, Intake, intake_on
 
 MANUAL = "/v1/contacts/manual"
@@ -68,7 +68,8 @@ async def test_a_letter_comes_with_its_scans(intake: Intake, agent: dict[str, st
     assert event.data.received_at.isoformat() == "2026-03-03T08:00:00+00:00"
     [attachment] = event.data.attachments
     assert attachment.sha256 == hashlib.sha256(scan).hexdigest()
-    downloaded = await intake.client.get(f"/v1/attachments/{attachment.sha256}", headers=agent)
+    service = {"X-Service-Key": DEMO_SERVICE_KEY}  # as casestore fetches it for a case's download
+    downloaded = await intake.client.get(f"/v1/attachments/{attachment.sha256}", headers=service)
     assert downloaded.content == scan
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from lotsen.contracts import ContactReceived, topics
 from lotsen.directory import Form, FormField
 from lotsen.kafka.memory import InMemoryBus
 from lotsen.ratelimit import TooManyRequests
+from lotsen.settings import DEMO_SERVICE_KEY
 from services.intake import webform
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
@@ -211,7 +212,7 @@ async def test_own_submissions_give_the_expected_answer(
 
 
 async def test_a_multipart_form_with_photos_stores_the_files(
-    intake: httpx.AsyncClient, bus: InMemoryBus, token_for: Callable[..., str]
+    intake: httpx.AsyncClient, bus: InMemoryBus
 ) -> None:
     photo = b"\xff\xd8\xff\xe0 bild av ett hal i asfalten"
     response = await intake.post(
@@ -238,7 +239,7 @@ async def test_a_multipart_form_with_photos_stores_the_files(
     assert event.data.location.lon == pytest.approx(14.5237)
     served = await intake.get(
         f"/v1/attachments/{hashlib.sha256(photo).hexdigest()}",
-        headers={"Authorization": f"Bearer {token_for('agent')}"},
+        headers={"X-Service-Key": DEMO_SERVICE_KEY},
     )
     assert served.content == photo
 
