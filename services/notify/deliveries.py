@@ -27,6 +27,7 @@ Target = Literal["webhook", "department_email", "citizen_email", "citizen_messen
 Status = Literal["pending", "delivered", "failed"]
 CITIZEN_TARGETS = ("citizen_email", "citizen_messenger")
 NO_CHANNEL = "no channel to reach the citizen"
+ERASED = "erased with the case"
 
 
 class DeliveryNotFound(NotFound):
@@ -178,6 +179,24 @@ def redelivery(doc: Document, *, now: datetime, by: str) -> Document:
         "result_pending": False,  # the next final state publishes its own result
         "history": [*doc.get("history", []), {"at": now, "outcome": "retry_requested", "detail": f"by {by}"}],
     }
+
+
+def erasure(doc: Document) -> Document:
+    """The ``$set`` that erases what a delivery holds of a person once its case is erased.
+
+    The message itself (mail, Messenger text, webhook body) is unset by the repository. A citizen's
+    delivery also loses its address and the free texts of its attempts, which may quote the address
+    (a relay's refusal, an unusable address); when and how each attempt went stays in the log.
+    """
+    changes: Document = {"erased": True}
+    if doc["target"] in CITIZEN_TARGETS:
+        changes["recipient"] = None
+        changes["history"] = [
+            entry if entry.get("outcome") == "retry_requested" else {**entry, "detail": ERASED}
+            for entry in doc.get("history", [])
+        ]
+        changes |= {key: ERASED for key in ("reason", "last_error") if doc.get(key)}
+    return changes
 
 
 def result_event_id(doc: Document) -> str:

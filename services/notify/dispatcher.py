@@ -138,7 +138,10 @@ class Dispatcher:
         changes = after_attempt(
             doc, outcome, now=self.notifier.clock(), policy=self.notifier.policy, rng=self._rng
         )
-        await self.notifier.deliveries.update(doc["_id"], changes, status="pending")
+        # A case erased while this attempt was under way keeps nothing of it; the next one fails as erased.
+        await self.notifier.deliveries.update(
+            doc["_id"], changes, status="pending", unless_erased=not doc.get("erased")
+        )
         log.info(
             "delivery %s (%s of %s, %s) attempt %d: %s → %s",
             doc["_id"],
@@ -152,14 +155,14 @@ class Dispatcher:
 
     async def _send(self, doc: Document) -> Outcome:
         target = doc["target"]
+        if doc.get("erased"):
+            return Outcome.failed("the message was erased with the case", permanent=True)
         if target == "webhook":
             return await self._webhook(doc)
         if target == "citizen_messenger" and doc.get("messenger"):
             return await self._messenger(doc)
         if target in ("department_email", "citizen_email") and doc.get("email"):
             return await mail.send(doc["email"], self._relay, clock=self.notifier.clock)
-        if doc.get("erased"):
-            return Outcome.failed("the message was erased with the case", permanent=True)
         return Outcome.failed(doc.get("last_error") or "nothing to send", permanent=True)
 
     async def _webhook(self, doc: Document) -> Outcome:

@@ -1,7 +1,8 @@
 """notify's consumers. They only *record* deliveries (fast and idempotent); the dispatcher sends them.
 
 ``cases.events`` → webhooks for the departments' subscriptions, e-mail to a department on handoff
-and reminders, reminder bookkeeping, and the few case facts the department texts need.
+and reminders, reminder bookkeeping, the few case facts the department texts need, and the erasure
+of all of it when a case is erased.
 ``outbound.requests`` → a delivery to the citizen on the channel they used.
 """
 
@@ -21,11 +22,18 @@ STOPS_REMINDERS = ("case.returned", "case.resolved", "case.closed")
 ANNOUNCED = frozenset(get_args(EventType))
 
 
+async def erase_case(case_ref: str, *, notifier: Notifier) -> None:
+    """``case.erased``: the case's messages and addresses, its facts and its reminders go."""
+    await notifier.deliveries.erase_personal_data(case_ref)
+    await notifier.facts.forget(case_ref)
+    await notifier.reminders.forget(case_ref)
+
+
 def case_events(notifier: Notifier) -> Handler:
     async def on_case_event(event: Event[Any]) -> None:
         ref = event.data.case_ref
         if event.type == "case.erased":
-            await notifier.deliveries.erase_personal_data(ref)
+            await erase_case(ref, notifier=notifier)
             return
         if event.type not in ANNOUNCED:
             return

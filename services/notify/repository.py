@@ -13,6 +13,8 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.notify.deliveries import erasure
+
 Document = dict[str, Any]
 Database = AsyncDatabase[Document]
 
@@ -111,11 +113,16 @@ class DeliveryRepository:
         )
         return result.modified_count == 1
 
-    async def update(self, delivery_id: str, changes: Document, *, status: str | None = None) -> bool:
-        """Set ``changes``; with ``status``, only if the delivery is still in that state."""
+    async def update(
+        self, delivery_id: str, changes: Document, *, status: str | None = None, unless_erased: bool = False
+    ) -> bool:
+        """Set ``changes``; with ``status``, only if the delivery is still in that state; with
+        ``unless_erased``, not once its case was erased (an attempt under way then is tried again)."""
         query: Document = {"_id": delivery_id}
         if status is not None:
             query["status"] = status
+        if unless_erased:
+            query["erased"] = {"$ne": True}
         result = await self._deliveries.update_one(query, {"$set": changes})
         return result.matched_count == 1
 
@@ -126,16 +133,17 @@ class DeliveryRepository:
         cursor = self._deliveries.find(query).sort("seq", DESCENDING).limit(limit)
         return [doc async for doc in cursor]
 
-    async def erase_personal_data(self, case_ref: str) -> None:
-        """Privacy erasure of a case: the messages (texts, addresses) go; the log of attempts stays."""
-        await self._deliveries.update_many(
-            {"case_ref": case_ref, "target": {"$ne": "webhook"}},
-            {"$set": {"erased": True}, "$unset": {"email": "", "messenger": ""}},
-        )
-        await self._deliveries.update_many(
-            {"case_ref": case_ref, "target": {"$in": ["citizen_email", "citizen_messenger"]}},
-            {"$set": {"recipient": None}},
-        )
+    async def erase_personal_data(self, case_ref: str) -> int:
+        """Privacy erasure of a case (:func:`deliveries.erasure`): the messages and the citizen's
+        addresses go, the log of attempts stays. Returns how many deliveries were erased."""
+        erased = 0
+        async for doc in self._deliveries.find({"case_ref": case_ref}):
+            await self._deliveries.update_one(
+                {"_id": doc["_id"]},
+                {"$set": erasure(doc), "$unset": {"email": "", "messenger": "", "payload": ""}},
+            )
+            erased += 1
+        return erased
 
     async def results_pending(self, *, limit: int) -> list[Document]:
         """Citizen deliveries in a final state whose ``outbound.*`` result is not yet on Kafka."""
@@ -174,6 +182,10 @@ class ReminderRepository:
             {"$set": {"active": False, "stopped_at": at, "stopped_by": why}},
         )
 
+    async def forget(self, case_ref: str) -> None:
+        """An erased case is reminded of no more, and its reminder state goes with it."""
+        await self._reminders.delete_one({"_id": case_ref})
+
     async def due(self, now: datetime, *, limit: int) -> list[Document]:
         cursor = (
             self._reminders.find({"active": True, "next_at": {"$lte": now}}).sort("next_at", 1).limit(limit)
@@ -199,3 +211,6 @@ class CaseFactRepository:
 
     async def remember(self, case_ref: str, facts: Document) -> None:
         await self._cases.update_one({"_id": case_ref}, {"$set": facts}, upsert=True)
+
+    async def forget(self, case_ref: str) -> None:
+        await self._cases.delete_one({"_id": case_ref})
