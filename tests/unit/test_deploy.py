@@ -245,7 +245,7 @@ def test_each_service_is_wired_for_production(compose: dict[str, Any], name: str
     assert env["MONGODB_URL"].startswith("mongodb://"), "a real MongoDB, not the in-memory stand-in"
     assert "mongo:27017" in env["MONGODB_URL"] and "replicaSet=rs0" in env["MONGODB_URL"]
     assert env["KAFKA_ENABLE_IDEMPOTENCE"].lower() == "true"
-    for secret in ("LOTSEN_JWT_SECRET", "LOTSEN_CONNECTOR_KEYS"):
+    for secret in ("LOTSEN_JWT_SECRET", "LOTSEN_CONNECTOR_KEYS", "LOTSEN_SERVICE_KEY"):
         assert re.fullmatch(rf"\$\{{{secret}:\?.+\}}", env[secret]), f"{name}: {secret} must be required"
     depends = service["depends_on"]
     assert depends["kafka"]["condition"] == "service_healthy"
