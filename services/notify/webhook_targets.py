@@ -140,10 +140,7 @@ class WebhookTargets:
 
 async def own_addresses() -> list[IPAddress]:
     """The addresses this machine's name resolves to (best effort: none if it resolves to none)."""
-    found: list[IPAddress] = []
-    for name in {socket.gethostname(), socket.getfqdn()}:
-        try:
-            found += await system_resolver(name, 0)
-        except OSError:
-            continue
-    return found
+    try:
+        return await system_resolver(socket.gethostname(), 0)
+    except OSError:
+        return []
