@@ -69,11 +69,11 @@ class EventLimits:
     text_max_bytes: int = 64 * 1024
 
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_CONTROL_RUN = re.compile(rf"\s*[{_CONTROL}][\s{_CONTROL}]*")
 _MULTILINE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
 # Direction overrides and isolates turn "gpj.exe" into what looks like "exe.jpg" in a one-line field.
 _DIRECTION_MARKS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-_SPACES = re.compile(r"\s+")
 
 
 def cut(value: str, max_chars: int) -> str:
@@ -86,9 +86,10 @@ def single_line(value: str | None, max_chars: int) -> str | None:
     are removed, and it is cut at ``max_chars``."""
     if value is None:
         return None
+    if len(value) <= max_chars and value.isprintable():  # the usual case: nothing to do
+        return value.strip() or None
     text = _DIRECTION_MARKS.sub("", value[: 8 * max_chars])
-    text = _SPACES.sub(" ", _CONTROLS.sub(" ", text)).strip()
-    return cut(text, max_chars) or None
+    return cut(_CONTROL_RUN.sub(" ", text).strip(), max_chars) or None
 
 
 def multi_line(value: str) -> str:
@@ -189,12 +190,14 @@ def _bound_fields(data: dict[str, Any]) -> None:
         data["sections"] = []  # a text of that many parts is shown as one
     if isinstance(data.get("recipient"), str):
         data["recipient"] = single_line(data["recipient"], MESSAGE_ID_MAX_CHARS)
-    known = set(ContactReceivedData.model_fields) | {"form_fields", "sections", "html", "recipient"}
-    for key in [k for k in data if k not in known]:
+    for key in [k for k in data if k not in _KNOWN_FIELDS]:
         data[key] = _bounded_other(data[key])
         if len(json.dumps(data[key], default=str, ensure_ascii=False).encode()) > OTHER_FIELD_MAX_BYTES:
             data[key] = None
             data.setdefault("omitted_fields", []).append(key)
+
+
+_KNOWN_FIELDS = frozenset(ContactReceivedData.model_fields) | {"form_fields", "sections", "html", "recipient"}
 
 
 def _bound_sender(sender: dict[str, Any]) -> None:

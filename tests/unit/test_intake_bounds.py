@@ -13,6 +13,7 @@ import pytest
 
 from lotsen.contracts.envelope import encode_event
 from lotsen.kafka.memory import InMemoryBus
+from lotsen.settings import DEMO_SERVICE_KEY
 from services.intake.bounds import REFERENCES_MAX, SUBJECT_MAX_CHARS
 from services.intake.settings import IntakeSettings
 from tests.intake_support import KEY, Intake, intake_on, signature
@@ -78,9 +79,7 @@ async def test_a_one_megabyte_subject_over_smtp_becomes_a_contact_under_the_budg
     assert len(event.data.subject) <= SUBJECT_MAX_CHARS and event.data.subject.endswith("…")
 
 
-async def test_a_long_text_is_stored_whole_and_the_event_carries_its_beginning(
-    intake: Intake, agent: dict[str, str]
-) -> None:
+async def test_a_long_text_is_stored_whole_and_the_event_carries_its_beginning(intake: Intake) -> None:
     body = "\r\n".join(f'> rad {n}: åäö "citerad"\r\nsvar {n}' for n in range(40_000))  # ~1.3 MB
     response = await intake.client.post("/v1/contacts/email", content=message(body=body), headers=RFC822)
     assert response.status_code == 202
@@ -90,7 +89,9 @@ async def test_a_long_text_is_stored_whole_and_the_event_carries_its_beginning(
     assert data.text_truncated and data.text.startswith("> rad 0: åäö")
     assert "the whole text is attached as meddelande.txt" in data.text
     assert all(s["end"] <= len(data.text) for s in data.sections)
-    whole = await intake.client.get(f"/v1/attachments/{data.full_text.sha256}", headers=agent)
+    whole = await intake.client.get(
+        f"/v1/attachments/{data.full_text.sha256}", headers={"X-Service-Key": DEMO_SERVICE_KEY}
+    )
     assert whole.status_code == 200
     assert whole.content.decode().startswith("> rad 0") and "svar 39999" in whole.content.decode()
     assert len(whole.content) == data.full_text.size > TEXT_BUDGET
