@@ -20,6 +20,7 @@ from lotsen.kafka.broker import create_topics
 from lotsen.kafka.consumer import ConsumerRunner
 from lotsen.kafka.processing import MemoryDeduplicator, RetryLater
 from lotsen.kafka.publisher import KafkaPublisher, PublishRefused
+from lotsen.kafka.replay import replay
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.integration
@@ -257,3 +258,46 @@ def dead_lettered(group: str, topic: str) -> float:
         )
         or 0.0
     )
+
+
+async def test_a_dead_letter_topic_is_replayed_once_the_cause_is_fixed(
+    kafka_bootstrap: str, publisher: KafkaPublisher
+) -> None:
+    topic = await fresh_topic(kafka_bootstrap)
+    parked = created("KGA-2026-000201")
+    await publisher.publish(topic, parked, key="KGA-2026-000201")
+    fixed = asyncio.Event()
+    handled: list[str] = []
+
+    async def handler(event: Event[Any]) -> None:
+        if not fixed.is_set():
+            raise LookupError("no answer group 'bygg' in the directory")
+        handled.append(event.data.case_ref)
+
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(
+        bootstrap_servers=kafka_bootstrap,
+        group_id=group,
+        topics=[topic],
+        handler=handler,
+        dead_letters=publisher,
+        dedupe=MemoryDeduplicator(),
+        retry_initial_seconds=0.01,
+    )
+    task = await run(runner)
+    try:
+        assert await eventually(lambda: _equals(committed(kafka_bootstrap, group, topic), 1))
+        assert handled == []
+        listed = await replay(kafka_bootstrap, topics.dlq(topic), dry_run=True)
+        assert [(r.event_id, r.source_topic) for r in listed] == [(str(parked.event_id), topic)]
+        assert listed[0].error == "LookupError: no answer group 'bygg' in the directory"
+
+        fixed.set()  # the directory is corrected
+        assert len(await replay(kafka_bootstrap, topics.dlq(topic))) == 1
+        await eventually(lambda: asyncio.sleep(0, result=handled == ["KGA-2026-000201"]))
+        assert await replay(kafka_bootstrap, topics.dlq(topic)) == [], (
+            "a replayed record is not replayed again"
+        )
+    finally:
+        await runner.stop()
+        await task
