@@ -25,6 +25,7 @@ from services.casestore import (
 )
 from services.casestore.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, hash_password
 from services.casestore.changes import Cases
+from services.casestore.login import LoginGuard
 from services.casestore.repository import CaseRepository
 from services.casestore.settings import CasestoreSettings
 
@@ -52,6 +53,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     if settings.dev_mode:
         await _seed_demo_accounts(repo)
     cases = Cases(repo, runtime.publisher)
+    app.state.login_guard = LoginGuard.for_settings(settings)
     app.state.cases = cases
     handler = intake.make_handler(cases=cases, directory=runtime.directory, settings=settings)
     await runtime.consume("casestore", [topics.CONTACTS_ROUTED], handler)

@@ -65,6 +65,7 @@ class CaseRepository:
         self._counters = db["counters"]
         self._accounts = db["accounts"]
         self._idempotency_keys = db["idempotency_keys"]
+        self._login_failures = db["login_failures"]
         self._articles = db["kb_articles"]
 
     async def ensure_indexes(self) -> None:
@@ -293,6 +294,43 @@ class CaseRepository:
             earlier = await self._idempotency_keys.find_one({"_id": key_id})
             return None if earlier is None else str(earlier["fingerprint"])
         return None
+
+    # --- log-in failures and lock-outs (login.py) ----------------------------------------------------
+
+    async def login_failures(self, username: str) -> Document | None:
+        return await self._login_failures.find_one({"_id": username})
+
+    async def count_login_failure(self, username: str, *, at: datetime) -> Document:
+        """One more failed log-in in a row for ``username``; the state after it."""
+        state = await self._login_failures.find_one_and_update(
+            {"_id": username},
+            {"$inc": {"failures": 1}, "$set": {"last_failure_at": at}, "$setOnInsert": {"locked_at": None}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert state is not None  # upserted
+        return state
+
+    async def lock_account(self, username: str, *, at: datetime) -> None:
+        await self._login_failures.update_one(
+            {"_id": username, "locked_at": None}, {"$set": {"locked_at": at}}
+        )
+
+    async def end_lockout(self, username: str, *, locked_at: datetime) -> None:
+        """End the lock-out that began at ``locked_at`` (a newer one stays)."""
+        await self._login_failures.delete_one({"_id": username, "locked_at": locked_at})
+
+    async def clear_login_failures(self, username: str) -> None:
+        await self._login_failures.delete_one({"_id": username, "locked_at": None})
+
+    async def lift_lockout(self, username: str) -> bool:
+        """Forget ``username``'s failures and lock-out; whether it was locked."""
+        state = await self._login_failures.find_one_and_delete({"_id": username})
+        return bool(state and state.get("locked_at"))
+
+    async def lockouts(self) -> builtins.list[Document]:
+        found = self._login_failures.find({"locked_at": {"$ne": None}}).sort("locked_at", ASCENDING)
+        return [doc async for doc in found]
 
     # --- accounts ---------------------------------------------------------------------------------
 

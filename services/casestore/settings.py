@@ -22,6 +22,12 @@ class CasestoreSettings(ServiceSettings):
     sla_scan_batch: int = Field(200, ge=1, description="cases per deadline and scan")
     outbox_relay_seconds: float = 5.0
     public_lookups_per_hour: int = 30
+    login_attempts_per_client_per_minute: int = Field(60, ge=1)
+    login_attempts_per_client_per_hour: int = Field(600, ge=1)
+    login_attempts_per_account_per_minute: int = Field(20, ge=1)
+    login_lockout_failures: int = Field(10, ge=1, description="failed log-ins in a row that lock an account")
+    login_lockout_minutes: int = Field(15, ge=0, description="0: a lock-out ends only when lifted")
+    login_hashing_threads: int = Field(2, ge=1, description="password checks (Argon2) at a time")
     intake_url: str = "http://127.0.0.1:8001"
     trusted_proxies: NetworkList = Field(
         default_factory=list, description="proxies whose X-Forwarded-For is believed"
