@@ -123,8 +123,9 @@ def bound_contact(event: ContactReceived, limits: EventLimits) -> tuple[ContactR
             data["form_fields"] = {k: cut(v, FORM_FIELD_SHORT_CHARS) for k, v in data["form_fields"].items()}
         elif text_bytes > _SHORTEST_TEXT_BYTES:
             text_bytes //= 4
-            full_text = full_text or _refer_to_full_text(data, text)
-            _set_text(data, text, text_bytes)
+            if len(text.encode("utf-8")) > text_bytes:
+                full_text = full_text or _refer_to_full_text(data, text)
+                _set_text(data, text, text_bytes)
         else:
             raise ContactTooLarge(
                 f"the contact cannot be made smaller than the limit of {limits.event_max_bytes // 1024} kB "
