@@ -24,6 +24,7 @@ from tests.helpers import eventually, running
 from tests.stats_expected import Expectation
 from tests.stats_generator import Month, build_month
 from tests.stats_queries import mismatches, queries
+from tests.stats_support import bearer
 
 pytestmark = pytest.mark.integration
 
@@ -58,6 +59,7 @@ async def test_every_figure_through_kafka_and_the_rebuild_agrees(kafka_bootstrap
     )
     app = create_app(settings)
     async with running(app) as client:
+        client.headers.update(bearer("supervisor"))
         await publish_all(kafka_bootstrap, month)
 
         async def everything_arrived() -> bool:
