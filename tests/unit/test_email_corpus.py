@@ -115,6 +115,14 @@ def test_what_mail_programs_mislabel_reads_as_a_person_reads_it(
     assert phrase in text
 
 
+def test_html_only_mail_keeps_no_script_no_tracking_pixel_and_no_event_handler() -> None:
+    parsed = parse_email(_one("html-only-scripts-and-pixel").raw, Limits(MB, MB, 20))
+    assert parsed.html is not None and "<b>avstängt</b>" in parsed.html
+    for dangerous in ("<script", "alert(", "tracker.example", "onload", "javascript:", "<iframe", "<img"):
+        assert dangerous not in parsed.html
+        assert dangerous not in parsed.text
+
+
 def test_a_message_without_from_is_from_its_envelope_sender() -> None:
     parsed = parse_email(
         _one("missing-from").raw,

@@ -38,6 +38,25 @@ _FOREIGN_RUN = re.compile(r"[^\x00-\x7f]{3}")
 GUESS_FROM_BYTES = 64  # shorter text is no ground for a guess (a subject in Latin-1 reads as Cyrillic)
 
 
+def _guess(data: bytes) -> str | None:
+    """charset-normalizer's guess of the charset, unless its reading is mostly half-width katakana:
+    what 8-bit Cyrillic and Greek turn into as Shift_JIS, and what mail hardly has (ISO-2022-JP does
+    not allow them)."""
+    excluded: list[str] = []
+    for _ in range(3):
+        guess = charset_normalizer.from_bytes(data, cp_exclusion=excluded).best()
+        if guess is None or codec_of(guess.encoding) is None:
+            return None
+        text = str(guess)
+        if len(_HALF_WIDTH_KATAKANA.findall(text)) * 5 < len(text):
+            return str(guess.encoding)
+        excluded.append(guess.encoding)
+    return None
+
+
+_HALF_WIDTH_KATAKANA = re.compile("[\uff61-\uff9f]")
+
+
 def codec_of(label: str | None) -> str | None:
     """Python's codec for a charset label (``GB2312``, ``utf-8*sv``, ``"latin1"``), or None."""
     name = (label or "").split("*")[0].strip().strip("\"'").lower()
@@ -71,10 +90,10 @@ def decode(data: bytes, label: str | None, hints: Iterable[str] = ()) -> str:
             continue
     western = data.decode("cp1252", errors="replace")
     if len(data) >= GUESS_FROM_BYTES and _FOREIGN_RUN.search(western):
-        guess = charset_normalizer.from_bytes(data[:200_000]).best()
-        if guess is not None and codec_of(guess.encoding):
+        guessed = _guess(data[:200_000])
+        if guessed is not None:
             try:
-                return data.decode(guess.encoding)
+                return data.decode(guessed)
             except (LookupError, UnicodeError, ValueError):
                 pass
     try:

@@ -203,7 +203,7 @@ def _case_ref(subject: str | None, message_ids: list[str]) -> str | None:
 # Absence notes sent without Auto-Submitted (Exchange, older programs). Never "Frånvaro…" alone: a
 # parent reporting a child's absence from school writes just that.
 _AUTOMATIC_SUBJECT = re.compile(
-    r"^\s*(automatiskt svar|automatic reply|autosvar|auto-?reply|out of office( reply| autoreply)?"
+    r"^\s*(automatiskt? svar|automatic reply|autosvar|auto-?reply|out of office( reply| autoreply)?"
     r"|abwesenheitsnotiz|réponse automatique)\s*(:|$)",
     re.IGNORECASE,
 )
