@@ -107,6 +107,8 @@ class Stack:
         env[f"{name.upper()}_PORT"] = str(self.ports[name])
         if name == "intake":
             env["INTAKE_SMTP_PORT"] = str(self.ports["smtp"])
+        if name == "casestore":  # attachment downloads fetch the file from intake
+            env["CASESTORE_INTAKE_URL"] = f"http://127.0.0.1:{self.ports['intake']}"
         return env
 
     async def _spawn(self, svc: ServiceProcess) -> None:
