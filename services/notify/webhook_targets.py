@@ -54,6 +54,11 @@ class Target:
     address: IPAddress
 
 
+def ascii_host(url: httpx.URL) -> str:
+    """The host as it goes on the wire: an internationalised name in its IDNA form."""
+    return url.raw_host.decode("ascii")
+
+
 async def system_resolver(host: str, port: int) -> list[IPAddress]:
     """Every address ``host`` resolves to, as the operating system resolves it."""
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -127,7 +132,7 @@ class WebhookTargets:
             raise TargetRefused("the URL must use https (plain http is for dev mode only)")
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:
-            addresses = await self.resolve(parsed.host, port)
+            addresses = await self.resolve(ascii_host(parsed), port)
         except (OSError, UnicodeError) as exc:
             raise TargetUnresolvable(f"the host {parsed.host} cannot be resolved: {exc}") from None
         if not addresses:

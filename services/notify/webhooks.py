@@ -25,7 +25,13 @@ import httpcore
 import httpx
 
 from services.notify.deliveries import Outcome
-from services.notify.webhook_targets import Target, TargetRefused, TargetUnresolvable, WebhookTargets
+from services.notify.webhook_targets import (
+    Target,
+    TargetRefused,
+    TargetUnresolvable,
+    WebhookTargets,
+    ascii_host,
+)
 
 USER_AGENT = "Lotsen-Notify/0.1 (+https://lotsen.example/docs/webhooks)"
 
@@ -51,7 +57,7 @@ class _PinnedNetwork(httpcore.AsyncNetworkBackend):
     the Host header stay on the name, since httpcore takes those from the URL, not from here."""
 
     def __init__(self, target: Target) -> None:
-        self._host = target.url.host
+        self._host = ascii_host(target.url)  # as httpcore names it
         self._address = str(target.address)
         self._network = httpcore.AnyIOBackend()
 

@@ -92,18 +92,25 @@ async def test_a_name_that_turns_internal_after_subscribing_is_refused_at_delive
     assert receiver.requests == []
 
 
+@pytest.mark.parametrize(
+    ("host", "on_the_wire"),
+    [
+        ("bygg.karlskoga.example", "bygg.karlskoga.example"),
+        ("byggnämnd.karlskoga.example", "xn--byggnmnd-4za.karlskoga.example"),
+    ],
+)
 async def test_the_request_goes_to_the_address_that_was_checked_and_keeps_the_host(
-    notify: Notify, receiver: Receiver
+    notify: Notify, receiver: Receiver, host: str, on_the_wire: str
 ) -> None:
     # The name exists only in this DNS: the request can only arrive by connecting to the checked address.
-    notify.dns.names["bygg.karlskoga.example"] = ["127.0.0.1"]
-    await notify.subscribe(f"http://bygg.karlskoga.example:{receiver.port}/lotsen/hook", "case.handed_off")
+    notify.dns.names[on_the_wire] = ["127.0.0.1"]
+    await notify.subscribe(f"http://{host}:{receiver.port}/lotsen/hook", "case.handed_off")
     ref = new_ref()
     await notify.publish(handed_off(ref))
     await notify.dispatch()
 
     [request] = receiver.requests
-    assert request.headers["Host"] == f"bygg.karlskoga.example:{receiver.port}"
+    assert request.headers["Host"] == f"{on_the_wire}:{receiver.port}"
     [delivery] = await notify.deliveries(case_ref=ref, target="webhook")
     assert delivery["status"] == "delivered"
 
