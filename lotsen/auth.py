@@ -28,7 +28,12 @@ ROLES: tuple[Role, ...] = ("agent", "handler", "supervisor", "admin")
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller: a person with a role, or a connector."""
+    """An authenticated caller: a person with a role, or a connector.
+
+    ``organizations``: whom the person works for. Empty means every organisation for an agent,
+    supervisor or administrator (a shared contact centre) and none for a handler, whose
+    ``departments`` apply only within their organisations (services/casestore/permissions.py).
+    """
 
     subject: str
     role: Role | Literal["connector"]
