@@ -11,6 +11,7 @@ Answers of ``POST /v1/auth/token``:
 - ``423 account_locked`` too many failed log-ins in a row; the message says who can lift it and,
   when the lock-out ends by itself, ``Retry-After`` says when;
 - ``429 rate_limited`` too many attempts from the client's address or for the account; ``Retry-After``.
+- ``503 unavailable`` too many log-ins waiting for the password check at once; ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def _guard(request: Request) -> LoginGuard:
         401: {"description": "wrong user name or password"},
         423: {"description": "the account is locked after repeated failures; a supervisor can lift it"},
         429: {"description": "too many attempts from this address or for this account (Retry-After)"},
+        503: {"description": "too many log-ins at once; try again shortly (Retry-After)"},
     },
 )
 async def token(

@@ -12,7 +12,8 @@ An attempt passes, in order:
 3. the **account limit** — attempts per user name per minute, whoever sends them; ``429``;
 4. the **password check** — Argon2 (~85 ms of CPU) in a worker thread, at most
    ``CASESTORE_LOGIN_HASHING_THREADS`` at a time, so logins queue for the hasher instead of stalling
-   every request, consumer and the scheduler on the event loop. A user name that does not exist is
+   every request, consumer and the scheduler on the event loop; when ``CASESTORE_LOGIN_QUEUE_LIMIT``
+   log-ins already wait for a thread, ``503`` with ``Retry-After``. A user name that does not exist is
    checked against a dummy hash, so the answer takes as long either way; its failures count too.
 
 A successful log-in clears the account's failure count.
@@ -25,7 +26,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from lotsen.errors import DomainError
+from lotsen.errors import DomainError, Unavailable
 from lotsen.ratelimit import RateLimiter, TooManyRequests, WindowLimit
 from services.casestore.accounts import password_matches
 from services.casestore.repository import CaseRepository, Document
@@ -45,6 +46,7 @@ class LoginGuard:
     clients: RateLimiter
     accounts: RateLimiter
     hashing: asyncio.Semaphore
+    waiting: int = 0
 
     @classmethod
     def for_settings(cls, settings: CasestoreSettings) -> LoginGuard:
@@ -99,9 +101,21 @@ class LoginGuard:
         raise AccountLocked(text, details=details, headers=headers)
 
     async def password_matches(self, password: str, password_hash: str) -> bool:
-        """Argon2 in a worker thread (argon2-cffi releases the GIL), a bounded number at a time."""
-        async with self.hashing:
+        """Argon2 in a worker thread (argon2-cffi releases the GIL), a bounded number at a time; when
+        too many already wait for a thread, the caller is told to come back (503) rather than queued."""
+        if self.waiting >= self.settings.login_queue_limit:
+            raise Unavailable(
+                "too many log-ins at once; try again in a few seconds", headers={"Retry-After": "2"}
+            )
+        self.waiting += 1
+        try:
+            await self.hashing.acquire()
+        finally:
+            self.waiting -= 1
+        try:
             return await asyncio.to_thread(password_matches, password, password_hash)
+        finally:
+            self.hashing.release()
 
     async def failed(self, repo: CaseRepository, username: str, *, now: datetime) -> None:
         state = await repo.count_login_failure(username, at=now)

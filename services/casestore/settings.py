@@ -28,6 +28,7 @@ class CasestoreSettings(ServiceSettings):
     login_lockout_failures: int = Field(10, ge=1, description="failed log-ins in a row that lock an account")
     login_lockout_minutes: int = Field(15, ge=0, description="0: a lock-out ends only when lifted")
     login_hashing_threads: int = Field(2, ge=1, description="password checks (Argon2) at a time")
+    login_queue_limit: int = Field(40, ge=1, description="log-ins waiting for a hashing thread")
     intake_url: str = "http://127.0.0.1:8001"
     trusted_proxies: NetworkList = Field(
         default_factory=list, description="proxies whose X-Forwarded-For is believed"

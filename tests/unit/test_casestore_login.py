@@ -128,3 +128,15 @@ async def test_password_checks_run_in_worker_threads_a_bounded_number_at_a_time(
     assert [a.status_code for a in answers] == [200] * 10
     assert loop_thread not in threads, "Argon2 ran on the event loop"
     assert 1 <= most <= app.state.settings.login_hashing_threads
+
+
+async def test_log_ins_beyond_the_queue_are_told_to_come_back(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    settings = app.state.settings.model_copy(update={"login_hashing_threads": 1, "login_queue_limit": 1})
+    app.state.login_guard = LoginGuard.for_settings(settings)
+    answers = await asyncio.gather(*(attempt(client, "agent", "lotsen-demo") for _ in range(8)))
+    codes = sorted(a.status_code for a in answers)
+    assert set(codes) == {200, 503}, codes
+    refused = next(a for a in answers if a.status_code == 503)
+    assert refused.json()["error"]["code"] == "unavailable" and refused.headers["Retry-After"]
