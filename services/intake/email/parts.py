@@ -52,10 +52,14 @@ _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([A-Za-z0-9_.:-]{1,
 
 
 def charset_of(part: Message) -> str | None:
-    try:
-        return part.get_content_charset() or None
-    except Exception:
-        return None
+    """The ``charset`` parameter of the part's Content-Type, read from the raw header (see
+    :func:`content_type_of`); RFC 2231's ``charset*=`` as well."""
+    raw = raw_value(part, "Content-Type")
+    found = _CHARSET_PARAMETER.search(unfold(raw)) if raw is not None else None
+    return found.group(1).rsplit("'", 2)[0] or None if found else None
+
+
+_CHARSET_PARAMETER = re.compile(r";\s*charset\*?\s*=\s*\"?([^\";\s]*)", re.IGNORECASE)
 
 
 def declared_charsets(msg: Message) -> list[str]:
