@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import aiosmtplib
 
@@ -54,6 +55,18 @@ async def _send(client: aiosmtplib.SMTP, sample: Expected) -> tuple[int, str]:
         await client.rset()
         return refused.recipients[0].code, refused.recipients[0].message
     return 250, reply
+
+
+def in_this_run(samples: Sequence[Expected], run: str) -> list[Expected]:
+    """The samples as new messages, so a run against a Kafka and MongoDB that keep an earlier run's
+    contacts opens new cases: a ``Received`` field on top, as the MTA adds one, and the run in each
+    Message-ID (two samples that share one still share it)."""
+    received = f"Received: from mx.example.se by lotsen-intake; run {run}\r\n".encode()
+    tagged = f"Message-ID: <{run}.".encode()
+    return [replace(s, raw=received + _MESSAGE_ID.sub(lambda m: tagged, s.raw, count=1)) for s in samples]
+
+
+_MESSAGE_ID = re.compile(rb"(?im)^Message-ID:[ \t]*<")
 
 
 def contact_id_of(reply: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from lotsen.contracts import topics
 from lotsen.devserver.stack import Stack
-from tests.corpus.delivery import contact_id_of, deliver
+from tests.corpus.delivery import contact_id_of, deliver, in_this_run
 from tests.corpus.expectations import Expected, corpus, problems
 from tests.helpers import eventually
 from tests.intake_support import read_events
@@ -35,7 +36,7 @@ SOURCES = (topics.CONTACTS_RECEIVED, topics.CONTACTS_ROUTED, topics.CASES_EVENTS
 async def test_the_corpus_through_the_running_system(
     stack: Stack, stack_outbox: Outbox, token_for: Callable[..., str]
 ) -> None:
-    messages = corpus(large=True)
+    messages = in_this_run(corpus(large=True), uuid.uuid4().hex[:12])
     pids = {name: svc.process.pid for name, svc in stack.services.items() if svc.process}
 
     replies = await deliver(stack.ports["smtp"], messages)
