@@ -2,8 +2,9 @@
 
 Two hops to any behaviour: the consumers (:mod:`handlers`) record deliveries — to departments
 (:mod:`department`: webhooks, e-mail), to citizens (:mod:`citizen`), reminders (:mod:`reminders`);
-the :mod:`dispatcher` sends them through :mod:`webhooks`, :mod:`mail` and :mod:`messenger` with
-the retry policy of :mod:`deliveries`. HTTP: :mod:`subscriptions` and :mod:`api` (deliveries).
+the :mod:`dispatcher` sends them through :mod:`webhooks` (only where :mod:`webhook_targets` allows),
+:mod:`mail` (built by :mod:`mail_message`) and :mod:`messenger` with the retry policy of
+:mod:`deliveries`. HTTP: :mod:`subscriptions` and :mod:`api` (deliveries).
 """
 
 from __future__ import annotations

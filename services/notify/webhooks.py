@@ -90,6 +90,7 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
 
     def __init__(self, target: Target, *, ssl_context: ssl.SSLContext) -> None:
         super().__init__(verify=ssl_context)
+        # httpx has no option for the network backend; its pool is httpcore's, which has one.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context, network_backend=_PinnedNetwork(target), max_connections=1
         )
