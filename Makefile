@@ -80,5 +80,17 @@ bench: $(STAMP)
 	$(PY) -m bench.routing
 	$(PY) -m bench.stats
 
+## The faults campaign (docs/reliability.md, "Faults"): contacts on every channel while every service
+## and the broker are SIGKILLed and started again, then nothing lost and nothing twice. Needs npm and
+## Python 3.13 (the durable MongoDB stand-in); the result goes to docs/reliability.md.
+## Arguments: CHAOS_ARGS="--contacts 1000 --rounds 1".
+.PHONY: chaos
+chaos: $(STAMP) tests/chaos/node_modules/.package-lock.json
+	$(PY) -m tests.chaos --report $(CHAOS_ARGS)
+
+tests/chaos/node_modules/.package-lock.json: tests/chaos/package-lock.json
+	cd tests/chaos && npm ci --no-audit --no-fund
+	@touch $@
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/dist frontend/node_modules

@@ -77,10 +77,22 @@ def port_is_free(port: int) -> bool:
 class EmbeddedBroker:
     """A Tansu process on 127.0.0.1; use as an async context manager or call start()/stop()."""
 
-    def __init__(self, port: int | None = None, *, partitions: int = 4, log_file: Path | None = None):
+    def __init__(
+        self,
+        port: int | None = None,
+        *,
+        partitions: int = 4,
+        log_file: Path | None = None,
+        storage_engine: str = "memory://tansu/",
+        env: dict[str, str] | None = None,
+    ):
+        """``storage_engine``: ``memory://tansu/`` (lost on a restart) or ``s3://<bucket>/`` with the
+        S3 endpoint and credentials in ``env`` (``AWS_ENDPOINT``, ``AWS_ACCESS_KEY_ID``, …)."""
         self.port = port or free_port()
         self.partitions = partitions
         self._log_file = log_file
+        self._storage_engine = storage_engine
+        self._env = env or {}
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -105,12 +117,12 @@ class EmbeddedBroker:
                 "--advertised-listener-url",
                 url,
                 "--storage-engine",
-                "memory://tansu/",
+                self._storage_engine,
             ],
             cwd=workdir,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "HOME": str(workdir)},
+            env={**os.environ, **self._env, "HOME": str(workdir)},
             preexec_fn=die_with_parent,
         )
         await self._wait_ready(timeout)
