@@ -199,6 +199,7 @@ def odd_headers() -> list[Sample]:
         Sample(
             "from-without-address",
             _plain("from-without-address", sender="Åsa Öberg"),
+            sender="Åsa Öberg",
             phrase="Hur ansöker jag",
         ),
         Sample(

@@ -273,7 +273,7 @@ def attachment_names() -> list[Sample]:
         _named(
             "rfc2231-continuations",
             "attachment;\n filename*0*=UTF-8''l%C3%A4kar;\n filename*1*=intyg%20f%C3%B6r;"
-            "\n filename*2=\" skolan.pdf\"",
+            '\n filename*2=" skolan.pdf"',
             "läkarintyg för skolan.pdf",
         ),
         _named(

@@ -105,6 +105,7 @@ def _one(name: str) -> Expected:
         ("8bit-koi8-r", "Вопрос о школе", "Иван Петров", "Вопрос о школе"),
         ("boundary-never-used", "Fråga till kommunen", None, "Vattnet i vår lägenhet har varit avstängt"),
         ("garbage-header-line", "Fråga till kommunen", None, "Hur ansöker jag"),
+        ("from-without-address", "Fråga till kommunen", "Åsa Öberg", "Hur ansöker jag"),
     ],
 )
 def test_what_mail_programs_mislabel_reads_as_a_person_reads_it(
@@ -121,6 +122,12 @@ def test_html_only_mail_keeps_no_script_no_tracking_pixel_and_no_event_handler()
     for dangerous in ("<script", "alert(", "tracker.example", "onload", "javascript:", "<iframe", "<img"):
         assert dangerous not in parsed.html
         assert dangerous not in parsed.text
+
+
+def test_a_multipart_written_with_another_boundary_than_declared_is_read_as_its_parts() -> None:
+    parsed = parse_email(_one("boundary-wrong-in-body").raw, Limits(MB, MB, 20))
+    assert parsed.text.startswith("Hej! Vattnet i vår lägenhet har varit avstängt")
+    assert "Content-Type" not in parsed.text and parsed.files == []
 
 
 def test_a_message_without_from_is_from_its_envelope_sender() -> None:

@@ -22,7 +22,14 @@ from lotsen.contracts.contacts import Sender, ThreadHints
 from services.intake.bodies import megabytes
 from services.intake.contacts import FileContent
 from services.intake.email.headers import addresses, header, raw_value, unfold
-from services.intake.email.parts import attachments, bodies, content_type_of, declared_charsets, text_of
+from services.intake.email.parts import (
+    attachments,
+    bodies,
+    content_type_of,
+    declared_charsets,
+    mend_boundary,
+    text_of,
+)
 from services.intake.email.refusals import Limits, MessageTooLarge, NotAMessage
 from services.intake.email.text import html_to_text, mark_sections, sanitize_html
 from services.intake.language import guess_language
@@ -60,6 +67,7 @@ def parse_email(
             details={"limit_bytes": limits.message_bytes},
         )
     msg = _parse(raw)
+    mend_boundary(msg)
     hints = declared_charsets(msg)
     body, html_part = bodies(msg)
     html = text_of(html_part) if html_part is not None else None
@@ -137,8 +145,11 @@ _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 def _sender(msg: Message, hints: list[str], envelope_from: str | None) -> Sender:
     name, address = next(iter(addresses(msg, "From", hints)), ("", ""))
-    if not _ADDRESS.match(address) and envelope_from:  # no From, or one without an address: the envelope's
-        address = envelope_from.strip("<> ")
+    if not _ADDRESS.match(address):  # no From, or one without an address: the envelope's sender
+        written = header(msg, "From", hints) or ""
+        if not name and "@" not in written and not written.endswith(";"):
+            name = written  # "From: Åsa Öberg" names the sender and gives no address
+        address = (envelope_from or "").strip("<> ")
     reply_to = next((a for _, a in addresses(msg, "Reply-To") if _ADDRESS.match(a)), None)
     return Sender(
         name=name.strip() or None,

@@ -5,6 +5,7 @@ Every part is read defensively: a part that cannot be decoded yields what can be
 
 from __future__ import annotations
 
+import email
 import email.policy
 import re
 from email.message import EmailMessage, Message
@@ -29,6 +30,24 @@ def bodies(msg: EmailMessage) -> tuple[Message | None, Message | None]:
         if content_type_of(msg).startswith(("text/", "multipart/")) and not is_attachment(msg):
             plain = msg
     return plain, html
+
+
+def mend_boundary(msg: Message) -> None:
+    """A multipart whose declared boundary never occurs, but whose body is plainly parts under another
+    boundary (a program that wrote one and used another): read with the boundary the body uses."""
+    if msg.is_multipart() or not content_type_of(msg).startswith("multipart/"):
+        return
+    body = payload_of(msg)
+    used = _BOUNDARY_LINE.search(body[:100_000])
+    if used is None:
+        return
+    head = b'Content-Type: multipart/mixed; boundary="' + used.group(1) + b'"\r\n\r\n'
+    inner = email.message_from_bytes(head + body, policy=msg.policy)
+    if inner.is_multipart():
+        msg.set_payload(inner.get_payload())
+
+
+_BOUNDARY_LINE = re.compile(rb"(?m)^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?\n(?=[A-Za-z-]{2,40}:)")
 
 
 def is_attachment(part: Message) -> bool:
