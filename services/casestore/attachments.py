@@ -9,9 +9,9 @@ connection to intake however the download ends.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
-import anyio
 import httpx
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import StreamingResponse
@@ -48,8 +48,7 @@ class UpstreamDownload(StreamingResponse):
         try:
             await super().__call__(scope, receive, send)
         finally:
-            with anyio.CancelScope(shield=True):
-                await self.upstream.aclose()
+            await asyncio.shield(self.upstream.aclose())  # completes even when the request is cancelled
 
 
 @router.get(

@@ -10,7 +10,9 @@ from urllib.parse import unquote
 import httpx
 import pytest
 from fastapi import FastAPI
+from starlette.requests import ClientDisconnect
 
+from services.casestore.attachments import UpstreamDownload
 from tests.casestore_support import app, client, handle, login, routed
 
 __all__ = ["app", "client", "handle"]
@@ -110,3 +112,19 @@ async def test_a_download_from_a_confidential_case_is_a_logged_read(
     assert [(e["actor"], e["type"]) for e in case["timeline"] if e["type"] == "read"] == [
         ("supervisor", "read")
     ]
+
+
+async def test_intakes_connection_is_closed_when_the_browser_goes_away() -> None:
+    stream = Upstream(PDF)
+    download = UpstreamDownload(httpx.Response(200, stream=stream), media_type="application/pdf")
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            raise OSError("connection reset by peer")  # the browser closed the tab mid-download
+
+    with pytest.raises(ClientDisconnect):
+        await download({"type": "http", "asgi": {"spec_version": "2.4"}}, receive, send)
+    assert stream.closed
