@@ -184,7 +184,9 @@ def judge(
             if message.get("direction") == "inbound" and message.get("message_id"):
                 errands.setdefault(message["message_id"], set()).add(case["ref"])
     findings.lost = [
-        f"{s.channel}:{s.key}:{contact_id}" for s in accepted for contact_id in s.contact_ids
+        f"{s.channel}:{s.key}:{contact_id}"
+        for s in accepted
+        for contact_id in s.contact_ids
         if contact_id not in cases_of
     ]
     findings.on_two_cases = sorted(c for c, refs in cases_of.items() if len(refs) > 1)

@@ -129,8 +129,14 @@ class Load:
     async def _webform(self, s: Submission, client: httpx.AsyncClient) -> list[str]:
         subject, text = self._text(s)
         s.email = f"medborgare-{s.key}@example.se"
-        form = {"form_id": "kontakta-oss", "organization": "karlskoga", "name": "Sara Öberg",
-                "email": s.email, "subject": subject, "message": text}
+        form = {
+            "form_id": "kontakta-oss",
+            "organization": "karlskoga",
+            "name": "Sara Öberg",
+            "email": s.email,
+            "subject": subject,
+            "message": text,
+        }
         body = await self._http(
             client, "/v1/contacts/webform", json=form, headers={**CONNECTOR, "Idempotency-Key": s.key}
         )
@@ -173,9 +179,23 @@ class Load:
     async def _messenger(self, s: Submission, client: httpx.AsyncClient) -> list[str]:
         _, text = self._text(s)
         psid = str(int(hashlib.sha256(s.key.encode()).hexdigest()[:15], 16))
-        payload = {"object": "page", "entry": [{"id": PAGE_ID, "time": int(time.time() * 1000), "messaging": [
-            {"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": int(time.time() * 1000),
-             "message": {"mid": f"m_{s.key}", "text": text}}]}]}
+        payload = {
+            "object": "page",
+            "entry": [
+                {
+                    "id": PAGE_ID,
+                    "time": int(time.time() * 1000),
+                    "messaging": [
+                        {
+                            "sender": {"id": psid},
+                            "recipient": {"id": PAGE_ID},
+                            "timestamp": int(time.time() * 1000),
+                            "message": {"mid": f"m_{s.key}", "text": text},
+                        }
+                    ],
+                }
+            ],
+        }
         raw = json.dumps(payload).encode()
         signature = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
         body = await self._http(
@@ -189,17 +209,29 @@ class Load:
     async def _phone(self, s: Submission, client: httpx.AsyncClient) -> list[str]:
         """A call that nobody answered in time, and the citizen's request to be called back."""
         at = datetime.now(UTC).isoformat()
-        call = {"call_id": f"call-{s.key}", "at": at, "answer_group": "bygg-miljo",
-                "from": "+46701234567", "to": "+4658681000"}
-        events = [{**call, "event": "call.offered", "ivr_choice": "4"},
-                  {**call, "event": "call.callback_requested"}]
+        call = {
+            "call_id": f"call-{s.key}",
+            "at": at,
+            "answer_group": "bygg-miljo",
+            "from": "+46701234567",
+            "to": "+4658681000",
+        }
+        events = [
+            {**call, "event": "call.offered", "ivr_choice": "4"},
+            {**call, "event": "call.callback_requested"},
+        ]
         body = await self._http(client, "/v1/channels/phone/events", json=events, headers=CONNECTOR)
         return [str(i) for i in body["contact_ids"]]  # type: ignore[attr-defined]
 
     async def _manual(self, s: Submission, client: httpx.AsyncClient) -> list[str]:
         subject, text = self._text(s)
-        registration = {"channel": "visit", "organization": "karlskoga", "name": "Britt Lund",
-                        "subject": subject, "message": text}
+        registration = {
+            "channel": "visit",
+            "organization": "karlskoga",
+            "name": "Britt Lund",
+            "subject": subject,
+            "message": text,
+        }
         body = await self._http(
             client, "/v1/contacts/manual", json=registration, headers={**self.agent, "Idempotency-Key": s.key}
         )
