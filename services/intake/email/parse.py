@@ -183,8 +183,9 @@ def _dedupe_key(message_id: str | None, msg: Message, normalised: bytes) -> str:
     written = hashlib.sha256()
     for name in ("From", "Date", "Subject"):
         written.update((raw_value(msg, name) or "").encode("utf-8", "surrogateescape") + b"\n")
-    split = normalised.find(b"\n\n")
-    written.update(re.sub(rb"\s+", b"", normalised[split:]) if split >= 0 else b"")  # line ends as any route
+    lines = normalised.replace(b"\r", b"\n")  # bare CR too: an SMTP client sends CRLF for it
+    split = lines.find(b"\n\n")
+    written.update(re.sub(rb"\s+", b"", lines[split:]) if split >= 0 else b"")  # line ends as any route
     return f"{message_id} {written.hexdigest()[:20]}"
 
 
