@@ -12,8 +12,6 @@ from fastapi import FastAPI
 from lotsen.kafka.memory import InMemoryBus
 from services.casestore.app import create_app as casestore_app
 from services.casestore.settings import CasestoreSettings
-from services.intake.app import create_app as intake_app
-from services.intake.settings import IntakeSettings
 from services.notify.app import create_app as notify_app
 from services.notify.settings import NotifySettings
 from services.routing.app import create_app as routing_app
@@ -21,6 +19,7 @@ from services.routing.settings import RoutingSettings
 from services.stats.app import create_app as stats_app
 from services.stats.settings import StatsSettings
 from tests.helpers import running
+from tests.intake_support import intake_on
 
 MB = 1024 * 1024
 
@@ -99,11 +98,10 @@ async def test_the_limit_is_a_setting_of_each_service(
 
 
 async def test_intake_keeps_its_own_larger_limit_for_e_mail(bus: InMemoryBus, dev_env: None) -> None:
-    settings = IntakeSettings(smtp_enabled=False)
-    assert settings.max_request_bytes == settings.email_max_message_bytes == 25 * MB
-    app = intake_app(settings, publisher=bus)
-    async with running(app) as client:
-        response = await client.post(
+    async with intake_on(bus) as intake:
+        settings = intake.app.state.settings
+        assert settings.max_request_bytes == settings.email_max_message_bytes == 25 * MB
+        response = await intake.client.post(
             "/v1/contacts/email",
             content=b"x" * (26 * MB),
             headers={"Content-Type": "message/rfc822", "X-Connector-Key": "dev-connector-key"},
