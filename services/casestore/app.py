@@ -68,6 +68,9 @@ async def _shutdown(app: FastAPI, runtime: Runtime) -> None:
     client = getattr(app.state, "intake_client", None)
     if client is not None:
         await client.aclose()
+    guard = getattr(app.state, "login_guard", None)
+    if guard is not None:
+        guard.close()
 
 
 def create_app(

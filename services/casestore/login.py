@@ -10,7 +10,7 @@ An attempt passes, in order:
    lifting ends it). The count and the lock live in MongoDB, so every replica sees them; the two
    limits are counted per process, which is enough to slow guessing down;
 3. the **account limit** — attempts per user name per minute, whoever sends them; ``429``;
-4. the **password check** — Argon2 (~85 ms of CPU) in a worker thread, at most
+4. the **password check** — Argon2 (~85 ms of CPU) in a worker thread of lower priority, at most
    ``CASESTORE_LOGIN_HASHING_THREADS`` at a time, so logins queue for the hasher instead of stalling
    every request, consumer and the scheduler on the event loop; when ``CASESTORE_LOGIN_QUEUE_LIMIT``
    log-ins already wait for a thread, ``503`` with ``Retry-After``. A user name that does not exist is
@@ -22,8 +22,12 @@ A successful log-in clears the account's failure count.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
-from dataclasses import dataclass
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from lotsen.errors import DomainError, Unavailable
@@ -46,6 +50,7 @@ class LoginGuard:
     clients: RateLimiter
     accounts: RateLimiter
     hashing: asyncio.Semaphore
+    hashers: ThreadPoolExecutor = field(repr=False)
     waiting: int = 0
 
     @classmethod
@@ -60,6 +65,9 @@ class LoginGuard:
             clients=RateLimiter(per_client, what="log-in attempts"),
             accounts=RateLimiter(per_account, what="log-in attempts"),
             hashing=asyncio.Semaphore(settings.login_hashing_threads),
+            hashers=ThreadPoolExecutor(
+                settings.login_hashing_threads, thread_name_prefix="argon2", initializer=_yield_the_cpu
+            ),
         )
 
     def admit_client(self, client: str) -> None:
@@ -113,9 +121,13 @@ class LoginGuard:
         finally:
             self.waiting -= 1
         try:
-            return await asyncio.to_thread(password_matches, password, password_hash)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.hashers, password_matches, password, password_hash)
         finally:
             self.hashing.release()
+
+    def close(self) -> None:
+        self.hashers.shutdown(wait=False, cancel_futures=True)
 
     async def failed(self, repo: CaseRepository, username: str, *, now: datetime) -> None:
         state = await repo.count_login_failure(username, at=now)
@@ -124,6 +136,14 @@ class LoginGuard:
 
     async def succeeded(self, repo: CaseRepository, username: str) -> None:
         await repo.clear_login_failures(username)
+
+
+def _yield_the_cpu() -> None:
+    """Run a hashing thread at a lower priority (Linux: nice +10 for this thread alone), so that when
+    the cores are busy the event loop — every other request, the consumers, the scheduler — goes
+    first and log-ins wait a little longer."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from lotsen.auth import Principal, require_roles
 from lotsen.email_address import EmailAddress
 from lotsen.errors import DomainError
-from services.casestore import actions, permissions, privacy
+from services.casestore import actions, people, permissions, privacy
 from services.casestore.deps import CasesDep
 
 router = APIRouter(tags=["privacy"])
@@ -27,6 +27,13 @@ class PersonQuery(BaseModel):
     email: EmailAddress | None = None
     phone: str | None = Field(None, max_length=40)
     facebook_psid: str | None = Field(None, max_length=64)
+
+    @field_validator("phone")
+    @classmethod
+    def _a_number(cls, phone: str | None) -> str | None:
+        if phone is not None and people.phone_key(phone) is None:
+            raise ValueError("a phone number has digits, e.g. 070-123 45 67 or +46701234567")
+        return phone
 
     @model_validator(mode="after")
     def _one_identifier(self) -> PersonQuery:

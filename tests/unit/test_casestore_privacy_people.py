@@ -175,3 +175,12 @@ def test_phone_numbers_are_compared_in_e164_and_addresses_without_case() -> None
     assert national == international == ["phone:+46701234567"]
     assert people.keys(email="Lina.Berg@Example.SE") == ["email:lina.berg@example.se"]
     assert people.keys(phone="växeln") == []
+
+
+async def test_a_phone_number_without_digits_is_refused_with_the_reason(client: httpx.AsyncClient) -> None:
+    supervisor = await login(client, "supervisor")
+    export = await client.get("/v1/privacy/export", params={"phone": "växeln"}, headers=supervisor)
+    erase = await client.post("/v1/privacy/erasure", json={"phone": "växeln"}, headers=supervisor)
+    for answer in (export, erase):
+        assert answer.status_code == 422
+        assert "phone number" in answer.json()["error"]["message"]
