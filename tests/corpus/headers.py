@@ -65,6 +65,7 @@ def encoded_words() -> list[Sample]:
         ),
         ("ew-in-quoted-string", '"' + word("Bygglov för altan", "utf-8", "Q") + '"', '"Bygglov för altan"'),
         ("ew-broken-base64", "=?utf-8?B?RnLDpWdh!!?= om taxa", "Fråga om taxa"),
+        ("ew-base64-one-letter-too-many", "=?utf-8?B?RnLDpWdhX?= om bygglov", "Fråga om bygglov"),
     ]
     return [
         Sample(

@@ -100,6 +100,7 @@ def _one(name: str) -> Expected:
         ("ew-sjis-split-in-character", "駐車許可について", None, "Hur ansöker jag"),
         ("ew-spaces-inside-q", "Fråga om färdtjänst", None, "Hur ansöker jag"),
         ("ew-latin1-labelled-ascii", "Fråga om elräkning", None, "Hur ansöker jag"),
+        ("ew-base64-one-letter-too-many", "Fråga om bygglov", None, "Hur ansöker jag"),
         ("8bit-gbk-body-gb2312", "关于学校的问题", "王小明", "我想问学校的事情"),
         ("8bit-sjis-body-iso-2022-jp", "駐車許可について", "佐藤花子", "駐車許可証をなくしました"),
         ("8bit-koi8-r", "Вопрос о школе", "Иван Петров", "Вопрос о школе"),

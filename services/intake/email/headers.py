@@ -108,12 +108,19 @@ def _same(one: str, other: str) -> bool:
 
 
 def _word_bytes(encoding: str, text: str) -> bytes | None:
+    """The bytes of an encoded word; of broken base64, what whole groups of four characters hold."""
     try:
         if encoding.lower() == "q":
             return email.quoprimime.header_decode(text).encode("latin-1")
-        return base64.b64decode(text + "=" * (-len(text) % 4))
+        letters = _NOT_BASE64.sub("", text)
+        if len(letters) % 4 == 1:
+            letters = letters[:-1]  # a lone last character holds no whole byte
+        return base64.b64decode(letters + "=" * (-len(letters) % 4))
     except (ValueError, binascii.Error):
         return None
+
+
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
 
 
 def addresses(msg: Message, name: str, hints: Iterable[str] = ()) -> list[tuple[str, str]]:
