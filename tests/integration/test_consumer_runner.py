@@ -15,12 +15,15 @@ from prometheus_client import REGISTRY
 from lotsen.contracts import CaseCreated, Event, topics
 from lotsen.contracts.cases import CaseCreatedData
 from lotsen.contracts.envelope import decode_event
+from lotsen.directory import directory_from
 from lotsen.kafka.batches import BatchConsumerRunner
 from lotsen.kafka.broker import create_topics
 from lotsen.kafka.consumer import ConsumerRunner
 from lotsen.kafka.processing import MemoryDeduplicator, RetryLater
 from lotsen.kafka.publisher import KafkaPublisher, PublishRefused
 from lotsen.kafka.replay import replay
+from lotsen.service import Runtime
+from lotsen.settings import ServiceSettings
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.integration
@@ -301,3 +304,25 @@ async def test_a_dead_letter_topic_is_replayed_once_the_cause_is_fixed(
     finally:
         await runner.stop()
         await task
+
+
+async def test_a_services_consumer_keeps_handled_event_ids_for_the_configured_days(
+    kafka_bootstrap: str, publisher: KafkaPublisher, mongo_db: Any
+) -> None:
+    settings = ServiceSettings(
+        env="dev", kafka_bootstrap_servers=kafka_bootstrap, processed_events_ttl_days=21
+    )
+    runtime = Runtime(settings=settings, db=mongo_db, publisher=publisher, directory=directory_from())
+    topic = await fresh_topic(kafka_bootstrap)
+
+    async def handler(event: Event[Any]) -> None:
+        pass
+
+    await runtime.consume("ttl-check", [topic], handler)
+    try:
+        indexes = await mongo_db["processed_events.lotsen-ttl-check"].index_information()
+        assert [i["expireAfterSeconds"] for i in indexes.values() if "expireAfterSeconds" in i] == [
+            21 * 86400
+        ]
+    finally:
+        await runtime.stop_consumers()
