@@ -3,6 +3,8 @@ HTML-only mail, and attachments named in Swedish, Arabic and Chinese."""
 
 from __future__ import annotations
 
+import struct
+
 from tests.corpus.mail import DEGERFORS, KARLSKOGAHEM, Sample, b64, message, multipart, part, word
 
 TEXT = "Hej! Vattnet i vår lägenhet har varit avstängt sedan i morse.".encode()
@@ -40,7 +42,7 @@ def mime_structure() -> list[Sample]:
         "BEGIN:VCALENDAR\nMETHOD:REQUEST\nBEGIN:VEVENT\nSUMMARY:Möte om bygglov\n"
         "DTSTART:20261210T090000Z\nDTEND:20261210T100000Z\nEND:VEVENT\nEND:VCALENDAR\n"
     ).encode()
-    tnef = b"\x78\x9f\x3e\x22" + b"\x00" * 64
+    garbled_tnef = b"\x78\x9f\x3e\x22" + b"\x00" * 64
     nested = multipart(
         "outer",
         b'Content-Type: multipart/alternative; boundary="alt"\n\n'
@@ -140,7 +142,19 @@ def mime_structure() -> list[Sample]:
                 multipart(
                     "==b1==",
                     part(PLAIN, TEXT),
-                    _file("application/ms-tnef", 'attachment; filename="winmail.dat"', tnef),
+                    _file("application/ms-tnef", 'attachment; filename="winmail.dat"', _winmail(PDF, PNG)),
+                ),
+            ),
+            ["ansokan.pdf", "foto.png"],
+        ),
+        (
+            "tnef-unreadable",
+            _mixed(
+                "tnef-unreadable",
+                multipart(
+                    "==b1==",
+                    part(PLAIN, TEXT),
+                    _file("application/ms-tnef", 'attachment; filename="winmail.dat"', garbled_tnef),
                 ),
             ),
             ["winmail.dat"],
@@ -237,6 +251,25 @@ def mime_structure() -> list[Sample]:
         Sample(name, raw, phrase=phrase_of.get(name, PHRASE), files=files, to=KARLSKOGAHEM)
         for name, raw, files in samples
     ]
+
+
+def _winmail(pdf: bytes, png: bytes) -> bytes:
+    """A TNEF stream as Outlook writes it (MS-OXTNEF): signature, key, then attributes of
+    level, id, type, length, data and a checksum; each file begins with its rendering data."""
+
+    def attribute(level: int, name: int, kind: int, data: bytes) -> bytes:
+        head = struct.pack("<BHHI", level, name, kind, len(data))
+        return head + data + struct.pack("<H", sum(data) % 65536)
+
+    stream = struct.pack("<IH", 0x223E9F78, 0x0001)
+    stream += attribute(1, 0x9006, 0x0008, struct.pack("<I", 0x00010000))  # TNEF version
+    stream += attribute(1, 0x9007, 0x0006, struct.pack("<II", 1252, 0))  # OEM code page
+    stream += attribute(1, 0x8008, 0x0007, b"IPM.Microsoft Mail.Note\x00")  # message class
+    for name, data in (("ansokan.pdf", pdf), ("foto.png", png)):
+        stream += attribute(2, 0x9002, 0x0006, b"\x01\x00\xff\xff\xff\xff" + b"\x00" * 8)  # rendering
+        stream += attribute(2, 0x8010, 0x0001, name.encode() + b"\x00")  # title
+        stream += attribute(2, 0x800F, 0x0006, data)  # data
+    return stream
 
 
 def _named(name: str, disposition: str, expected: str, *, content_type: str = "application/pdf") -> Sample:

@@ -14,6 +14,7 @@ from services.intake.email.refusals import Limits
 from tests.corpus.build import CORPUS, samples, write
 from tests.corpus.delivery import contact_id_of, deliver
 from tests.corpus.expectations import Expected, corpus, problems
+from tests.corpus.structure import PDF, PNG
 from tests.intake_support import Intake, intake_on
 
 MB = 1024 * 1024
@@ -129,6 +130,17 @@ def test_a_multipart_written_with_another_boundary_than_declared_is_read_as_its_
     parsed = parse_email(_one("boundary-wrong-in-body").raw, Limits(MB, MB, 20))
     assert parsed.text.startswith("Hej! Vattnet i vår lägenhet har varit avstängt")
     assert "Content-Type" not in parsed.text and parsed.files == []
+
+
+def test_the_files_inside_winmail_dat_are_the_contacts_files_and_an_unreadable_one_is_kept() -> None:
+    limits = Limits(MB, MB, 20)
+    unwrapped = parse_email(_one("tnef-winmail-dat").raw, limits).files
+    kept = parse_email(_one("tnef-unreadable").raw, limits).files
+    assert [(f.name, f.content_type, f.data) for f in unwrapped] == [
+        ("ansokan.pdf", "application/pdf", PDF),
+        ("foto.png", "image/png", PNG),
+    ]
+    assert [(f.name, f.content_type) for f in kept] == [("winmail.dat", "application/ms-tnef")]
 
 
 def test_a_message_without_from_is_from_its_envelope_sender() -> None:

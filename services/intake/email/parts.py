@@ -10,11 +10,12 @@ import email.policy
 import re
 from email.message import EmailMessage, Message
 
-from services.intake.bodies import megabytes, plain_media_type, safe_filename
+from services.intake.bodies import guess_type, megabytes, plain_media_type, safe_filename
 from services.intake.contacts import FileContent
 from services.intake.email import charsets
 from services.intake.email.headers import clean, decoded, raw_value, unfold
 from services.intake.email.refusals import Limits, MessageTooLarge
+from services.intake.email.tnef import files_in, is_tnef
 
 
 def bodies(msg: EmailMessage) -> tuple[Message | None, Message | None]:
@@ -128,7 +129,13 @@ def attachments(msg: EmailMessage, bodies: set[int], limits: Limits) -> tuple[li
                 f"the limit is {megabytes(limits.attachment_bytes)} per file",
                 details={"file": name, "limit_bytes": limits.attachment_bytes},
             )
-        files.append(FileContent(name, content_type, data))
+        inside = files_in(data) if is_tnef(content_type, filename) else []
+        if inside:  # winmail.dat: the files the citizen attached, as they were
+            for inner_name, inner in inside:
+                inner_name = safe_filename(inner_name, len(files) + 1)
+                files.append(FileContent(inner_name, guess_type(inner_name), inner))
+        else:
+            files.append(FileContent(name, content_type, data))
     if len(files) > limits.attachments:
         raise MessageTooLarge(
             f"the message has {len(files)} attachments; the limit is {limits.attachments}",
