@@ -13,10 +13,11 @@ import os
 from pathlib import Path
 
 from tests.corpus.charsets import cjk_and_cyrillic, swedish_in_every_encoding
+from tests.corpus.filenames import attachment_names
 from tests.corpus.headers import eight_bit_headers, encoded_words, odd_headers
 from tests.corpus.mail import KARLSKOGA, Sample, b64, message, multipart, part
 from tests.corpus.replies import auto_replies, look_alikes
-from tests.corpus.structure import PDF, PHRASE, TEXT, attachment_names, mime_structure
+from tests.corpus.structure import PDF, PHRASE, TEXT, mime_structure
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "intake" / "corpus"
 MB = 1024 * 1024
