@@ -20,7 +20,7 @@ from lotsen.contracts import topics
 from lotsen.contracts.cases import CaseStatusChanged
 from lotsen.contracts.envelope import Event, decode_event, encode_event
 from lotsen.errors import Conflict, NotFound
-from lotsen.kafka.publisher import Publisher, PublishFailed
+from lotsen.kafka.publisher import Publisher, PublishFailed, PublishRefused
 from services.casestore import people, timeline
 from services.casestore.repository import CaseRepository, Document, StaleCase
 
@@ -105,16 +105,27 @@ class Cases:
         return await self.repo.commit(case, updates, pushes)
 
     async def flush(self, case: Document) -> None:
-        """Publish the case's outbox in order; stop at the first failure (the relay goes on later)."""
+        """Publish the case's outbox in order; stop at the first failure (the relay goes on later).
+
+        An event the broker refuses for good (too large for it) would block the case's later events
+        for ever: it is parked on the case under ``refused_events`` with the broker's reason, as a
+        consumer parks a poison record in its DLQ, and the events behind it go out.
+        """
         published: list[str] = []
-        try:
-            for item in case.get("outbox", []):
+        parked: list[Document] = []
+        for item in case.get("outbox", []):
+            try:
                 await self.publisher.publish(item["topic"], decode_event(item["value"]), key=item["key"])
-                published.append(item["event_id"])
-        except PublishFailed as exc:
-            log.warning("events of %s stay in its outbox until Kafka answers: %s", case["_id"], exc)
-        if published:
-            await self.repo.forget_published(case["_id"], published)
+            except PublishRefused as exc:
+                log.error("Kafka refuses event %s of %s for good: %s", item["event_id"], case["_id"], exc)
+                parked.append({**item, "error": str(exc)[:1000], "refused_at": self.clock()})
+                continue
+            except PublishFailed as exc:
+                log.warning("events of %s stay in its outbox until Kafka answers: %s", case["_id"], exc)
+                break
+            published.append(item["event_id"])
+        if published or parked:
+            await self.repo.forget_published(case["_id"], published, parked=parked)
 
     async def relay(self, *, every_seconds: float = 5.0, stop: asyncio.Event) -> None:
         """Publish what earlier flushes could not, until ``stop`` is set."""

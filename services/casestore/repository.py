@@ -12,6 +12,7 @@ import base64
 import builtins
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -139,8 +140,16 @@ class CaseRepository:
             raise StaleCase(case["_id"])
         return result
 
-    async def forget_published(self, ref: str, event_ids: list[str]) -> None:
-        await self._cases.update_one({"_id": ref}, {"$pull": {"outbox": {"event_id": {"$in": event_ids}}}})
+    async def forget_published(
+        self, ref: str, event_ids: Sequence[str], *, parked: Sequence[Document] = ()
+    ) -> None:
+        """Take published (and parked) events out of the outbox; parked ones are kept under
+        ``refused_events`` for an operator to read."""
+        forgotten = [*event_ids, *(item["event_id"] for item in parked)]
+        update: Document = {"$pull": {"outbox": {"event_id": {"$in": forgotten}}}}
+        if parked:
+            update["$push"] = {"refused_events": {"$each": list(parked)}}
+        await self._cases.update_one({"_id": ref}, update)
 
     async def with_unpublished_events(self, limit: int = 100) -> list[Document]:
         found = self._cases.find({"outbox.0": {"$exists": True}}, {"outbox": 1}).limit(limit)

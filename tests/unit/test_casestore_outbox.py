@@ -1,0 +1,49 @@
+"""The case outbox: an event the broker refuses for good is parked on the case, not retried for ever."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from lotsen.contracts import topics
+from lotsen.kafka.memory import InMemoryBus
+from lotsen.kafka.publisher import PublishRefused
+from tests.casestore_support import app, client, handle, login, routed
+
+__all__ = ["app", "client", "handle"]
+
+REF = "KGA-2026-000001"
+
+
+async def test_an_event_kafka_refuses_for_good_is_parked_and_the_events_behind_it_go_out(
+    client: httpx.AsyncClient, handle: Any, app: FastAPI, bus: InMemoryBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await handle(routed("webform-1"))
+    agent = await login(client, "agent")
+    bus.fail_publishing = True  # Kafka away: both changes wait in the outbox
+    assert (await client.post(f"/v1/cases/{REF}/assign", json={"assignee": "agent"}, headers=agent)).is_success
+    resolve = {"resolution_code": "answered"}
+    assert (await client.post(f"/v1/cases/{REF}/resolve", json=resolve, headers=agent)).is_success
+    bus.fail_publishing = False
+
+    publish = bus.publish
+
+    async def refusing_assignments(topic: str, event: Any, *, key: str | None = None, **kw: Any) -> None:
+        if event.type == "case.assigned":
+            raise PublishRefused("MessageSizeTooLargeError: the record is larger than the broker accepts")
+        await publish(topic, event, key=key, **kw)
+
+    monkeypatch.setattr(bus, "publish", refusing_assignments)
+    for case in await app.state.cases.repo.with_unpublished_events():
+        await app.state.cases.flush(case)
+
+    published = [e.type for e in bus.published(topics.CASES_EVENTS) if e.data.case_ref == REF]
+    assert "case.resolved" in published and "case.assigned" not in published
+    assert await app.state.cases.repo.with_unpublished_events() == []
+    stored = await app.state.cases.repo.get(REF)
+    [parked] = stored["refused_events"]
+    assert parked["topic"] == topics.CASES_EVENTS
+    assert "larger than the broker accepts" in parked["error"]
