@@ -283,3 +283,37 @@ def test_the_renderer_refuses_kustomize_features_it_does_not_render(tmp_path: Pa
     )
     with pytest.raises(UnsupportedKustomization, match="configMapGenerator"):
         build(tmp_path)
+
+
+def selected_pods(rendered: list[Manifest], selector: dict[str, Any]) -> list[Manifest]:
+    """The Deployments whose pods a label selector (matchLabels, matchExpressions with In) selects."""
+    selected = []
+    for deployment in objects(rendered, "Deployment").values():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        if all(labels.get(key) == value for key, value in selector.get("matchLabels", {}).items()) and all(
+            labels.get(e["key"]) in e["values"] for e in selector.get("matchExpressions", [])
+        ):
+            selected.append(deployment)
+    return selected
+
+
+def test_every_named_port_is_a_port_of_the_pods_selected(rendered: list[Manifest]) -> None:
+    uses = [
+        (f"Service/{name}", {"matchLabels": service["spec"]["selector"]}, port["targetPort"])
+        for name, service in objects(rendered, "Service").items()
+        for port in service["spec"]["ports"]
+    ] + [
+        (f"NetworkPolicy/{name}", policy["spec"]["podSelector"], port["port"])
+        for name, policy in objects(rendered, "NetworkPolicy").items()
+        for rule in policy["spec"].get("ingress", [])
+        for port in rule.get("ports", [])
+        if isinstance(port["port"], str)
+    ]
+    for user, selector, port in uses:
+        pods = selected_pods(rendered, selector)
+        assert pods, f"{user} selects no pods"
+        for deployment in pods:
+            names = {
+                p["name"] for c in deployment["spec"]["template"]["spec"]["containers"] for p in c["ports"]
+            }
+            assert port in names, f"{user} uses port {port!r}, which {deployment['metadata']['name']} lacks"
