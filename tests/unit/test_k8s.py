@@ -62,7 +62,8 @@ def objects(rendered: list[Manifest], kind: str) -> dict[str, Manifest]:
 def container(deployment: Manifest) -> dict[str, Any]:
     containers = deployment["spec"]["template"]["spec"]["containers"]
     assert len(containers) == 1, f"{deployment['metadata']['name']} has {len(containers)} containers"
-    return containers[0]  # type: ignore[no-any-return]
+    first: dict[str, Any] = containers[0]
+    return first
 
 
 def schema_errors(obj: Manifest) -> list[str]:
