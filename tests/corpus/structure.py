@@ -142,9 +142,7 @@ def mime_structure() -> list[Sample]:
                 multipart(
                     "==b1==",
                     part(PLAIN, TEXT),
-                    file_part(
-                        "application/ms-tnef", 'attachment; filename="winmail.dat"', _winmail(PDF, PNG)
-                    ),
+                    file_part("application/ms-tnef", 'attachment; filename="winmail.dat"', winmail(PDF, PNG)),
                 ),
             ),
             ["ansokan.pdf", "foto.png"],
@@ -259,7 +257,7 @@ def mime_structure() -> list[Sample]:
     ]
 
 
-def _winmail(pdf: bytes, png: bytes) -> bytes:
+def winmail(pdf: bytes, png: bytes) -> bytes:
     """A TNEF stream as Outlook writes it (MS-OXTNEF): signature, key, then attributes of
     level, id, type, length, data and a checksum; each file begins with its rendering data."""
 

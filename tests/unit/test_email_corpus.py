@@ -3,6 +3,7 @@ listener in-process: every message accepted or refused by design, and read as a 
 
 from __future__ import annotations
 
+import struct
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,10 +12,11 @@ import pytest
 from lotsen.kafka.memory import InMemoryBus
 from services.intake.email.parse import parse_email
 from services.intake.email.refusals import Limits
+from services.intake.email.tnef import files_in
 from tests.corpus.build import CORPUS, samples, write
 from tests.corpus.delivery import contact_id_of, deliver
 from tests.corpus.expectations import Expected, corpus, problems
-from tests.corpus.structure import PDF, PNG
+from tests.corpus.structure import PDF, PNG, winmail
 from tests.intake_support import Intake, intake_on
 
 MB = 1024 * 1024
@@ -141,6 +143,17 @@ def test_the_files_inside_winmail_dat_are_the_contacts_files_and_an_unreadable_o
         ("foto.png", "image/png", PNG),
     ]
     assert [(f.name, f.content_type) for f in kept] == [("winmail.dat", "application/ms-tnef")]
+
+
+def test_a_winmail_dat_of_countless_tiny_objects_is_kept_as_it_came() -> None:
+    """tnefparse copies the rest of the stream for every object it reads: such a file is not read."""
+    tiny = struct.pack("<BHHI", 1, 0x9999, 6, 1) + b"x" + struct.pack("<H", ord("x"))
+    hostile = struct.pack("<IH", 0x223E9F78, 1) + tiny * 3_000 + winmail(PDF, PNG)[6:]
+    assert files_in(hostile) == []
+    assert [name for name, _ in files_in(hostile[:6] + tiny * 50 + winmail(PDF, PNG)[6:])] == [
+        "ansokan.pdf",
+        "foto.png",
+    ]
 
 
 def test_a_message_without_from_is_from_its_envelope_sender() -> None:

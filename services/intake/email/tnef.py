@@ -20,8 +20,16 @@ def is_tnef(content_type: str, filename: str | None) -> bool:
     )
 
 
+MAX_OBJECTS = 2_000  # Outlook writes a few per file and a few dozen per message
+COPY_BUDGET = 1_000_000_000  # bytes tnefparse may copy: it copies the rest of the stream per object
+
+
 def files_in(data: bytes) -> list[tuple[str, bytes]]:
     """(name, bytes) of each file in the TNEF ``data``; empty when there are none or it is unreadable."""
+    most = min(MAX_OBJECTS, COPY_BUDGET // max(len(data), 1))
+    if _objects(data, most) > most:
+        log.info("winmail.dat kept as it is: more than %d objects", most)
+        return []  # read anyway, its time would grow as the square of its size
     try:
         wrapped = TNEF(data, do_checksum=False)
         found = [(_name_of(a), bytes(a.data)) for a in wrapped.attachments if a.data]
@@ -29,6 +37,17 @@ def files_in(data: bytes) -> list[tuple[str, bytes]]:
         log.info("winmail.dat kept as it is: %s", type(exc).__name__)
         return []
     return [(name, content) for name, content in found if isinstance(content, bytes)]
+
+
+def _objects(data: bytes, most: int) -> int:
+    """How many objects tnefparse would read (it takes each one's length as this does), up to one more
+    than ``most``."""
+    count, offset = 0, 6
+    while offset + 12 < len(data) and count <= most:
+        length = int.from_bytes(data[offset + 5 : offset + 9], "little") + 11
+        offset += min(len(data) - offset, length)
+        count += 1
+    return count
 
 
 def _name_of(attachment: object) -> str:
