@@ -11,7 +11,6 @@ autoscaling, pod security, secrets, exposure and the topics.
 from __future__ import annotations
 
 import copy
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -275,7 +274,10 @@ def test_the_gateway_routes_as_the_compose_gateway_does(rendered: list[Manifest]
     caddyfile = objects(rendered, "ConfigMap")["lotsen-gateway-caddyfile"]["data"]["Caddyfile"]
     assert caddy_routes(caddyfile) == caddy_routes(CADDYFILE.read_text(encoding="utf-8"))
     assert set(caddy_routes(caddyfile)) == set(SERVICES)
-    assert json.dumps(caddyfile).count("trusted_proxies") == 1
+    gateway = container(objects(rendered, "Deployment")["gateway"])
+    for port in gateway["ports"]:
+        assert f":{port['containerPort']} {{" in caddyfile, f"Caddy does not listen on {port}"
+    assert "trusted_proxies static private_ranges" in caddyfile, "the citizen's address would be lost"
 
 
 def test_the_renderer_refuses_kustomize_features_it_does_not_render(tmp_path: Path) -> None:
