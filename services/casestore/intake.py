@@ -10,7 +10,6 @@ join, or to a closed case, opens a new case linked to that one.
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from lotsen.contracts.cases import CaseCreated
 from lotsen.contracts.contacts import ContactRouted, Sender
 from lotsen.contracts.envelope import Event, InvalidEvent, derived_event_id
 from lotsen.directory import Directory, Organization
-from services.casestore import messages
+from services.casestore import messages, people
 from services.casestore.changes import Cases, Change, Entry, case_event
 from services.casestore.repository import Document
 from services.casestore.settings import CasestoreSettings
@@ -81,31 +80,12 @@ async def thread_of(event: ContactRouted, cases: Cases) -> Document | None:
 
 
 def corresponded_with(case: Document, sender: Sender) -> bool:
-    """Whether ``sender`` is the case's citizen or has written on the case before: the same e-mail
-    address (in any letter case), phone number (as a Swedish number) or Messenger id."""
-    known = identities(case.get("citizen") or {})
-    for message in case.get("messages", []):
-        if message.get("direction") == "inbound":
-            known |= identities(message.get("sender") or {})
-    return not known.isdisjoint(identities(sender.model_dump()))
-
-
-def identities(person: Document) -> set[str]:
-    found = set()
-    if person.get("email"):
-        found.add("email:" + str(person["email"]).strip().lower())
-    phone = swedish_phone_digits(str(person.get("phone") or ""))
-    if phone:
-        found.add("phone:" + phone)
-    if person.get("facebook_psid"):
-        found.add("facebook:" + str(person["facebook_psid"]).strip())
-    return found
-
-
-def swedish_phone_digits(phone: str) -> str:
-    """``+46 70-123 45 67``, ``0046701234567`` and ``070-1234567`` alike: ``0701234567``."""
-    digits = re.sub(r"\D", "", phone).removeprefix("00")
-    return "0" + digits.removeprefix("46") if digits.startswith("46") else digits
+    """Whether ``sender`` is the case's citizen or has written on the case before, by the keys a
+    privacy look-up uses (:mod:`people`): e-mail in any letter case, phone in E.164, Messenger id."""
+    inbound = [m for m in case.get("messages", []) if m.get("direction") == "inbound"]
+    known = people.of_case(case.get("citizen"), inbound)
+    theirs = people.keys(email=sender.email, phone=sender.phone, facebook_psid=sender.facebook_psid)
+    return not set(known).isdisjoint(theirs)
 
 
 async def _threaded_case(event: ContactRouted, cases: Cases) -> Document | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.casestore_support import app, client, handle, login, routed
@@ -104,3 +105,40 @@ async def test_the_citizen_threads_in_by_reference_whatever_the_letter_case_of_t
     assert (
         await client.get("/v1/cases/KGA-2026-000002", headers=await login(client, "agent"))
     ).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "written", ["+46701234567", "+46 (0)70-123 45 67", "+46 070 123 45 67", "0046701234567"]
+)
+async def test_a_call_back_from_the_citizens_number_in_any_form_threads_in(
+    client: httpx.AsyncClient, handle: Any, app: FastAPI, written: str
+) -> None:
+    """The case was opened for ``070-123 45 67``; the same person is the same person to threading
+    as to a privacy look-up (both by the keys of ``people.py``)."""
+    await lina_writes(handle)
+    assert [c["_id"] for c in await app.state.cases.repo.of_person(phone=written)] == [REF]
+    await handle(
+        routed(
+            "phone-2",
+            channel="phone",
+            sender={"phone": written},
+            text="Ringde om intyget.",
+            thread={"case_ref": REF},
+        )
+    )
+    case = (await client.get(f"/v1/cases/{REF}", headers=await login(client, "agent"))).json()
+    assert [m["text"] for m in case["messages"] if m["direction"] == "inbound"] == [
+        "Min ansökan.",
+        "Ringde om intyget.",
+    ]
+
+
+async def test_someone_else_with_a_similar_number_does_not_thread_in(
+    client: httpx.AsyncClient, handle: Any, app: FastAPI
+) -> None:
+    await lina_writes(handle)
+    await handle(
+        routed("phone-2", channel="phone", sender={"phone": "+4570123456"}, thread={"case_ref": REF})
+    )
+    case = (await client.get(f"/v1/cases/{REF}", headers=await login(client, "agent"))).json()
+    assert len([m for m in case["messages"] if m["direction"] == "inbound"]) == 1
