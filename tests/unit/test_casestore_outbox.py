@@ -24,7 +24,9 @@ async def test_an_event_kafka_refuses_for_good_is_parked_and_the_events_behind_i
     await handle(routed("webform-1"))
     agent = await login(client, "agent")
     bus.fail_publishing = True  # Kafka away: both changes wait in the outbox
-    assert (await client.post(f"/v1/cases/{REF}/assign", json={"assignee": "agent"}, headers=agent)).is_success
+    assert (
+        await client.post(f"/v1/cases/{REF}/assign", json={"assignee": "agent"}, headers=agent)
+    ).is_success
     resolve = {"resolution_code": "answered"}
     assert (await client.post(f"/v1/cases/{REF}/resolve", json=resolve, headers=agent)).is_success
     bus.fail_publishing = False
