@@ -34,6 +34,12 @@ _SUPERSETS = {
     "euc_kr": ("cp949",),
 }
 _NOT_TEXT = re.compile(r"escape|idna|punycode|undefined|rot")
+# What a guess may choose from: the charsets of the world's mail that are not Western. Fewer choices
+# also make a guess ten times cheaper (a message may have hundreds of text parts).
+_GUESSABLE = (
+    "cp1251 koi8_r koi8_u iso8859_5 gb18030 big5 cp950 shift_jis cp932 euc_jp euc_kr cp949 iso8859_7 cp1253"
+    " cp1256 iso8859_6 cp1255 iso8859_8 cp1250 iso8859_2 cp1254 cp1257 cp874"
+).split()
 _FOREIGN_RUN = re.compile(r"[^\x00-\x7f]{3}")
 GUESS_FROM_BYTES = 64  # shorter text is no ground for a guess (a subject in Latin-1 reads as Cyrillic)
 
@@ -44,7 +50,9 @@ def _guess(data: bytes) -> str | None:
     not allow them)."""
     excluded: list[str] = []
     for _ in range(3):
-        guess = charset_normalizer.from_bytes(data, cp_exclusion=excluded).best()
+        guess = charset_normalizer.from_bytes(
+            data, cp_isolation=[c for c in _GUESSABLE if c not in excluded]
+        ).best()
         if guess is None or codec_of(guess.encoding) is None:
             return None
         text = str(guess)
