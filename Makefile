@@ -58,6 +58,12 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(PY) -m pytest -q -m integration
 
+## The unit tests against a MongoDB wire-protocol server (mongoeco on SQLite; needs Python 3.13):
+## real-server semantics. Slow, so not part of `make test`. Arguments: MONGO_WIRE_ARGS="-k stats".
+.PHONY: test-mongo-wire
+test-mongo-wire: $(STAMP)
+	$(PY) -m tests.mongo_wire $(MONGO_WIRE_ARGS)
+
 lint: $(STAMP)
 	$(PY) -m ruff check lotsen services tests bench
 

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
+import pymongo
 import pytest
 
 from lotsen import mongo
@@ -42,6 +43,50 @@ def shared_dir() -> Path:
 @pytest.fixture
 def bus() -> InMemoryBus:
     return InMemoryBus()
+
+
+class OwnDatabases:
+    """A MongoDB client whose databases belong to one test: ``client["lotsen_casestore"]`` is
+    ``lotsen_casestore_<suffix>`` on the server. The services open their databases under fixed
+    names; on a real server those would carry one test's data into the next."""
+
+    def __init__(self, client: Any, suffix: str) -> None:
+        self._client = client
+        self._suffix = suffix
+
+    def own(self, name: str) -> str:
+        return name if name.endswith(self._suffix) else f"{name}{self._suffix}"
+
+    def __getitem__(self, name: str) -> Any:
+        return self._client[self.own(name)]
+
+    def get_database(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return self._client.get_database(self.own(name), *args, **kwargs)
+
+    async def drop_database(self, name: Any, *args: Any, **kwargs: Any) -> Any:
+        return await self._client.drop_database(
+            self.own(name) if isinstance(name, str) else name, *args, **kwargs
+        )
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._client, attribute)
+
+
+@pytest.fixture(autouse=True)
+def own_databases(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """On a real server (``MONGODB_URL=mongodb://…``), every client a test opens sees databases of
+    that test alone, dropped afterwards. The stand-in needs nothing: each of its clients is empty."""
+    if MONGODB_URL.startswith("mongomock://"):
+        yield
+        return
+    suffix = f"_t{uuid.uuid4().hex[:10]}"
+    connect = mongo.connect
+    monkeypatch.setattr(mongo, "connect", lambda url: OwnDatabases(connect(url), suffix))
+    yield
+    with pymongo.MongoClient(MONGODB_URL) as client:
+        for name in client.list_database_names():
+            if name.endswith(suffix):
+                client.drop_database(name)
 
 
 @pytest.fixture
