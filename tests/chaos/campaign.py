@@ -93,7 +93,8 @@ async def run(plan: Plan, *, keep: bool = False) -> Outcome:
         load_seconds = time.monotonic() - load_began
         say(f"load done: {len(load.submissions)} contacts in {load_seconds:.0f} s; checking")
         (workdir / "submissions.json").write_text(
-            json.dumps([asdict(s) for s in load.submissions], indent=1), encoding="utf-8"
+            json.dumps([{**asdict(s), "raw": None} for s in load.submissions], indent=1, default=str),
+            encoding="utf-8",
         )
         findings = await check(
             mongodb_url=mongodb.url,

@@ -55,6 +55,8 @@ class Submission:
     contact_ids: list[str] = field(default_factory=list)
     attempts: int = 0
     answers: list[str] = field(default_factory=list)
+    raw: bytes | None = field(default=None, repr=False)  # an e-mail as first sent
+    first_sent: datetime = field(default_factory=lambda: datetime.now(UTC))  # retries carry the same
 
 
 Sender = Callable[[Submission, httpx.AsyncClient], Awaitable[list[str]]]
@@ -143,13 +145,19 @@ class Load:
         return [str(body["contact_id"])]
 
     def _mail(self, s: Submission) -> bytes:
+        """The message, the same bytes on every retry (an MTA resends what it queued)."""
+        if s.raw is None:
+            s.raw = self._compose(s)
+        return s.raw
+
+    def _compose(self, s: Submission) -> bytes:
         subject, text = self._text(s)
         s.email = f"medborgare-{s.key}@example.se"
         message = EmailMessage()
         message["From"] = f"Olle Ek <{s.email}>"
         message["To"] = "kommun@karlskoga.example"
         message["Subject"] = subject
-        message["Date"] = format_datetime(datetime.now(UTC))
+        message["Date"] = format_datetime(s.first_sent)
         message["Message-ID"] = f"<{s.key}@example.se>"
         message.set_content(text)
         return message.as_bytes()
@@ -179,17 +187,18 @@ class Load:
     async def _messenger(self, s: Submission, client: httpx.AsyncClient) -> list[str]:
         _, text = self._text(s)
         psid = str(int(hashlib.sha256(s.key.encode()).hexdigest()[:15], 16))
+        sent = int(s.first_sent.timestamp() * 1000)
         payload = {
             "object": "page",
             "entry": [
                 {
                     "id": PAGE_ID,
-                    "time": int(time.time() * 1000),
+                    "time": sent,
                     "messaging": [
                         {
                             "sender": {"id": psid},
                             "recipient": {"id": PAGE_ID},
-                            "timestamp": int(time.time() * 1000),
+                            "timestamp": sent,
                             "message": {"mid": f"m_{s.key}", "text": text},
                         }
                     ],
@@ -208,7 +217,7 @@ class Load:
 
     async def _phone(self, s: Submission, client: httpx.AsyncClient) -> list[str]:
         """A call that nobody answered in time, and the citizen's request to be called back."""
-        at = datetime.now(UTC).isoformat()
+        at = s.first_sent.isoformat()
         call = {
             "call_id": f"call-{s.key}",
             "at": at,
