@@ -1,8 +1,8 @@
 """Stores that survive a SIGKILL of whatever uses them: a MongoDB wire server and a durable broker.
 
-- MongoDB: ``mongoeco``'s wire server on a SQLite file, run by Python 3.13 in a virtualenv the
-  harness creates under ``var/chaos/`` (mongoeco needs 3.13; the project is on 3.11). Every
-  service reaches it by ``MONGODB_URL``, so killing a service loses nothing it had written.
+- MongoDB: ``mongoeco``'s wire server on a SQLite file, run by Python 3.13 in the virtualenv that
+  ``make test-mongo-wire`` also uses (mongoeco needs 3.13; the project is on 3.11). Every service
+  reaches it by ``MONGODB_URL``, so killing a service loses nothing it had written.
 - Kafka: the embedded Tansu with ``s3://`` storage on ``s3rver`` (npm, installed into
   ``tests/chaos/node_modules`` by ``make chaos``): records and committed offsets are files on
   disk, so the broker itself can be killed and started again on the same port.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import glob
 import os
 import shutil
 import signal
@@ -24,12 +23,11 @@ import httpx
 
 from lotsen.kafka.broker import EmbeddedBroker, free_port, port_is_free
 from lotsen.process import die_with_parent
+from tests.mongo_wire import __main__ as mongo_wire
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 WORK = REPO / "var" / "chaos"
-MONGOECO = "mongoeco==4.11.0"
-WIRE_DEPENDENCIES = ("pymongo>=4.13",)  # the wire server encodes BSON with pymongo's bson
 S3RVER = HERE / "node_modules" / ".bin" / "s3rver"
 BUCKET = "tansu"
 
@@ -38,29 +36,12 @@ class MissingTool(RuntimeError):
     """Something the campaign needs is not installed; the message says how to get it."""
 
 
-def python313() -> str:
-    """Python 3.13 for mongoeco: ``$CHAOS_PYTHON313``, pyenv's 3.13, or ``python3.13`` on PATH."""
-    candidates = [os.environ.get("CHAOS_PYTHON313") or ""]
-    candidates += sorted(glob.glob(str(Path.home() / ".pyenv" / "versions" / "3.13*" / "bin" / "python3.13")))
-    candidates.append(shutil.which("python3.13") or "")
-    for candidate in filter(None, candidates):
-        works = subprocess.run([candidate, "-c", "import venv"], capture_output=True).returncode == 0
-        if works:
-            return candidate
-    raise MissingTool("the durable MongoDB stand-in (mongoeco) needs Python 3.13: set CHAOS_PYTHON313")
-
-
 def mongoeco_python() -> Path:
-    """The interpreter of ``var/chaos/mongoeco-venv``, created and filled on first use."""
-    venv = WORK / "mongoeco-venv"
-    python = venv / "bin" / "python"
-    stamp = venv / f".{MONGOECO}"
-    if not stamp.exists():
-        subprocess.run([python313(), "-m", "venv", "--clear", str(venv)], check=True)
-        install = [str(python), "-m", "pip", "install", "--quiet", MONGOECO, *WIRE_DEPENDENCIES]
-        subprocess.run(install, check=True)
-        stamp.touch()
-    return python
+    """The Python 3.13 of ``make test-mongo-wire``'s virtualenv with mongoeco, set up on first use."""
+    try:
+        return mongo_wire.virtualenv()
+    except SystemExit as missing:  # no Python 3.13 on this machine
+        raise MissingTool(str(missing)) from None
 
 
 class ManagedProcess:
@@ -111,8 +92,8 @@ class MongoWireServer(ManagedProcess):
 
     def __init__(self, directory: Path) -> None:
         self.port = free_port()
-        argv = [str(mongoeco_python()), str(HERE / "mongo_server.py"), "--port", str(self.port)]
-        argv += ["--path", str(directory / "lotsen.sqlite")]
+        server = Path(mongo_wire.__file__).with_name("server.py")
+        argv = [str(mongoeco_python()), str(server), str(directory / "lotsen.sqlite"), str(self.port)]
         super().__init__("mongodb", argv, log=directory / "mongodb.log")
 
     @property
