@@ -14,6 +14,7 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -30,6 +31,7 @@ from lotsen.kafka.batches import BatchConsumerRunner, BatchHandler
 from lotsen.kafka.consumer import ConsumerRunner
 from lotsen.kafka.processing import Handler
 from lotsen.kafka.publisher import KafkaPublisher, Publisher
+from lotsen.leases import Lease, RunOnce, Work, replica_id
 from lotsen.settings import ServiceSettings, TrialInfrastructureOutsideDevMode
 from lotsen.telemetry import fastapi_telemetry, setup_logging, setup_tracing
 
@@ -49,6 +51,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     _stops: list[asyncio.Event] = field(default_factory=list)
+    replica: str = field(default_factory=replica_id)
 
     async def consume(self, group: str, topics: Sequence[str], handler: Handler) -> None:
         """Run ``handler`` over ``topics`` as consumer group ``lotsen-<group>`` (if consumers are on)."""
@@ -110,6 +113,15 @@ class Runtime:
         task = asyncio.create_task(work, name=getattr(work, "__qualname__", "background"))
         task.add_done_callback(self._on_consumer_done)
         self.tasks.append(task)
+
+    def background_once(self, job: str, work: Work, stop: asyncio.Event) -> None:
+        """Like :meth:`background`, on one replica at a time: ``work`` runs only while this replica
+        holds the lease ``job`` (:mod:`lotsen.leases`), and is cancelled when it loses it."""
+        lease = Lease(
+            self.db, job, holder=self.replica, ttl=timedelta(seconds=self.settings.lease_ttl_seconds)
+        )
+        runner = RunOnce(lease, work, renew_every=self.settings.lease_renew_seconds)
+        self.background(runner.run(stop), stop)
 
     def _on_consumer_done(self, task: asyncio.Task[None]) -> None:
         if task.cancelled() or task.exception() is None:

@@ -92,6 +92,20 @@ class ServiceSettings(BaseSettings):
         description="how long a consumer remembers a handled event id; longer than Kafka's retention.ms",
     )
 
+    lease_ttl_seconds: float = Field(
+        30.0,
+        gt=0,
+        validation_alias="LOTSEN_LEASE_TTL_SECONDS",
+        description="how long a job that runs on one replica at a time stays with a replica that stopped "
+        "renewing its lease, before another takes it over (lotsen/leases.py)",
+    )
+    lease_renew_seconds: float = Field(
+        10.0,
+        gt=0,
+        validation_alias="LOTSEN_LEASE_RENEW_SECONDS",
+        description="how often the holder renews a lease; less than LOTSEN_LEASE_TTL_SECONDS",
+    )
+
     jwt_secret: str | None = Field(None, validation_alias="LOTSEN_JWT_SECRET")
     jwt_issuer: str = Field("lotsen", validation_alias="LOTSEN_JWT_ISSUER")
     token_minutes: int = Field(480, validation_alias="LOTSEN_TOKEN_MINUTES")
@@ -150,6 +164,15 @@ class ServiceSettings(BaseSettings):
                 "; ".join(problems)
                 + " (LOTSEN_ENV is not 'dev'; for a trial on the embedded stand-ins set LOTSEN_TRIAL=1)"
             )
+
+    @model_validator(mode="after")
+    def _leases_renewed_within_their_term(self) -> ServiceSettings:
+        if self.lease_renew_seconds >= self.lease_ttl_seconds:
+            raise ValueError(
+                f"LOTSEN_LEASE_RENEW_SECONDS ({self.lease_renew_seconds:g}) must be less than "
+                f"LOTSEN_LEASE_TTL_SECONDS ({self.lease_ttl_seconds:g}), or a lease lapses between renewals"
+            )
+        return self
 
     @model_validator(mode="after")
     def _demo_secrets_only_in_dev(self) -> ServiceSettings:
