@@ -60,8 +60,14 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     await runtime.consume("casestore-outcomes", [topics.OUTBOUND_RESULTS], outcomes.make_handler(cases=cases))
     if runtime.run_consumers:
         stop = asyncio.Event()
-        runtime.background(cases.relay(every_seconds=settings.outbox_relay_seconds, stop=stop), stop)
-        runtime.background(sla.run_scheduler(cases, settings, stop=stop), stop)
+        # On one replica at a time each (docs/architecture.md, "Many replicas").
+        relay_every = settings.outbox_relay_seconds
+        runtime.background_once(
+            "casestore-outbox-relay", lambda job: cases.relay(every_seconds=relay_every, stop=job), stop
+        )
+        runtime.background_once(
+            "casestore-sla-scheduler", lambda job: sla.run_scheduler(cases, settings, stop=job), stop
+        )
 
 
 async def _shutdown(app: FastAPI, runtime: Runtime) -> None:

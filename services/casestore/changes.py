@@ -128,7 +128,10 @@ class Cases:
             await self.repo.forget_published(case["_id"], published, parked=parked)
 
     async def relay(self, *, every_seconds: float = 5.0, stop: asyncio.Event) -> None:
-        """Publish what earlier flushes could not, until ``stop`` is set."""
+        """Publish what earlier flushes could not, until ``stop`` is set; run by one replica at a time
+        (lease ``casestore-outbox-relay``). An overlap with another relay, or with a request's own
+        flush, publishes an event twice at most, with the same event id, which every consumer skips;
+        ``forget_published`` removes outbox items by event id, so neither relay drops the other's."""
         while not stop.is_set():
             for case in await self.repo.with_unpublished_events():
                 await self.flush(case)

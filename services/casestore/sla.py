@@ -104,6 +104,11 @@ async def _apply(cases: Cases, ref: str, plan: Plan) -> bool:
 
 
 async def run_scheduler(cases: Cases, settings: CasestoreSettings, *, stop: asyncio.Event) -> None:
+    """Scan every ``sla_scan_seconds`` until ``stop``; run by one replica at a time (lease
+    ``casestore-sla-scheduler``). Two schedulers overlapping at a hand-over flag nothing twice: each
+    flag, close or erasure is planned from the case as read and committed with its event by one
+    update conditioned on the case's version, so the second commit is stale, is planned again from
+    the changed case, and finds nothing left to do."""
     while not stop.is_set():
         await scan_once(cases, settings)
         try:

@@ -21,7 +21,7 @@ from lotsen.contracts import topics
 from lotsen.contracts.envelope import utc_now
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.notify import api, handlers, subscriptions
+from services.notify import api, handlers, reminders, subscriptions
 from services.notify.dispatcher import Dispatcher
 from services.notify.notifier import Clock, Notifier
 from services.notify.repository import (
@@ -77,7 +77,13 @@ def _startup_with(clock: Clock, rng: Callable[[], float], resolve: Resolver):  #
         )
         if runtime.run_consumers:
             stop = asyncio.Event()
+            # Every replica sends (each delivery is claimed by one); reminders repeat on one at a time.
+            dispatcher.repeats_reminders = False
             runtime.background(dispatcher.run(stop), stop)
+            every = settings.dispatch_interval_seconds
+            runtime.background_once(
+                "notify-reminders", lambda job: reminders.run(notifier, every_seconds=every, stop=job), stop
+            )
 
     return startup
 

@@ -6,10 +6,14 @@ sends that reminder (webhook subscribers and the department's e-mail), then repe
 anew. Each repeat is a ``case.reminder_due`` of its own with ``reminder_number`` counting up and
 an id derived from the first reminder and the number, so a crash between sending and counting
 never sends a repeat twice.
+
+With several replicas the repeats are made by one at a time (:func:`run`, lease
+``notify-reminders``); the dispatcher of every replica sends the deliveries they record.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from lotsen.contracts.cases import CaseReminderDue, CaseReminderDueData
@@ -76,3 +80,15 @@ async def repeat_due(notifier: Notifier) -> int:
         ):
             repeated += 1
     return repeated
+
+
+async def run(notifier: Notifier, *, every_seconds: float, stop: asyncio.Event) -> None:
+    """Repeat the due reminders every ``every_seconds`` until ``stop``. Two replicas overlapping at a
+    lease's hand-over send nothing twice: a repeat's deliveries have ids derived from its event id
+    (the same in both), so the second records none, and ``advance`` counts a number only once."""
+    while not stop.is_set():
+        await repeat_due(notifier)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every_seconds)
+        except TimeoutError:
+            pass
