@@ -44,6 +44,18 @@ class Principal:
     def is_connector(self) -> bool:
         return self.role == "connector"
 
+    @property
+    def organization_scope(self) -> tuple[str, ...] | None:
+        """The organisations this caller works for; ``None`` means every one (an agent, supervisor
+        or administrator listing none). A handler listing none, or a connector, works for none."""
+        if self.role in ("agent", "supervisor", "admin"):
+            return self.organizations or None
+        return self.organizations
+
+    def serves(self, organization: str | None) -> bool:
+        scope = self.organization_scope
+        return scope is None or organization in scope
+
 
 def issue_token(
     settings: ServiceSettings,

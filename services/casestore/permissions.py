@@ -49,7 +49,7 @@ class Scope:
 
 def scope_of(principal: Principal) -> Scope:
     """The access rule: role, organisation, department and confidentiality, all decided here."""
-    organizations = principal.organizations or None
+    organizations = principal.organization_scope
     match principal.role:
         case "supervisor":
             return Scope(organizations=organizations, departments=None, confidential=True)

@@ -12,8 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from pydantic import TypeAdapter
 
-from lotsen.auth import Staff
+from lotsen.auth import Principal, Staff
 from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, Sender
+from lotsen.directory import Directory, Organization
 from lotsen.errors import DomainError, Forbidden
 from services.intake import contacts
 from services.intake.bodies import (
@@ -81,18 +82,7 @@ async def register_contact(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Accepted:
     registration, files = await read_registration(request, settings)
-    org = (
-        directory.organization(registration.organization)
-        if registration.organization
-        else directory.default_organization
-    )
-    if org is None:
-        raise InvalidRegistration(
-            f"unknown organization {registration.organization!r}",
-            details={"field": "organization", "known": [o.id for o in directory.organizations]},
-        )
-    if agent.organizations and org.id not in agent.organizations:
-        raise Forbidden(f"you may not register contacts for {org.id!r}")
+    org = organization_of(registration, agent, directory)
     now = datetime.now(UTC)
     received_at = registration.received_at or now
     if received_at > now + timedelta(minutes=5):
@@ -127,6 +117,34 @@ async def register_contact(
         files=files,
     )
     return Accepted(contact_id=contact_id)
+
+
+def organization_of(registration: ManualRegistration, agent: Principal, directory: Directory) -> Organization:
+    """The organisation the contact is for: the one named, else the caller's only one, else the
+    directory's default; refused (403, as casestore refuses opening a case) unless the caller works
+    for it. A handler works only for the organisations the token lists: none listed, none served."""
+    served = agent.organization_scope
+    if registration.organization:
+        wanted = registration.organization
+    elif served is not None and len(served) == 1:
+        wanted = served[0]
+    else:
+        wanted = directory.default_organization.id
+    org = directory.organization(wanted)
+    if org is None:
+        raise InvalidRegistration(
+            f"unknown organization {wanted!r}",
+            details={"field": "organization", "known": [o.id for o in directory.organizations]},
+        )
+    if served == ():
+        raise Forbidden(
+            f"your account lists no organisation, so you may not register contacts for {org.id!r}; "
+            "a handler's account must name the organisations the handler works for",
+            details={"organization": org.id},
+        )
+    if not agent.serves(org.id):
+        raise Forbidden(f"you may not register contacts for {org.id!r}", details={"organization": org.id})
+    return org
 
 
 async def read_registration(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from lotsen.auth import issue_token
+from lotsen.auth import Role, issue_token
 from lotsen.kafka.memory import InMemoryBus
 from lotsen.settings import DEMO_SERVICE_KEY, ServiceSettings
 from tests.intake_support import KEY, Intake, intake_on
@@ -108,7 +108,7 @@ async def test_bad_registrations_are_refused_with_what_is_wrong(
 async def test_only_staff_may_register(intake: Intake, token_for: Callable[..., str]) -> None:
     assert (await intake.client.post(MANUAL, json=VISIT)).status_code == 401
     assert (await intake.client.post(MANUAL, json=VISIT, headers=KEY)).status_code == 403
-    for role in ("handler", "supervisor", "admin"):
+    for role in ("supervisor", "admin"):
         headers = {"Authorization": f"Bearer {token_for(role)}"}
         assert (await intake.client.post(MANUAL, json=VISIT, headers=headers)).status_code == 202
 
@@ -131,3 +131,55 @@ async def test_an_agent_limited_to_some_organisations_registers_only_for_them(in
     assert "'karlskoga'" in refused.json()["error"]["message"]
     ok = await intake.client.post(MANUAL, json={**VISIT, "organization": "degerfors"}, headers=headers)
     assert ok.status_code == 202
+
+
+def token_of(role: Role, *organizations: str, departments: tuple[str, ...] = ()) -> dict[str, str]:
+    token = issue_token(
+        ServiceSettings(env="dev"),
+        subject=f"{role}.test",
+        role=role,
+        departments=departments,
+        organizations=organizations,
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_handler_registers_only_for_the_organisations_the_account_lists(intake: Intake) -> None:
+    """Department ids repeat across organisations: a handler without organisations serves none,
+    and one of Degerfors' social services registers nothing for Karlskoga."""
+    unlisted = token_of("handler", departments=("social",))
+    refused = await intake.client.post(MANUAL, json=VISIT, headers=unlisted)
+    assert refused.status_code == 403
+    assert "lists no organisation" in refused.json()["error"]["message"]
+
+    degerfors = token_of("handler", "degerfors", departments=("social",))
+    other = await intake.client.post(MANUAL, json=VISIT, headers=degerfors)
+    assert other.status_code == 403 and "'karlskoga'" in other.json()["error"]["message"]
+    assert intake.contacts() == []
+
+    own = await intake.client.post(MANUAL, json={**VISIT, "organization": "degerfors"}, headers=degerfors)
+    assert own.status_code == 202
+    [event] = intake.contacts()
+    assert event.organization == "degerfors"
+
+
+async def test_a_contact_centre_without_listed_organisations_registers_for_every_one(intake: Intake) -> None:
+    for role in ("agent", "supervisor"):
+        headers = token_of(role)
+        for organization in ("karlskoga", "degerfors", "karlskogahem"):
+            response = await intake.client.post(
+                MANUAL, json={**VISIT, "organization": organization}, headers=headers
+            )
+            assert response.status_code == 202, response.text
+    assert sorted(e.organization for e in intake.contacts()) == sorted(
+        ["karlskoga", "degerfors", "karlskogahem"] * 2
+    )
+
+
+async def test_without_an_organisation_named_the_callers_only_organisation_is_taken(intake: Intake) -> None:
+    visit = {k: v for k, v in VISIT.items() if k != "organization"}
+    assert (
+        await intake.client.post(MANUAL, json=visit, headers=token_of("agent", "degerfors"))
+    ).status_code == 202
+    assert (await intake.client.post(MANUAL, json=visit, headers=token_of("agent"))).status_code == 202
+    assert [e.organization for e in intake.contacts()] == ["degerfors", "karlskoga"]
