@@ -213,17 +213,32 @@ class Notify:
     async def dispatch(self) -> None:
         await self.dispatcher.drain()
 
-    async def try_subscribe(self, url: str, *event_types: str, department: str = "samhallsbyggnad") -> Any:
+    async def try_subscribe(
+        self,
+        url: str,
+        *event_types: str,
+        department: str = "samhallsbyggnad",
+        organization: str = "karlskoga",
+    ) -> Any:
         body = {
             "department": department,
+            "organization": organization,
             "url": url,
             "secret": SECRET,
             "event_types": list(event_types or ("case.handed_off",)),
         }
         return await self.client.post("/v1/subscriptions", json=body, headers=self.admin)
 
-    async def subscribe(self, url: str, *event_types: str, department: str = "samhallsbyggnad") -> str:
-        response = await self.try_subscribe(url, *event_types, department=department)
+    async def subscribe(
+        self,
+        url: str,
+        *event_types: str,
+        department: str = "samhallsbyggnad",
+        organization: str = "karlskoga",
+    ) -> str:
+        response = await self.try_subscribe(
+            url, *event_types, department=department, organization=organization
+        )
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 

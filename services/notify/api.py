@@ -1,4 +1,8 @@
-"""``/v1/deliveries``: every delivery with its attempts, and redelivery of failed ones (admin only)."""
+"""``/v1/deliveries``: every delivery with its attempts, and redelivery of failed ones (admin only).
+
+An administrator whose token lists organisations sees and retries the deliveries of those only;
+another organisation's delivery answers 404, as if it did not exist.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from lotsen.auth import Admin
+from lotsen.auth import Admin, Principal
 from services.notify.deliveries import DeliveryNotFound, Status, Target, redelivery
 from services.notify.notifier import Notifier
 
@@ -82,17 +86,24 @@ async def list_deliveries(
         "subscription_id": subscription_id,
         "event_type": event_type,
     }
-    docs = await _notifier(request).deliveries.find(filters, before_seq=cursor, limit=limit)
+    docs = await _notifier(request).deliveries.find(
+        filters, before_seq=cursor, limit=limit, organizations=principal.organization_scope
+    )
     next_cursor = str(docs[-1]["seq"]) if len(docs) == limit else None
     return DeliveryPage(items=[read(d) for d in docs], next_cursor=next_cursor)
 
 
+async def _visible(notifier: Notifier, delivery_id: str, principal: Principal) -> dict[str, Any]:
+    """The delivery, if it is of an organisation the administrator works for; else 404."""
+    doc = await notifier.deliveries.get(delivery_id)
+    if doc is None or not principal.serves(doc.get("organization")):
+        raise DeliveryNotFound(f"no delivery {delivery_id}")
+    return doc
+
+
 @router.get("/v1/deliveries/{delivery_id}", response_model=DeliveryRead)
 async def get_delivery(delivery_id: str, request: Request, principal: Admin) -> DeliveryRead:
-    doc = await _notifier(request).deliveries.get(delivery_id)
-    if doc is None:
-        raise DeliveryNotFound(f"no delivery {delivery_id}")
-    return read(doc)
+    return read(await _visible(_notifier(request), delivery_id, principal))
 
 
 @router.post(
@@ -102,9 +113,7 @@ async def get_delivery(delivery_id: str, request: Request, principal: Admin) -> 
 )
 async def retry_delivery(delivery_id: str, request: Request, principal: Admin) -> DeliveryRead:
     notifier = _notifier(request)
-    doc = await notifier.deliveries.get(delivery_id)
-    if doc is None:
-        raise DeliveryNotFound(f"no delivery {delivery_id}")
+    doc = await _visible(notifier, delivery_id, principal)
     changes = redelivery(doc, now=notifier.clock(), by=principal.subject)
     if not await notifier.deliveries.update(delivery_id, changes, status="failed"):
         # Someone retried it a moment ago: answer with what it is now.

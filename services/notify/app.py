@@ -21,7 +21,7 @@ from lotsen.contracts import topics
 from lotsen.contracts.envelope import utc_now
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.notify import api, handlers, reminders, subscriptions
+from services.notify import api, handlers, reminders, subscriptions, unassigned
 from services.notify.dispatcher import Dispatcher
 from services.notify.notifier import Clock, Notifier
 from services.notify.repository import (
@@ -51,6 +51,7 @@ def _startup_with(clock: Clock, rng: Callable[[], float], resolve: Resolver):  #
             clock=clock,
         )
         await notifier.subscriptions.ensure_indexes()
+        await unassigned.settle(notifier.subscriptions, runtime.directory)
         await notifier.deliveries.ensure_indexes()
         await notifier.reminders.ensure_indexes()
         app.state.http = httpx.AsyncClient(headers={"User-Agent": USER_AGENT})

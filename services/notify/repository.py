@@ -25,6 +25,7 @@ class SubscriptionRepository:
 
     async def ensure_indexes(self) -> None:
         await self._subscriptions.create_index([("department", ASCENDING)])
+        await self._subscriptions.create_index([("organization", ASCENDING), ("department", ASCENDING)])
 
     async def insert(self, subscription: Document) -> None:
         await self._subscriptions.insert_one(subscription)
@@ -33,22 +34,38 @@ class SubscriptionRepository:
         return await self._subscriptions.find_one({"_id": subscription_id})
 
     async def matching(self, *, organization: str, department: str, event_type: str) -> list[Document]:
-        """Active subscriptions of ``department`` (in ``organization``, or any) to ``event_type``."""
+        """Active subscriptions of ``department`` of ``organization`` to ``event_type``. Department ids
+        repeat across organisations, so one without an organisation matches nothing."""
         query = {
+            "organization": organization,
             "department": department,
             "active": True,
             "event_types": event_type,
-            "organization": {"$in": [organization, None]},
         }
         return [doc async for doc in self._subscriptions.find(query).sort("created_at", ASCENDING)]
+
+    async def update(self, subscription_id: str, changes: Document) -> Document | None:
+        return await self._subscriptions.find_one_and_update(
+            {"_id": subscription_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
+        )
 
     async def delete(self, subscription_id: str) -> bool:
         result = await self._subscriptions.delete_one({"_id": subscription_id})
         return result.deleted_count == 1
 
+    async def without_organization(self) -> list[Document]:
+        """Subscriptions stored before every subscription named its organisation."""
+        query = {"$or": [{"organization": None}, {"organization": {"$exists": False}}]}
+        return [doc async for doc in self._subscriptions.find(query).sort("created_at", ASCENDING)]
+
     # Last in the class: a method named ``list`` would shadow the builtin in the annotations below it.
-    async def list(self, *, department: str | None = None) -> list[Document]:
-        query = {"department": department} if department else {}
+    async def list(
+        self, *, department: str | None = None, organizations: tuple[str, ...] | None = None
+    ) -> list[Document]:
+        """``organizations``: only those of these organisations; ``None`` for all, unassigned ones too."""
+        query: Document = {"department": department} if department else {}
+        if organizations is not None:
+            query["organization"] = {"$in": list(organizations)}
         return [doc async for doc in self._subscriptions.find(query).sort("created_at", ASCENDING)]
 
 
@@ -126,8 +143,18 @@ class DeliveryRepository:
         result = await self._deliveries.update_one(query, {"$set": changes})
         return result.matched_count == 1
 
-    async def find(self, filters: Document, *, before_seq: int | None, limit: int) -> list[Document]:
+    async def find(
+        self,
+        filters: Document,
+        *,
+        before_seq: int | None,
+        limit: int,
+        organizations: tuple[str, ...] | None = None,
+    ) -> list[Document]:
+        """``organizations``: only deliveries of these organisations; ``None`` for all."""
         query = {key: value for key, value in filters.items() if value is not None}
+        if organizations is not None:
+            query["organization"] = {"$in": list(organizations)}
         if before_seq is not None:
             query["seq"] = {"$lt": before_seq}
         cursor = self._deliveries.find(query).sort("seq", DESCENDING).limit(limit)

@@ -1,4 +1,11 @@
-"""``/v1/subscriptions``: how each department wants to hear of errands (admin only)."""
+"""``/v1/subscriptions``: how each department wants to hear of errands (admin only).
+
+A subscription names its organisation and department: department ids repeat across organisations
+(each has its confidential ``social``), so a subscription matches handoffs of that organisation's
+department only. An administrator whose token lists organisations sees and manages the
+subscriptions of those only; one listing none manages all, and those stored without an
+organisation (:mod:`unassigned`), which match nothing until given one.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import AnyHttpUrl, BaseModel, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
-from lotsen.auth import Admin
+from lotsen.auth import Admin, Principal
 from lotsen.directory import Directory
-from lotsen.errors import DomainError, NotFound
+from lotsen.errors import DomainError, Forbidden, NotFound
 from services.notify.repository import SubscriptionRepository
 from services.notify.webhook_targets import WebhookTargets
 
@@ -23,6 +30,11 @@ class UnknownDepartment(DomainError):
     code = "unknown_department"
 
 
+class OrganizationRequired(DomainError):
+    status = 422
+    code = "organization_required"
+
+
 EventType = Literal[
     "case.handed_off", "case.reminder_due", "case.returned", "case.resolved", "case.created", "case.closed"
 ]
@@ -31,7 +43,11 @@ EventType = Literal[
 class SubscriptionCreate(BaseModel):
     department: str = Field(min_length=1, max_length=64)
     organization: str | None = Field(
-        None, max_length=64, description="only errands of this organisation; any organisation if absent"
+        None,
+        min_length=1,
+        max_length=64,
+        description="whose department; may be left out when the administrator's token lists exactly "
+        "one organisation",
     )
     url: AnyHttpUrl = Field(
         description="https, to a public address (or one in NOTIFY_WEBHOOK_ALLOWED_NETWORKS); http in dev mode"
@@ -41,10 +57,21 @@ class SubscriptionCreate(BaseModel):
     active: bool = True
 
 
+class SubscriptionChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organization: str | None = Field(
+        None, min_length=1, max_length=64, description="the organisation, for one stored without it"
+    )
+    active: bool | None = None
+
+
 class SubscriptionRead(BaseModel):
     id: str
     department: str
-    organization: str | None = None
+    organization: str | None = Field(
+        None, description="null only for a subscription stored without one: it matches nothing"
+    )
     url: str
     event_types: list[str]
     active: bool
@@ -55,17 +82,37 @@ def _repo(request: Request) -> SubscriptionRepository:
     return SubscriptionRepository(request.app.state.runtime.db)
 
 
-def _check_known(directory: Directory, *, department: str, organization: str | None) -> None:
-    organizations = (
-        [o for o in directory.organizations if o.id == organization]
-        if organization
-        else directory.organizations
-    )
-    if organization and not organizations:
-        raise UnknownDepartment(f"no organisation {organization!r} in the directory")
-    if not any(o.department(department) for o in organizations):
-        where = f" of {organization}" if organization else ""
-        raise UnknownDepartment(f"no department {department!r}{where} in the directory")
+def _directory(request: Request) -> Directory:
+    return request.app.state.runtime.directory  # type: ignore[no-any-return]
+
+
+def organization_for(named: str | None, principal: Principal) -> str:
+    """The organisation named, or the administrator's only one; 403 for one they do not work for."""
+    served = principal.organization_scope
+    if named is None:
+        if served is None or len(served) != 1:
+            raise OrganizationRequired(
+                "name the organisation in 'organization': department ids repeat across organisations",
+                details={"field": "organization", "yours": list(served) if served else None},
+            )
+        return served[0]
+    if not principal.serves(named):
+        raise Forbidden(f"you do not work for {named}", details={"organization": named})
+    return named
+
+
+def check_known(directory: Directory, *, department: str, organization: str) -> None:
+    org = directory.organization(organization)
+    if org is None:
+        raise UnknownDepartment(
+            f"no organisation {organization!r} in the directory",
+            details={"field": "organization", "known": [o.id for o in directory.organizations]},
+        )
+    if org.department(department) is None:
+        raise UnknownDepartment(
+            f"no department {department!r} of {organization} in the directory",
+            details={"field": "department", "known": [d.id for d in org.departments]},
+        )
 
 
 def _read(doc: dict[str, Any]) -> SubscriptionRead:
@@ -76,26 +123,35 @@ def _read(doc: dict[str, Any]) -> SubscriptionRead:
     )
 
 
+async def _visible(request: Request, subscription_id: str, principal: Principal) -> dict[str, Any]:
+    """The subscription, if the administrator manages it; another organisation's answers 404."""
+    doc = await _repo(request).get(subscription_id)
+    served = principal.organization_scope
+    if doc is None or (served is not None and doc.get("organization") not in served):
+        raise NotFound(f"no subscription {subscription_id}")
+    return doc
+
+
 @router.get("/v1/subscriptions", response_model=list[SubscriptionRead])
 async def list_subscriptions(
     request: Request, principal: Admin, department: str | None = None
 ) -> list[SubscriptionRead]:
-    return [_read(d) for d in await _repo(request).list(department=department)]
+    found = await _repo(request).list(department=department, organizations=principal.organization_scope)
+    return [_read(d) for d in found]
 
 
 @router.post("/v1/subscriptions", response_model=SubscriptionRead, status_code=201)
 async def create_subscription(
     body: SubscriptionCreate, request: Request, principal: Admin
 ) -> SubscriptionRead:
-    _check_known(
-        request.app.state.runtime.directory, department=body.department, organization=body.organization
-    )
+    organization = organization_for(body.organization, principal)
+    check_known(_directory(request), department=body.department, organization=organization)
     targets: WebhookTargets = request.app.state.webhook_targets
     await targets.check(str(body.url))  # 422 saying why: not https, not public, does not resolve
     doc = {
         "_id": str(uuid.uuid4()),
         "department": body.department,
-        "organization": body.organization,
+        "organization": organization,
         "url": str(body.url),
         "secret": body.secret,
         "event_types": list(body.event_types),
@@ -107,8 +163,34 @@ async def create_subscription(
     return _read(doc)
 
 
+@router.patch(
+    "/v1/subscriptions/{subscription_id}",
+    response_model=SubscriptionRead,
+    summary="Set the organisation of a subscription stored without one, or pause and resume it",
+)
+async def change_subscription(
+    subscription_id: str, body: SubscriptionChange, request: Request, principal: Admin
+) -> SubscriptionRead:
+    doc = await _visible(request, subscription_id, principal)
+    changes: dict[str, Any] = {}
+    if body.organization is not None:
+        organization = organization_for(body.organization, principal)
+        check_known(_directory(request), department=doc["department"], organization=organization)
+        changes["organization"] = organization
+    if body.active is not None:
+        changes["active"] = body.active
+    if not changes:
+        return _read(doc)
+    changes |= {"changed_at": datetime.now(UTC), "changed_by": principal.subject}
+    updated = await _repo(request).update(subscription_id, changes)
+    if updated is None:
+        raise NotFound(f"no subscription {subscription_id}")
+    return _read(updated)
+
+
 @router.delete("/v1/subscriptions/{subscription_id}", status_code=204)
 async def delete_subscription(subscription_id: str, request: Request, principal: Admin) -> Response:
+    await _visible(request, subscription_id, principal)
     if not await _repo(request).delete(subscription_id):
         raise NotFound(f"no subscription {subscription_id}")
     return Response(status_code=204)

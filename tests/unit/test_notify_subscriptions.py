@@ -29,6 +29,7 @@ async def test_an_admin_manages_subscriptions(
     admin = {"Authorization": f"Bearer {token_for('admin')}"}
     body = {
         "department": "samhallsbyggnad",
+        "organization": "karlskoga",
         "url": "https://sbf.karlskoga.example/lotsen",
         "secret": "0123456789abcdef0123",
         "event_types": ["case.handed_off", "case.reminder_due"],
@@ -37,6 +38,7 @@ async def test_an_admin_manages_subscriptions(
     assert created.status_code == 201
     sub = created.json()
     assert "secret" not in sub
+    assert (sub["organization"], sub["department"]) == ("karlskoga", "samhallsbyggnad")
     listed = (await notify.get("/v1/subscriptions", headers=admin)).json()
     assert [s["id"] for s in listed] == [sub["id"]]
     assert (await notify.delete(f"/v1/subscriptions/{sub['id']}", headers=admin)).status_code == 204

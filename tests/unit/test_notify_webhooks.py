@@ -222,6 +222,7 @@ async def test_deliveries_are_for_admins_and_explain_their_errors(
         "/v1/subscriptions",
         json={
             "department": "rymdstyrelsen",
+            "organization": "karlskoga",
             "url": receiver.url,
             "secret": SECRET,
             "event_types": ["case.resolved"],
