@@ -45,6 +45,7 @@ class Outcome:
     findings: Findings
     submissions: list[Submission]
     kills: list[Kill]
+    unplanned: list[str]
     load_seconds: float
     total_seconds: float
     log_tail: list[str] = field(default_factory=list)
@@ -64,6 +65,7 @@ async def run(plan: Plan, *, keep: bool = False) -> Outcome:
     outbox = workdir / "outbox"
     mail = start_mailcatcher(outbox, port=free_port())
     stack: Stack | None = None
+    orchestrator: asyncio.Task[None] | None = None
     services_log = (workdir / "services.log").open("a", encoding="utf-8")
 
     def keep_line(name: str, line: str) -> None:
@@ -87,8 +89,10 @@ async def run(plan: Plan, *, keep: bool = False) -> Outcome:
         faults = Faults(stack, broker, plan.rounds, plan.gap, rng, plan.wave)
         load = Load(stack.url("intake"), stack.ports["smtp"], uuid.uuid4().hex[:8])
         load_began = time.monotonic()
+        orchestrator = asyncio.create_task(faults.orchestrate())
         await asyncio.gather(
-            faults.run(began), load.post(plan.contacts, concurrency=plan.concurrency, also_until=faults.done)
+            faults.run(began),
+            load.post(plan.contacts, concurrency=plan.concurrency, also_until=faults.done),
         )
         load_seconds = time.monotonic() - load_began
         say(f"load done: {len(load.submissions)} contacts in {load_seconds:.0f} s; checking")
@@ -108,12 +112,15 @@ async def run(plan: Plan, *, keep: bool = False) -> Outcome:
             findings,
             load.submissions,
             faults.kills,
+            faults.unplanned,
             load_seconds,
             time.monotonic() - began,
             list(log)[-300:],
             workdir if keep else None,
         )
     finally:
+        if orchestrator is not None:
+            orchestrator.cancel()
         if stack is not None:
             await stack.stop()
         if broker is not None:

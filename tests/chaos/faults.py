@@ -39,6 +39,8 @@ class Faults:
     wave: bool = False  # all targets at once instead of one at a time
     kills: list[Kill] = field(default_factory=list)
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    unplanned: list[str] = field(default_factory=list)  # services that exited without being killed
+    _orchestrating: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def targets(self) -> list[str]:
@@ -58,16 +60,17 @@ class Faults:
             self.done.set()
 
     async def strike(self, group: list[str], began: float) -> None:
-        started = time.monotonic()
-        for target in group:
-            await self.kill(target)
-        await asyncio.sleep(self.rng.uniform(0.2, 2.0))
-        if BROKER in group:
-            assert self.broker is not None
-            await self.broker.restart()
-        for name in (t for t in group if t != BROKER):
-            await self.stack._spawn(self.stack.services[name])  # all first: the others are dead now
-        await self.stack.wait_ready(timeout=READY_TIMEOUT)
+        async with self._orchestrating:  # no other restart while these are down
+            started = time.monotonic()
+            for target in group:
+                await self.kill(target)
+            await asyncio.sleep(self.rng.uniform(0.2, 2.0))
+            if BROKER in group:
+                assert self.broker is not None
+                await self.broker.restart()
+            for name in (t for t in group if t != BROKER):
+                await self.stack._spawn(self.stack.services[name])  # all first: the others are dead now
+            await self.ready_again()
         down_for = time.monotonic() - started
         self.kills += [Kill(target, started - began, down_for) for target in group]
         print(
@@ -76,6 +79,35 @@ class Faults:
             file=sys.stderr,
             flush=True,
         )
+
+    async def ready_again(self) -> None:
+        """Wait until every service answers ``/readyz``, starting again any that exits meanwhile."""
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            await self._restart_exited()
+            try:
+                await self.stack.wait_ready(timeout=min(5.0, max(0.1, deadline - time.monotonic())))
+                return
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    raise
+
+    async def orchestrate(self) -> None:
+        """As an orchestrator does: a service that exits on its own is started again (and counted).
+        Runs until cancelled."""
+        while True:
+            async with self._orchestrating:
+                await self._restart_exited()
+            await asyncio.sleep(0.5)
+
+    async def _restart_exited(self) -> None:
+        for svc in self.stack.services.values():
+            if svc.process is not None and svc.process.returncode is not None:
+                self.unplanned.append(f"{svc.name} exited with {svc.process.returncode}")
+                print(
+                    f"chaos | {self.unplanned[-1]} on its own; starting it again", file=sys.stderr, flush=True
+                )
+                await self.stack._spawn(svc)
 
     async def kill(self, target: str) -> None:
         if target == BROKER:

@@ -34,6 +34,7 @@ def summary(outcome: Outcome) -> str:
         f"not acknowledged {f.not_acknowledged}, retried by the connector {retried}",
         "acknowledged per channel: " + ", ".join(f"{k} {v}" for k, v in sorted(channels.items())),
         "SIGKILLs: " + ", ".join(f"{k} {v}" for k, v in sorted(kills.items())),
+        "exits on their own (started again): " + ("; ".join(outcome.unplanned) or "none"),
         f"cases {f.cases}; lost {len(f.lost)}; contact on two cases {len(f.on_two_cases)}; "
         f"errand twice {len(f.duplicate_errands)}; cases of no posted contact {len(f.unasked_cases)}",
         f"acknowledgement e-mails {f.acknowledgements}; twice {len(f.acknowledged_twice)}; "
