@@ -26,7 +26,8 @@ LINAS = ["KGA-2026-000001", "KGA-2026-000002", "KGA-2026-000003"]
 OTHERS = "KGA-2026-000004"
 CERTIFICATE = b"%PDF-1.4 lakarintyg for Lina Berg"
 SHARED = b"%PDF-1.4 blankett som alla skickar"
-PERSONAL = ("Lina", "lina", "Berg", "070-123", "+4670", "0046", "Storgatan", "intyg-lina")
+# Each is something only the person's data holds ("0046" alone turns up in hashes and event ids).
+PERSONAL = ("Lina", "lina", "Berg", "070-123", "+4670", "0046 70", "Storgatan", "intyg-lina")
 
 
 def sha(data: bytes) -> str:
