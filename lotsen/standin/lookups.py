@@ -25,13 +25,18 @@ from lotsen.standin.field_maps import MAPPED_TYPES, maps_for
 # The _id values looked up directly: hashable, and equal in Python exactly when equal in MongoDB.
 _KEY_TYPES = (str, int, uuid.UUID)
 
+# mongomock's own scan, kept so that tests can compare every answer with it.
+original_iter_documents: Callable[[Any, Any], Iterator[Any]] | None = None
+
 
 def patch_iter_documents() -> None:
     from bson import ObjectId
     from mongomock.collection import Collection
     from mongomock.filtering import filter_applies
 
+    global original_iter_documents
     scan: Callable[[Any, Any], Iterator[Any]] = Collection._iter_documents
+    original_iter_documents = scan
     key_types = (*_KEY_TYPES, ObjectId)
 
     def wanted_ids(spec: dict[str, Any]) -> list[Any] | None:
