@@ -1,9 +1,13 @@
 """The consumer runner: at-least-once handling with commits only after success.
 
-For each partition, records are handled in order. After a partition's batch the runner commits the
-offset after the last record that was handled (or dead-lettered). An outage (``RetryLater``, MongoDB
-or Kafka away) commits what came before, seeks back to the failing record and backs off
-exponentially, for as long as the outage lasts. A record whose handler keeps failing otherwise is
+The partitions of a poll are handled concurrently, and so are the records of a partition with
+different keys; records with the same key are handled one after the other, in order (a case's events,
+a contact's messages). After a partition's batch the runner commits the offset after the last record
+of the unbroken run of handled (or dead-lettered) records from the start of the batch; a record
+after a gap is handled again on redelivery and skipped by the event-id store. An outage
+(``RetryLater``, MongoDB or Kafka away) stops its key's records, commits what came before the gap,
+seeks back to the first record not handled and backs off exponentially, for as long as the outage
+lasts. A record whose handler keeps failing otherwise is
 poison: after ``max_attempts`` tries it goes to ``<topic>.dlq`` with its error and the partition
 goes on (:mod:`lotsen.kafka.failures`). An error of the runner itself (a commit Kafka refuses)
 stops it, so the process exits and its supervisor restarts it from the last commit.
@@ -127,6 +131,8 @@ class ConsumerRunner(GroupRunner):
         retry_max_seconds: float = 30.0,
         max_attempts: int = 3,
         max_batch: int = 200,
+        max_in_flight: int = 64,
+        fetch_max_wait_ms: int = 50,
     ) -> None:
         super().__init__(
             bootstrap_servers=bootstrap_servers,
@@ -136,10 +142,14 @@ class ConsumerRunner(GroupRunner):
             retry_initial_seconds=retry_initial_seconds,
             retry_max_seconds=retry_max_seconds,
             max_attempts=max_attempts,
+            fetch_max_wait_ms=fetch_max_wait_ms,
         )
         self._handler = handler
         self._dedupe = dedupe
         self._max_batch = max_batch
+        # Keys handled at the same time, over all partitions: enough to hide the round trips to Kafka
+        # and MongoDB of one record behind those of others, few enough to keep memory flat.
+        self._in_flight = asyncio.Semaphore(max_in_flight)
         self._retry_delay: dict[TopicPartition, float] = {}
 
     async def run(self) -> None:
@@ -147,39 +157,56 @@ class ConsumerRunner(GroupRunner):
         try:
             while not self._stopping.is_set():
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self._max_batch)
-                for tp, messages in batches.items():
-                    if self._stopping.is_set():
-                        break
-                    await self._handle_partition(tp, messages)
+                if batches:
+                    await asyncio.gather(*(self._handle_partition(tp, m) for tp, m in batches.items()))
                 await self._report_lag()
         finally:
             await self._consumer.stop()
 
     async def _handle_partition(self, tp: TopicPartition, messages: list) -> None:  # type: ignore[type-arg]
-        next_offset: int | None = None
+        lanes: dict[bytes | None, list[Any]] = {}
         for message in messages:
-            record = raw_record(message)
-            try:
-                outcome = await process_record(
-                    record,
-                    self._handler,
-                    dead_letters=self._dead_letters,
-                    dedupe=self._dedupe,
-                    policy=self._policy,
-                    sleep=self._wait_before_next_try,
-                )
-            except RetryLater as exc:
-                if next_offset is not None:
-                    await self._consumer.commit({tp: next_offset})
-                delay = self._retry_delay.get(tp, self._retry_initial)
-                self._retry_delay[tp] = min(delay * 2, self._retry_max)
-                log.warning("retrying %s@%d in %.1fs: %s", tp, message.offset, delay, exc)
-                RECORDS_HANDLED.labels(self.group_id, tp.topic, "retry").inc()
-                self._consumer.seek(tp, message.offset)
-                await self._sleep(delay)
-                return
-            RECORDS_HANDLED.labels(self.group_id, tp.topic, outcome).inc()
-            self._retry_delay.pop(tp, None)
-            next_offset = message.offset + 1
-        if next_offset is not None:
+            lanes.setdefault(message.key, []).append(message)
+        handled: set[int] = set()
+        retries: list[tuple[int, RetryLater]] = []
+
+        async def lane(records: list[Any]) -> None:
+            async with self._in_flight:
+                for message in records:
+                    if self._stopping.is_set():
+                        return
+                    try:
+                        outcome = await self._process(message)
+                    except RetryLater as exc:
+                        retries.append((message.offset, exc))
+                        return  # the key's later records wait for this one
+                    RECORDS_HANDLED.labels(self.group_id, tp.topic, outcome).inc()
+                    handled.add(message.offset)
+
+        await asyncio.gather(*(lane(records) for records in lanes.values()))
+        gap = next((m.offset for m in messages if m.offset not in handled), None)
+        next_offset = messages[-1].offset + 1 if gap is None else gap
+        if next_offset > messages[0].offset:
             await self._consumer.commit({tp: next_offset})
+        if gap is None:
+            self._retry_delay.pop(tp, None)
+            return
+        self._consumer.seek(tp, gap)
+        if not retries:
+            return  # stopping
+        offset, exc = min(retries, key=lambda retry: retry[0])
+        delay = self._retry_delay.get(tp, self._retry_initial)
+        self._retry_delay[tp] = min(delay * 2, self._retry_max)
+        log.warning("retrying %s@%d in %.1fs: %s", tp, offset, delay, exc)
+        RECORDS_HANDLED.labels(self.group_id, tp.topic, "retry").inc(len(retries))
+        await self._sleep(delay)
+
+    async def _process(self, message: Any) -> str:
+        return await process_record(
+            raw_record(message),
+            self._handler,
+            dead_letters=self._dead_letters,
+            dedupe=self._dedupe,
+            policy=self._policy,
+            sleep=self._wait_before_next_try,
+        )

@@ -326,3 +326,80 @@ async def test_a_services_consumer_keeps_handled_event_ids_for_the_configured_da
         ]
     finally:
         await runtime.stop_consumers()
+
+
+async def test_a_case_waiting_on_the_database_does_not_hold_up_other_cases_in_its_partition(
+    kafka_bootstrap: str, publisher: KafkaPublisher
+) -> None:
+    """One partition, two cases: the first case's events wait until the second case was handled, so
+    the second case must not queue behind the first; each case's events still come in order."""
+    topic = await fresh_topic(kafka_bootstrap)
+    slow = [created("KGA-2026-000301"), created("KGA-2026-000301")]
+    quick = created("KGA-2026-000302")
+    for event in [*slow, quick]:
+        await publisher.publish(topic, event, key=event.data.case_ref)
+    quick_handled = asyncio.Event()
+    handled: list[str] = []
+
+    async def handler(event: Event[Any]) -> None:
+        if event.event_id == slow[0].event_id:
+            await quick_handled.wait()
+        handled.append(str(event.event_id))
+        if event.event_id == quick.event_id:
+            quick_handled.set()
+
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(
+        bootstrap_servers=kafka_bootstrap,
+        group_id=group,
+        topics=[topic],
+        handler=handler,
+        dead_letters=publisher,
+        dedupe=MemoryDeduplicator(),
+    )
+    task = await run(runner)
+    try:
+        assert await eventually(lambda: _equals(committed(kafka_bootstrap, group, topic), 3))
+        assert handled == [str(quick.event_id), str(slow[0].event_id), str(slow[1].event_id)]
+    finally:
+        await runner.stop()
+        await task
+
+
+async def test_an_outage_on_one_case_commits_nothing_past_it_and_the_other_case_is_handled_once(
+    kafka_bootstrap: str, publisher: KafkaPublisher
+) -> None:
+    topic = await fresh_topic(kafka_bootstrap)
+    waiting, other = created("KGA-2026-000311"), created("KGA-2026-000312")
+    await publisher.publish(topic, waiting, key=waiting.data.case_ref)
+    await publisher.publish(topic, other, key=other.data.case_ref)
+    database_back = asyncio.Event()
+    handled: list[str] = []
+
+    async def handler(event: Event[Any]) -> None:
+        if event.event_id == waiting.event_id and not database_back.is_set():
+            raise RetryLater("the database is restarting")
+        handled.append(event.data.case_ref)
+
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(
+        bootstrap_servers=kafka_bootstrap,
+        group_id=group,
+        topics=[topic],
+        handler=handler,
+        dead_letters=publisher,
+        dedupe=MemoryDeduplicator(),
+        retry_initial_seconds=0.05,
+    )
+    task = await run(runner)
+    try:
+        await eventually(lambda: asyncio.sleep(0, result=handled == ["KGA-2026-000312"]))
+        assert await committed(kafka_bootstrap, group, topic) is None, (
+            "the record that waits for the database is not committed past"
+        )
+        database_back.set()
+        assert await eventually(lambda: _equals(committed(kafka_bootstrap, group, topic), 2))
+        assert handled == ["KGA-2026-000312", "KGA-2026-000311"], "the other case is not handled twice"
+    finally:
+        await runner.stop()
+        await task
