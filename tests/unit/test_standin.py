@@ -1,11 +1,15 @@
-"""The stand-in's `_id` lookups (lotsen/standin.py) answer exactly what a scan would."""
+"""The stand-in's look-ups by `_id` and by indexed fields (lotsen/standin) answer exactly what a scan
+would, and its unique indexes refuse exactly what the server refuses."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
+import pytest
 from bson import ObjectId
 from pymongo import ReturnDocument, UpdateOne
+from pymongo.errors import DuplicateKeyError
 
 from lotsen import mongo
 
@@ -49,3 +53,82 @@ async def test_reads_and_writes_by_id_match_what_the_filter_says() -> None:
     oid = ObjectId()
     await cases.insert_one({"_id": oid, "kind": "object id"})
     assert (await cases.find_one({"_id": oid}))["kind"] == "object id"
+
+
+async def test_a_duplicate_case_reference_is_refused_with_the_servers_details_and_leaves_no_trace() -> None:
+    client = mongo.connect("mongomock://")
+    cases = client["standin_unique"]["cases"]
+    await cases.create_index("ref", unique=True)
+    await cases.create_index("origin_contact_id", unique=True)
+    await cases.insert_one({"_id": "a", "ref": "R-1", "origin_contact_id": "c-1"})
+    await cases.insert_one({"_id": "b", "ref": "R-2", "origin_contact_id": "c-2"})
+
+    with pytest.raises(DuplicateKeyError) as refused:
+        await cases.insert_one({"_id": "c", "ref": "R-1", "origin_contact_id": "c-3"})
+    assert refused.value.code == 11000
+    assert refused.value.details == {"keyValue": {"ref": "R-1"}, "keyPattern": {"ref": 1}}
+    assert await cases.count_documents({}) == 2
+
+    with pytest.raises(DuplicateKeyError) as refused:
+        await cases.update_one({"ref": "R-2"}, {"$set": {"ref": "R-1"}})
+    assert refused.value.details == {"keyValue": {"ref": "R-1"}, "keyPattern": {"ref": 1}}
+    assert await ids(cases.find({"ref": "R-2"})) == ["b"]  # rolled back, and found by its old value
+    assert await ids(cases.find({"ref": "R-1"})) == ["a"]
+
+    await cases.update_one({"ref": "R-2"}, {"$set": {"ref": "R-3"}})
+    assert await ids(cases.find({"ref": "R-2"})) == []
+    await cases.insert_one({"_id": "d", "ref": "R-2", "origin_contact_id": "c-4"})  # free again
+    await cases.delete_one({"ref": "R-1"})
+    await cases.insert_one({"_id": "e", "ref": "R-1", "origin_contact_id": "c-5"})
+    assert await ids(cases.find({"ref": {"$in": ["R-1", "R-2", "R-3"]}})) == ["b", "d", "e"]
+
+
+async def test_missing_fields_count_as_null_in_a_unique_index_unless_it_is_sparse() -> None:
+    client = mongo.connect("mongomock://")
+    chunks = client["standin_unique"]["chunks"]
+    await chunks.create_index([("files_id", 1), ("n", 1)], unique=True)
+    await chunks.create_index("alias", unique=True, sparse=True)
+    await chunks.insert_one({"_id": 1, "files_id": "f"})
+    with pytest.raises(DuplicateKeyError) as refused:
+        await chunks.insert_one({"_id": 2, "files_id": "f", "n": None})
+    assert refused.value.details == {
+        "keyValue": {"files_id": "f", "n": None},
+        "keyPattern": {"files_id": 1, "n": 1},
+    }
+    await chunks.insert_one({"_id": 3, "files_id": "f", "n": 0})
+    await chunks.insert_one({"_id": 4, "files_id": "f", "n": 1})  # no alias twice: sparse skips them
+    with pytest.raises(DuplicateKeyError):
+        await chunks.insert_one({"_id": 5, "files_id": "f", "n": 1.0})  # 1 and 1.0 are one key
+    assert await ids(chunks.find({"files_id": "f"})) == [1, 3, 4]
+
+
+async def test_equality_look_ups_find_array_elements_and_enum_values_in_insertion_order() -> None:
+    class Status(StrEnum):
+        OPEN = "open"
+
+    client = mongo.connect("mongomock://")
+    cases = client["standin_equality"]["cases"]
+    await cases.create_index("people")
+    await cases.create_index([("status", 1), ("due_at", 1)])
+    await cases.create_index("messages.message_id", sparse=True)
+    await cases.insert_many(
+        [
+            {"_id": "z", "people": ["ann@example.org"], "status": Status.OPEN},
+            {"_id": "a", "people": ["bo@example.org", "ann@example.org"], "status": "closed"},
+            {"_id": "m", "people": [], "status": "open", "messages": [{"message_id": "<1@x>"}]},
+        ]
+    )
+    assert await ids(cases.find({"people": "ann@example.org"})) == ["z", "a"]
+    assert await ids(cases.find({"status": "open"})) == ["z", "m"]
+    assert await ids(cases.find({"messages.message_id": "<1@x>"})) == ["m"]
+
+    await cases.update_one({"_id": "a"}, {"$pull": {"people": "ann@example.org"}, "$set": {"status": "open"}})
+    assert await ids(cases.find({"people": "ann@example.org"})) == ["z"]
+    assert await ids(cases.find({"status": "open"})) == ["z", "a", "m"]  # where it was stored, not moved
+    assert await cases.count_documents({"status": "open", "people": "bo@example.org"}) == 1
+
+    await cases.drop_index("people_1")
+    await cases.insert_one({"_id": "n", "people": ["ann@example.org"]})
+    assert await ids(cases.find({"people": "ann@example.org"})) == ["z", "n"]
+    await cases.drop()
+    assert await cases.count_documents({"status": "open"}) == 0
