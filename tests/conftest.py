@@ -167,7 +167,15 @@ async def stack(kafka_bootstrap: str, stack_outbox: Outbox) -> AsyncIterator[Sta
         kafka_bootstrap_servers=kafka_bootstrap,
         mongodb_url=MONGODB_URL,
         log=lambda name, line: lines.append(f"{name} | {line}"),
-        extra_env={"LOTSEN_EXIT_ON_CONSUMER_FAILURE": "1", "NOTIFY_SMTP_PORT": str(stack_outbox.port)},
+        extra_env={
+            "LOTSEN_EXIT_ON_CONSUMER_FAILURE": "1",
+            "NOTIFY_SMTP_PORT": str(stack_outbox.port),
+            # Every test logs in from 127.0.0.1 with the same few demo accounts, far faster than people
+            # do; the log-in limits themselves are tested in tests/unit/test_casestore_login.py.
+            "CASESTORE_LOGIN_ATTEMPTS_PER_CLIENT_PER_MINUTE": "100000",
+            "CASESTORE_LOGIN_ATTEMPTS_PER_CLIENT_PER_HOUR": "100000",
+            "CASESTORE_LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE": "100000",
+        },
     )
     try:
         await system.start(timeout=90)
