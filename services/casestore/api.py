@@ -87,7 +87,10 @@ async def get_case(ref: str, principal: Staff, cases: CasesDep) -> CaseDetail:
 
 @router.get("/v1/cases/{ref}/timeline", response_model=list[TimelineEntry], summary="Every change, in order")
 async def get_timeline(ref: str, principal: Staff, cases: CasesDep) -> list[dict[str, Any]]:
-    return list((await _visible(ref, principal, cases)).get("timeline", []))
+    # An entry removed with MongoDB's $unset stays in the array as null: the readable entries are
+    # shown, and .../timeline/verify says where the chain is broken.
+    case = await _visible(ref, principal, cases)
+    return [entry for entry in case.get("timeline", []) if isinstance(entry, dict)]
 
 
 @router.get(

@@ -61,3 +61,18 @@ def test_any_entry_that_is_not_a_whole_entry_breaks_the_chain_where_it_stands(br
     result = timeline.verify([first, broken, third])
     assert (result.ok, result.entries, result.first_broken) == (False, 3, 2)
 
+
+
+async def test_the_timeline_shows_the_readable_entries_when_one_was_unset(
+    client: httpx.AsyncClient, handle: Any, app: FastAPI
+) -> None:
+    agent = await _case_with_timeline(client, handle)
+    cases = app.state.runtime.db["cases"]
+    stored = (await cases.find_one({"_id": REF}))["timeline"]
+    await cases.update_one({"_id": REF}, {"$set": {"timeline.1": None}})
+
+    response = await client.get(f"/v1/cases/{REF}/timeline", headers=agent)
+
+    assert response.status_code == 200
+    shown = [entry["seq"] for entry in response.json()]
+    assert shown == [entry["seq"] for i, entry in enumerate(stored) if i != 1]
