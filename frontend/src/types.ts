@@ -170,6 +170,8 @@ export interface PublicCase {
 export interface Subscription {
   id: string;
   department: string;
+  /** null only for one stored without an organisation: it receives nothing until it is set */
+  organization: string | null;
   url: string;
   event_types: string[];
   active: boolean;

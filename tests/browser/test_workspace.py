@@ -105,11 +105,15 @@ async def test_admin_reads_the_directory_simulates_and_manages_subscriptions(vis
 
     await page.get_by_role("link", name="Prenumerationer").click()
     hook = f"http://127.0.0.1:9/lotsen-{uuid.uuid4().hex[:6]}"
-    await page.get_by_label("Förvaltning").select_option(label="Barn- och utbildningsförvaltningen")
+    await expect(page.get_by_label("Förvaltning", exact=True)).to_be_disabled()  # the organisation first
+    await page.get_by_label("Organisation").select_option(label="Degerfors kommun")
+    await page.get_by_label("Förvaltning", exact=True).select_option(
+        label="Barn- och utbildningsförvaltningen"
+    )
     await page.get_by_label("Adress (URL)").fill(hook)
     await page.get_by_label("Delad hemlighet").fill("en-lång-hemlighet-för-skolan")
     await page.get_by_role("button", name="Lägg till prenumeration").click()
-    await expect(page.get_by_role("row", name=hook)).to_be_visible()
+    await expect(page.get_by_role("row", name=hook)).to_contain_text("Degerfors kommun")
     await assert_accessible(page, "the subscriptions")
 
     await page.get_by_role("link", name="Leveranser").click()

@@ -1,6 +1,7 @@
 /** Department subscriptions (webhooks) and deliveries with a retry button (notify's API). */
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../../api";
+import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
@@ -18,21 +19,31 @@ export function SubscriptionsSection() {
   const errorText = useErrorText();
   const directory = useDirectory();
   const names = directoryNames(directory);
+  const { user } = useAuth();
   const list = usePolling((signal) => api<Subscription[]>("/v1/subscriptions", { signal }), [], 15000);
-  const [values, setValues] = useState({ department: "", url: "", secret: "" });
+  // An administrator whose token lists organisations manages those only; one listing none, all.
+  const organizations = (directory?.organizations ?? []).filter((o) => !user?.organizations.length || user.organizations.includes(o.id));
+  const onlyOrganization = organizations.length === 1 ? organizations[0].id : "";
+  const [values, setValues] = useState({ organization: "", department: "", url: "", secret: "" });
   const [types, setTypes] = useState<string[]>(["case.handed_off", "case.reminder_due"]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const departments = new Map<string, string>();
-  for (const org of directory?.organizations ?? []) for (const d of org.departments) departments.set(d.id, d.name);
+  const organization = values.organization || onlyOrganization;
+  const departments = organizations.find((o) => o.id === organization)?.departments ?? [];
   const set = (field: keyof typeof values) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: e.target.value }));
+  const setOrganization = (e: { target: { value: string } }) => {
+    const chosen = e.target.value;
+    const kept = organizations.find((o) => o.id === chosen)?.departments.some((d) => d.id === values.department);
+    setValues((v) => ({ ...v, organization: chosen, department: kept ? v.department : "" }));
+  };
 
   async function create(event: FormEvent) {
     event.preventDefault();
     setFailure(null);
     setDone(null);
     const found: Record<string, string> = {};
+    if (!organization) found.organization = t("admin.subOrganizationMissing");
     if (!values.department) found.department = t("admin.subDepartmentMissing");
     if (!/^https?:\/\/\S+$/.test(values.url.trim())) found.url = t("admin.subUrlInvalid");
     if (values.secret.length < 16) found.secret = t("admin.subSecretShort");
@@ -44,11 +55,11 @@ export function SubscriptionsSection() {
       return;
     }
     try {
-      await api("/v1/subscriptions", { json: { department: values.department, url: values.url.trim(), secret: values.secret, event_types: types } });
-      const message = t("admin.subCreated", { department: names.department(values.department) });
+      await api("/v1/subscriptions", { json: { organization, department: values.department, url: values.url.trim(), secret: values.secret, event_types: types } });
+      const message = t("admin.subCreated", { department: names.department(values.department), organization: names.organization(organization) });
       setDone(message);
       announce(message);
-      setValues({ department: "", url: "", secret: "" });
+      setValues({ organization: values.organization, department: "", url: "", secret: "" });
       await list.reload();
     } catch (caught) {
       if (caught instanceof ApiError) setErrors(caught.fieldErrors());
@@ -83,6 +94,7 @@ export function SubscriptionsSection() {
           id="subs"
           caption={t("admin.subList", { count: list.data.length })}
           columns={[
+            t("case.organization"),
             t("case.department"),
             t("admin.url"),
             t("admin.eventTypes"),
@@ -95,6 +107,7 @@ export function SubscriptionsSection() {
           empty={t("admin.noSubscriptions")}
           cells={(sub) => (
             <>
+              <td>{sub.organization ? names.organization(sub.organization) : <strong>{t("admin.subNoOrganization")}</strong>}</td>
               <td>{names.department(sub.department)}</td>
               <td className="break">{sub.url}</td>
               <td>{sub.event_types.map((e) => label("event", e)).join(", ")}</td>
@@ -114,11 +127,19 @@ export function SubscriptionsSection() {
       )}
       <form onSubmit={create} noValidate className="panel narrow-form" aria-labelledby="sub-new-heading">
         <h3 id="sub-new-heading">{t("admin.subNew")}</h3>
-        <SelectField id="sub-department" label={t("case.department")} error={errors.department} value={values.department} onChange={set("department")}>
-          <option value="">{t("actions.chooseDepartment")}</option>
-          {[...departments.entries()].map(([id, name]) => (
-            <option key={id} value={id}>
-              {name}
+        <SelectField id="sub-organization" label={t("case.organization")} hint={t("admin.subOrganizationHint")} error={errors.organization} value={organization} onChange={setOrganization}>
+          {onlyOrganization ? null : <option value="">{t("admin.subOrganizationMissing")}</option>}
+          {organizations.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.name}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField id="sub-department" label={t("case.department")} error={errors.department} value={values.department} onChange={set("department")} disabled={!organization}>
+          <option value="">{organization ? t("actions.chooseDepartment") : t("admin.subChooseOrganizationFirst")}</option>
+          {departments.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
             </option>
           ))}
         </SelectField>
