@@ -35,6 +35,8 @@ export const common: Record<keyof typeof sv, string> = {
   "error.invalid": "The details could not be accepted: {message}",
   "error.no_channel": "The citizen left no e-mail address, phone number or Messenger id. Call or write, then add a note.",
   "error.delivery_not_failed": "Only failed deliveries can be sent again, and this one has not failed.",
+  "error.account_locked":
+    "The account is locked after too many failed log-ins. A supervisor or administrator can unlock it; otherwise it opens by itself after a while.",
   "error.illegal_transition": "That is not possible while the errand has the status “{status}”.",
   "error.cannot_merge.itself": "An errand cannot be merged with itself.",
   "error.cannot_merge.other_organization": "Errands of different organisations cannot be merged. Link them instead.",

@@ -33,6 +33,8 @@ export const common = {
   "error.invalid": "Uppgifterna kunde inte tas emot: {message}",
   "error.no_channel": "Medborgaren lämnade ingen e-postadress, inget telefonnummer och inget Messenger-id. Ring eller skriv, och lägg sedan till en anteckning.",
   "error.delivery_not_failed": "Bara misslyckade leveranser kan skickas om, och den här är inte misslyckad.",
+  "error.account_locked":
+    "Kontot är låst efter för många misslyckade inloggningar. En arbetsledare eller administratör kan låsa upp det, annars öppnas det av sig självt om en stund.",
   "error.illegal_transition": "Det går inte när ärendet har status ”{status}”.",
   "error.cannot_merge.itself": "Ett ärende kan inte slås samman med sig självt.",
   "error.cannot_merge.other_organization": "Ärenden hos olika organisationer kan inte slås samman. Koppla dem i stället.",
