@@ -107,7 +107,11 @@ class Lease:
 
 class RunOnce:
     """Runs ``work`` while ``lease`` is held: take the lease, start the work, renew every
-    ``renew_every`` seconds; when a renewal fails, cancel the work and try to take the lease again.
+    ``renew_every`` seconds, and cancel the work as soon as the lease is lost.
+
+    Lost means: a renewal found another holder, or no renewal was answered (MongoDB unreachable or
+    slow) before the term this replica last secured ran out — the moment another replica may take
+    over. A renewal left unanswered within the term is tried again at the next beat; the work runs on.
 
     :meth:`step` is one beat of that loop (tests drive it with an injected clock); :meth:`run` beats
     until shutdown. The work failing stops :meth:`run` with its error, as a consumer's would.
@@ -119,6 +123,7 @@ class RunOnce:
         self.renew_every = renew_every
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
+        self._term_ends = datetime.min.replace(tzinfo=UTC)
 
     @property
     def running(self) -> bool:
@@ -131,14 +136,32 @@ class RunOnce:
             if not finished.cancelled() and finished.exception() is not None:
                 raise finished.exception()  # type: ignore[misc]
         if self.running:
-            if not await self._attempt(self.lease.renew):
+            left = (self._term_ends - self.lease.clock()).total_seconds()
+            held = await self._secure(self.lease.renew, within=left if left > 0 else self.renew_every)
+            if held is False or (held is None and self.lease.clock() >= self._term_ends):
                 log.warning("lease %s lost by %s: its work stops here", self.lease.name, self.lease.holder)
                 await self._cancel()
-        elif await self._attempt(self.lease.acquire):
+        elif (
+            await self._secure(self.lease.acquire, within=self.lease.ttl.total_seconds())
+            and self.lease.clock() < self._term_ends
+        ):
             log.info("lease %s taken by %s: its work runs here", self.lease.name, self.lease.holder)
             self._stop = asyncio.Event()
             self._task = asyncio.create_task(self.work(self._stop), name=f"{self.lease.name} (leased)")
         return self.running
+
+    async def _secure(self, call: Callable[[], Coroutine[Any, Any, bool]], *, within: float) -> bool | None:
+        """Take or renew the lease: True (our term is extended), False (another replica holds it),
+        None (no answer ``within`` seconds, or an error)."""
+        began = self.lease.clock()
+        try:
+            held = await asyncio.wait_for(call(), timeout=within)
+        except (PyMongoError, TimeoutError) as exc:
+            log.warning("lease %s unanswered for %s: %r", self.lease.name, self.lease.holder, exc)
+            return None
+        if held:
+            self._term_ends = began + self.lease.ttl  # MongoDB's copy ends a little later: a margin
+        return held
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -152,14 +175,6 @@ class RunOnce:
             await self._cancel()
             with contextlib.suppress(PyMongoError):
                 await self.lease.release()
-
-    async def _attempt(self, call: Callable[[], Coroutine[Any, Any, bool]]) -> bool:
-        """A lease call that cannot answer in time, or fails, holds nothing: the work must not run on."""
-        try:
-            return await asyncio.wait_for(call(), timeout=self.renew_every)
-        except (PyMongoError, TimeoutError) as exc:
-            log.warning("lease %s unanswered for %s: %s", self.lease.name, self.lease.holder, exc)
-            return False
 
     async def _cancel(self) -> None:
         task, self._task = self._task, None

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lotsen.contracts import topics
@@ -133,12 +133,20 @@ class Cases:
         flush, publishes an event twice at most, with the same event id, which every consumer skips;
         ``forget_published`` removes outbox items by event id, so neither relay drops the other's."""
         while not stop.is_set():
-            for case in await self.repo.with_unpublished_events():
-                await self.flush(case)
+            await self.relay_once(every_seconds=every_seconds)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=every_seconds)
             except TimeoutError:
                 pass
+
+    async def relay_once(self, *, every_seconds: float) -> int:
+        """One pass of the relay; how many cases it flushed. Cases changed within the last
+        ``every_seconds`` are left to their own flush, which may still be under way."""
+        settled = self.clock() - timedelta(seconds=every_seconds)
+        found = await self.repo.with_unpublished_events(unchanged_since=settled)
+        for case in found:
+            await self.flush(case)
+        return len(found)
 
 
 def case_event(

@@ -151,8 +151,15 @@ class CaseRepository:
             update["$push"] = {"refused_events": {"$each": list(parked)}}
         await self._cases.update_one({"_id": ref}, update)
 
-    async def with_unpublished_events(self, limit: int = 100) -> list[Document]:
-        found = self._cases.find({"outbox.0": {"$exists": True}}, {"outbox": 1}).limit(limit)
+    async def with_unpublished_events(
+        self, limit: int = 100, *, unchanged_since: datetime | None = None
+    ) -> list[Document]:
+        """Cases with events in their outbox; with ``unchanged_since``, only cases not changed after it
+        (a change publishes its own events right after committing them)."""
+        query: Document = {"outbox.0": {"$exists": True}}
+        if unchanged_since is not None:
+            query["updated_at"] = {"$lte": unchanged_since}
+        found = self._cases.find(query, {"outbox": 1}).limit(limit)
         return [doc async for doc in found]
 
     async def list(

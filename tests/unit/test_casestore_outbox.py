@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -49,3 +50,27 @@ async def test_an_event_kafka_refuses_for_good_is_parked_and_the_events_behind_i
     [parked] = stored["refused_events"]
     assert parked["topic"] == topics.CASES_EVENTS
     assert "larger than the broker accepts" in parked["error"]
+
+
+async def test_the_relay_leaves_a_just_changed_case_to_its_own_flush_and_publishes_it_later(
+    client: httpx.AsyncClient, handle: Any, app: FastAPI, bus: InMemoryBus
+) -> None:
+    """Otherwise the relay and the request that changed the case publish its events twice."""
+    await handle(routed("webform-1"))
+    agent = await login(client, "agent")
+    bus.fail_publishing = True
+    assert (
+        await client.post(f"/v1/cases/{REF}/assign", json={"assignee": "agent"}, headers=agent)
+    ).is_success
+    bus.fail_publishing = False
+    cases = app.state.cases
+    assert await cases.relay_once(every_seconds=5) == 0
+    assert not [e for e in bus.published(topics.CASES_EVENTS) if e.type == "case.assigned"]
+
+    now = cases.clock()
+    cases.clock = lambda: now + timedelta(seconds=5)
+    assert await cases.relay_once(every_seconds=5) == 1
+    assert [e.type for e in bus.published(topics.CASES_EVENTS) if e.type == "case.assigned"] == [
+        "case.assigned"
+    ]
+    assert await cases.repo.with_unpublished_events() == []

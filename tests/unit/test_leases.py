@@ -119,7 +119,9 @@ async def test_a_holder_whose_renewal_fails_stops_its_work_and_the_other_runs_it
     assert job_b.running, "only the holder's work runs"
 
 
-async def test_a_renewal_that_mongodb_does_not_answer_stops_the_work(db: Any, clock: FakeClock) -> None:
+async def test_a_holder_that_cannot_reach_mongodb_stops_its_work_when_its_term_ends(
+    db: Any, clock: FakeClock
+) -> None:
     job = Job()
     lease = replica(db, clock, "casestore-a")
     runner = RunOnce(lease, job, renew_every=10)
@@ -131,9 +133,14 @@ async def test_a_renewal_that_mongodb_does_not_answer_stops_the_work(db: Any, cl
         raise AutoReconnect("connection refused")
 
     lease.renew = unreachable  # type: ignore[method-assign]
+    clock.advance(10)
+    assert await runner.step(), "20 s of its term are left: nobody else may hold the lease yet"
+    assert job.running
+    clock.advance(20)  # the term is over: another replica may take the lease from now on
     assert not await runner.step()
     await settle()
     assert job.ended_by == ["cancelled"]
+    assert await replica(db, clock, "casestore-b").acquire()
 
 
 async def test_a_job_that_fails_stops_the_runner_with_its_error(db: Any, clock: FakeClock) -> None:
