@@ -11,7 +11,7 @@ import asyncio
 import gc
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -53,8 +53,16 @@ class Runtime:
     _stops: list[asyncio.Event] = field(default_factory=list)
     replica: str = field(default_factory=replica_id)
 
-    async def consume(self, group: str, topics: Sequence[str], handler: Handler) -> None:
-        """Run ``handler`` over ``topics`` as consumer group ``lotsen-<group>`` (if consumers are on)."""
+    async def consume(
+        self,
+        group: str,
+        topics: Sequence[str],
+        handler: Handler,
+        *,
+        event_types: Collection[str] | None = None,
+    ) -> None:
+        """Run ``handler`` over ``topics`` as consumer group ``lotsen-<group>`` (if consumers are on);
+        with ``event_types``, only events of those types (the others are passed over unrecorded)."""
         if not self.run_consumers:
             return
         group_id = f"lotsen-{group}"
@@ -69,6 +77,7 @@ class Runtime:
             handler=handler,
             dead_letters=self.publisher,
             dedupe=dedupe,
+            event_types=event_types,
             **self._retry_settings(),
         )
         await self._run(runner)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -133,6 +134,7 @@ class ConsumerRunner(GroupRunner):
         max_batch: int = 200,
         max_in_flight: int = 64,
         fetch_max_wait_ms: int = 50,
+        event_types: Collection[str] | None = None,
     ) -> None:
         super().__init__(
             bootstrap_servers=bootstrap_servers,
@@ -147,6 +149,7 @@ class ConsumerRunner(GroupRunner):
         self._handler = handler
         self._dedupe = dedupe
         self._max_batch = max_batch
+        self._event_types = event_types
         # Keys handled at the same time, over all partitions: enough to hide the round trips to Kafka
         # and MongoDB of one record behind those of others, few enough to keep memory flat.
         self._in_flight = asyncio.Semaphore(max_in_flight)
@@ -209,4 +212,5 @@ class ConsumerRunner(GroupRunner):
             dedupe=self._dedupe,
             policy=self._policy,
             sleep=self._wait_before_next_try,
+            event_types=self._event_types,
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -80,8 +80,10 @@ async def process_record(
     dedupe: Deduplicator | None = None,
     policy: RetryPolicy = RetryPolicy(),
     sleep: Sleep = asyncio.sleep,
+    event_types: Collection[str] | None = None,
 ) -> str:
-    """Handle one record and say what happened: ``handled``, ``duplicate`` or ``dead_lettered``.
+    """Handle one record and say what happened: ``handled``, ``duplicate``, ``ignored`` (a type not
+    in ``event_types``, left without a look-up in the event-id store) or ``dead_lettered``.
 
     The failure rules are :mod:`lotsen.kafka.failures`': an outage raises :class:`RetryLater` (the
     caller must not commit past this record); poison is dead-lettered after ``policy.max_attempts``.
@@ -91,6 +93,8 @@ async def process_record(
     except InvalidEvent as exc:
         await dead_letter(record, exc, dead_letters)
         return "dead_lettered"
+    if event_types is not None and event.type not in event_types:
+        return "ignored"
     event_id = str(event.event_id)
     try:
         if dedupe is not None and await dedupe.seen(event_id):

@@ -35,7 +35,9 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     app.state.webform_limiter = webform.limiter_for(settings)
     # case.erased (a person's request, or retention) deletes the case's files here too.
     files = repository.AttachmentStore(runtime.db)
-    await runtime.consume("intake-erasure", [topics.CASES_EVENTS], erasure.make_handler(files))
+    await runtime.consume(
+        "intake-erasure", [topics.CASES_EVENTS], erasure.make_handler(files), event_types=erasure.HANDLES
+    )
     app.state.smtp = None
     if settings.smtp_enabled:  # last: mail is taken only once everything else is up
         handler = IntakeHandler(

@@ -17,6 +17,8 @@ from lotsen.errors import Unavailable
 from lotsen.kafka import RetryLater
 from services.intake.repository import AttachmentStore
 
+HANDLES = (CaseErased.event_type,)  # the rest of cases.events passes without a look-up per event
+
 
 def make_handler(files: AttachmentStore):  # type: ignore[no-untyped-def]
     async def on_case_event(event: Event[Any]) -> None:

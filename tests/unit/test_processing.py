@@ -11,7 +11,7 @@ from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout, Ser
 
 from lotsen.contracts import CaseCreated, Event, InvalidEvent, topics
 from lotsen.contracts.cases import CaseCreatedData
-from lotsen.contracts.envelope import decode_event
+from lotsen.contracts.envelope import decode_event, encode_event
 from lotsen.kafka.memory import InMemoryBus
 from lotsen.kafka.processing import MemoryDeduplicator, RawRecord, RetryLater, RetryPolicy, process_record
 from lotsen.kafka.publisher import PublishFailed, PublishRefused
@@ -224,3 +224,36 @@ async def test_an_event_the_broker_refuses_for_good_is_dead_lettered_at_once(bus
     assert tries == 1
     [dead] = bus.records[topics.dlq(topics.CONTACTS_RECEIVED)]
     assert b"PublishRefused: Kafka refuses the record" in dict(dead.headers)["lotsen-error"]
+
+
+class CountingDeduplicator(MemoryDeduplicator):
+    def __init__(self) -> None:
+        super().__init__()
+        self.look_ups = 0
+
+    async def seen(self, event_id: str) -> bool:
+        self.look_ups += 1
+        return await super().seen(event_id)
+
+
+async def test_a_consumer_that_wants_one_event_type_passes_the_others_without_a_look_up() -> None:
+    """intake's erasure consumer reads every case event for the few ``case.erased``: the others
+    must not cost a round trip to the event-id store each."""
+    handled: list[str] = []
+    dedupe = CountingDeduplicator()
+
+    async def handler(event: Event[Any]) -> None:
+        handled.append(event.type)
+
+    event = created()
+    record = RawRecord(topics.CASES_EVENTS, 0, 0, b"KGA-2026-000001", encode_event(event))
+    outcome = await process_record(
+        record, handler, dead_letters=InMemoryBus(), dedupe=dedupe, event_types=("case.erased",)
+    )
+    assert outcome == "ignored"
+    assert handled == []
+    assert dedupe.look_ups == 0
+    outcome = await process_record(
+        record, handler, dead_letters=InMemoryBus(), dedupe=dedupe, event_types=("case.created",)
+    )
+    assert (outcome, handled, dedupe.look_ups) == ("handled", ["case.created"], 1)
