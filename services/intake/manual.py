@@ -49,10 +49,11 @@ class InvalidRegistration(DomainError):
     response_model=Accepted,
     summary="Register a visit, a letter or a phone errand",
     description=(
-        "For agents (bearer token). JSON, or `multipart/form-data` with the same fields and the "
-        "letter's scans as files. Answers 202 only after Kafka acknowledged the contact; "
-        "`Idempotency-Key` makes a retry return the first answer; the same key with a different "
-        "registration is refused with 409 `idempotency_key_reused`."
+        "For staff who work cases (bearer token; an administrator is refused with 403). JSON, or "
+        "`multipart/form-data` with the same fields and the letter's scans as files. Answers 202 "
+        "only after Kafka acknowledged the contact; `Idempotency-Key` makes a retry return the "
+        "first answer; the same key with a different registration is refused with 409 "
+        "`idempotency_key_reused`."
     ),
     openapi_extra={
         "requestBody": {
@@ -81,6 +82,9 @@ async def register_contact(
     directory: DirectoryDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Accepted:
+    if agent.role == "admin":
+        # As casestore refuses opening a case: a registered contact becomes one.
+        raise Forbidden("administrators configure Lotsen; opening a case needs a role that works cases")
     registration, files = await read_registration(request, settings)
     org = organization_of(registration, agent, directory)
     now = datetime.now(UTC)

@@ -108,9 +108,22 @@ async def test_bad_registrations_are_refused_with_what_is_wrong(
 async def test_only_staff_may_register(intake: Intake, token_for: Callable[..., str]) -> None:
     assert (await intake.client.post(MANUAL, json=VISIT)).status_code == 401
     assert (await intake.client.post(MANUAL, json=VISIT, headers=KEY)).status_code == 403
-    for role in ("supervisor", "admin"):
-        headers = {"Authorization": f"Bearer {token_for(role)}"}
-        assert (await intake.client.post(MANUAL, json=VISIT, headers=headers)).status_code == 202
+    supervisor = {"Authorization": f"Bearer {token_for('supervisor')}"}
+    assert (await intake.client.post(MANUAL, json=VISIT, headers=supervisor)).status_code == 202
+
+
+async def test_an_administrator_registers_no_contact(intake: Intake, token_for: Callable[..., str]) -> None:
+    """Administrators configure Lotsen and work no case, so they register no errand either,
+    refused as casestore refuses them opening a case."""
+    admin = {"Authorization": f"Bearer {token_for('admin')}"}
+    refused = await intake.client.post(MANUAL, json=VISIT, headers=admin)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == (
+        "administrators configure Lotsen; opening a case needs a role that works cases"
+    )
+    limited = await intake.client.post(MANUAL, json=VISIT, headers=token_of("admin", "karlskoga"))
+    assert limited.status_code == 403
+    assert intake.contacts() == []
 
 
 async def test_a_retried_registration_is_registered_once(intake: Intake, agent: dict[str, str]) -> None:
