@@ -1,7 +1,10 @@
 """``/v1/deliveries``: every delivery with its attempts, and redelivery of failed ones (admin only).
 
 An administrator whose token lists organisations sees and retries the deliveries of those only;
-another organisation's delivery answers 404, as if it did not exist.
+another organisation's delivery answers 404, as if it did not exist. Administrators never see
+confidential cases (*sekretess*, docs/cases.md), so a delivery to the citizen of a confidential case
+is read without the citizen's address and attempt texts (:func:`deliveries.withheld`); a delivery
+recorded before deliveries carried ``confidential`` is judged by the case facts notify keeps.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from lotsen.auth import Admin, Principal
-from services.notify.deliveries import DeliveryNotFound, Status, Target, redelivery
+from services.notify.deliveries import DeliveryNotFound, Status, Target, redelivery, withheld
 from services.notify.notifier import Notifier
 
 router = APIRouter(tags=["deliveries"])
@@ -32,6 +35,11 @@ class DeliveryRead(BaseModel):
     status: Status
     case_ref: str
     organization: str
+    confidential: bool = Field(
+        False,
+        description="the case is confidential (sekretess): a delivery to the citizen is shown without "
+        "the citizen's address or Messenger id, and its texts read 'withheld: …'",
+    )
     event_type: str
     event_id: str
     subscription_id: str | None = None
@@ -61,8 +69,19 @@ def _notifier(request: Request) -> Notifier:
 
 
 def read(doc: dict[str, Any]) -> DeliveryRead:
+    """``doc`` as an administrator may read it; ``confidential`` decided (:func:`confidential_marked`)."""
+    if doc.get("confidential"):
+        doc = withheld(doc)
     fields = {name: doc.get(name) for name in DeliveryRead.model_fields if name != "id"}
     return DeliveryRead.model_validate({**fields, "id": doc["_id"], "history": doc.get("history", [])})
+
+
+async def confidential_marked(notifier: Notifier, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``docs`` with ``confidential`` true where their case is, by their own flag or, for one
+    recorded without it or before notify heard, by the case facts."""
+    unsure = sorted({d["case_ref"] for d in docs if not d.get("confidential")})
+    secret = await notifier.facts.confidential_among(unsure) if unsure else set()
+    return [d | {"confidential": bool(d.get("confidential")) or d["case_ref"] in secret} for d in docs]
 
 
 @router.get("/v1/deliveries", response_model=DeliveryPage, summary="Deliveries, newest first")
@@ -90,7 +109,8 @@ async def list_deliveries(
         filters, before_seq=cursor, limit=limit, organizations=principal.organization_scope
     )
     next_cursor = str(docs[-1]["seq"]) if len(docs) == limit else None
-    return DeliveryPage(items=[read(d) for d in docs], next_cursor=next_cursor)
+    marked = await confidential_marked(_notifier(request), docs)
+    return DeliveryPage(items=[read(d) for d in marked], next_cursor=next_cursor)
 
 
 async def _visible(notifier: Notifier, delivery_id: str, principal: Principal) -> dict[str, Any]:
@@ -98,7 +118,8 @@ async def _visible(notifier: Notifier, delivery_id: str, principal: Principal) -
     doc = await notifier.deliveries.get(delivery_id)
     if doc is None or not principal.serves(doc.get("organization")):
         raise DeliveryNotFound(f"no delivery {delivery_id}")
-    return doc
+    [marked] = await confidential_marked(notifier, [doc])
+    return marked
 
 
 @router.get("/v1/deliveries/{delivery_id}", response_model=DeliveryRead)
@@ -117,7 +138,7 @@ async def retry_delivery(delivery_id: str, request: Request, principal: Admin) -
     changes = redelivery(doc, now=notifier.clock(), by=principal.subject)
     if not await notifier.deliveries.update(delivery_id, changes, status="failed"):
         # Someone retried it a moment ago: answer with what it is now.
-        doc = await notifier.deliveries.get(delivery_id) or doc
+        doc = await _visible(notifier, delivery_id, principal)
         return read(doc)
     notifier.wake()
     return read({**doc, **changes})

@@ -30,10 +30,11 @@ def instant(value: Any) -> datetime | None:
 
 async def request(event: OutboundRequested, *, notifier: Notifier) -> bool:
     """Record the delivery of one outbound message; True when it is new."""
-    return await notifier.record(delivery_for(event, notifier))
+    confidential = await notifier.confidential(event.data.case_ref)
+    return await notifier.record(delivery_for(event, notifier, confidential=confidential))
 
 
-def delivery_for(event: OutboundRequested, notifier: Notifier) -> Document:
+def delivery_for(event: OutboundRequested, notifier: Notifier, *, confidential: bool) -> Document:
     data = event.data
     extra = data.model_extra or {}
     now = notifier.clock()
@@ -46,6 +47,7 @@ def delivery_for(event: OutboundRequested, notifier: Notifier) -> Document:
         event_type=event.type,
         event_id=str(event.event_id),
         now=now,
+        confidential=confidential,
         outbound_id=data.outbound_id,
         channel=data.channel,
         kind=data.kind,

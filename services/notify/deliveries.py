@@ -28,6 +28,7 @@ Status = Literal["pending", "delivered", "failed"]
 CITIZEN_TARGETS = ("citizen_email", "citizen_messenger")
 NO_CHANNEL = "no channel to reach the citizen"
 ERASED = "erased with the case"
+WITHHELD = "withheld: the case is confidential (sekretess); its handlers see this on the case"
 
 
 class DeliveryNotFound(NotFound):
@@ -89,15 +90,18 @@ def new_delivery(
     event_type: str,
     event_id: str,
     now: datetime,
+    confidential: bool,
     **fields: Any,
 ) -> Document:
-    """A pending delivery, due now; ``fields`` carry what the sender needs (payload, message, …)."""
+    """A pending delivery, due now; ``fields`` carry what the sender needs (payload, message, …).
+    ``confidential``: whether its case is (*sekretess*), as notify knows it when recording."""
     return {
         "_id": id,
         "target": target,
         "lane": lane(case_ref, target_key),
         "case_ref": case_ref,
         "organization": organization,
+        "confidential": confidential,
         "event_type": event_type,
         "event_id": event_id,
         "status": "pending",
@@ -197,6 +201,30 @@ def erasure(doc: Document) -> Document:
         ]
         changes |= {key: ERASED for key in ("reason", "last_error") if doc.get(key)}
     return changes
+
+
+def withheld(doc: Document) -> Document:
+    """What an administrator reads of a delivery to the citizen of a confidential case: who the
+    citizen is stays out — the address or Messenger id, and every text of its attempts that could
+    quote it (a relay's refusal, an unusable address). Its status, times, attempts and their status
+    codes stay, enough to see that it failed and to send it again. A department's delivery is the
+    department's own configuration and is read in full."""
+    if doc["target"] not in CITIZEN_TARGETS:
+        return doc
+
+    def safe(text: Any) -> Any:
+        return text if text in (None, NO_CHANNEL, ERASED) else WITHHELD
+
+    history = [
+        entry if entry.get("outcome") == "retry_requested" else {**entry, "detail": safe(entry.get("detail"))}
+        for entry in doc.get("history", [])
+    ]
+    return doc | {
+        "recipient": None,
+        "reason": safe(doc.get("reason")),
+        "last_error": safe(doc.get("last_error")),
+        "history": history,
+    }
 
 
 def result_event_id(doc: Document) -> str:

@@ -23,16 +23,18 @@ async def announce(event: Event[Any], *, department: str | None, notifier: Notif
     if not department:
         return 0
     recorded = 0
+    confidential = await notifier.confidential(event.data.case_ref)
     for subscription in await notifier.subscriptions.matching(
         organization=event.organization, department=department, event_type=event.type
     ):
-        recorded += await notifier.record(webhook(event, subscription, notifier))
+        recorded += await notifier.record(webhook(event, subscription, notifier, confidential=confidential))
     if event.type in EMAILED:
-        recorded += await notifier.record(await department_email(event, department, notifier))
+        delivery = await department_email(event, department, notifier, confidential=confidential)
+        recorded += await notifier.record(delivery)
     return recorded
 
 
-def webhook(event: Event[Any], subscription: Document, notifier: Notifier) -> Document:
+def webhook(event: Event[Any], subscription: Document, notifier: Notifier, *, confidential: bool) -> Document:
     target_key = f"webhook:{subscription['_id']}"
     return new_delivery(
         id=delivery_id(event.event_id, target_key),
@@ -43,6 +45,7 @@ def webhook(event: Event[Any], subscription: Document, notifier: Notifier) -> Do
         event_type=event.type,
         event_id=str(event.event_id),
         now=notifier.clock(),
+        confidential=confidential,
         subscription_id=subscription["_id"],
         department=subscription["department"],
         recipient=subscription["url"],
@@ -50,7 +53,9 @@ def webhook(event: Event[Any], subscription: Document, notifier: Notifier) -> Do
     )
 
 
-async def department_email(event: Event[Any], department_id: str, notifier: Notifier) -> Document:
+async def department_email(
+    event: Event[Any], department_id: str, notifier: Notifier, *, confidential: bool
+) -> Document:
     data = event.data
     now = notifier.clock()
     org = notifier.organization(event.organization)
@@ -64,6 +69,7 @@ async def department_email(event: Event[Any], department_id: str, notifier: Noti
         event_type=event.type,
         event_id=str(event.event_id),
         now=now,
+        confidential=confidential,
         department=department_id,
         recipient=department.email if department is not None else None,
     )
@@ -79,7 +85,7 @@ async def department_email(event: Event[Any], department_id: str, notifier: Noti
     extra = data.model_extra or {}
     category_id = extra.get("category") or facts.get("category")
     category = org.category(category_id) if category_id else None
-    confidential = bool(extra.get("confidential") or facts.get("confidential") or department.confidential)
+    confidential_text = bool(extra.get("confidential") or confidential or department.confidential)
     reminder = event.type == "case.reminder_due"
     context = {
         "organization": org.name,
@@ -90,8 +96,8 @@ async def department_email(event: Event[Any], department_id: str, notifier: Noti
         "due": rendering.local_time(data.due_at, "sv"),
         "handed_off_by": getattr(data, "handed_off_by", None),
         "workspace_link": notifier.settings.workspace_url.format(ref=data.case_ref),
-        "confidential": confidential,
-        "excerpt": None if confidential else extra.get("text"),
+        "confidential": confidential_text,
+        "excerpt": None if confidential_text else extra.get("text"),
         "number": getattr(data, "reminder_number", 1),
         "interval_hours": rendering.hours(notifier.settings.reminder_interval_hours),
     }

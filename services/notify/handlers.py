@@ -64,6 +64,9 @@ def case_events(notifier: Notifier) -> Handler:
             await reminders.start(event, department_id=target, notifier=notifier)
         elif event.type in STOPS_REMINDERS:
             await reminders.stop(ref, event_type=event.type, at=event.occurred_at, notifier=notifier)
+        if isinstance(event, CaseCreated | CaseHandedOff) and event.data.confidential:
+            # The citizen's messages may have been recorded before notify heard the case is confidential.
+            await notifier.deliveries.mark_confidential(ref)
         await department.announce(event, department=target, notifier=notifier)
 
     return on_case_event

@@ -50,6 +50,11 @@ class Notifier:
     def organization(self, org_id: str) -> Organization | None:
         return self.directory.organization(org_id)
 
+    async def confidential(self, case_ref: str) -> bool:
+        """Whether the case is confidential (*sekretess*), as its events told notify so far."""
+        facts = await self.facts.get(case_ref) or {}
+        return bool(facts.get("confidential"))
+
     async def record(self, delivery: Document) -> bool:
         """Record one delivery (idempotent on its id) and wake the dispatcher if it is new."""
         new = await self.deliveries.record(delivery)

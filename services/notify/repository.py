@@ -160,6 +160,12 @@ class DeliveryRepository:
         cursor = self._deliveries.find(query).sort("seq", DESCENDING).limit(limit)
         return [doc async for doc in cursor]
 
+    async def mark_confidential(self, case_ref: str) -> None:
+        """The case became confidential (or notify heard so only now): so are its deliveries."""
+        await self._deliveries.update_many(
+            {"case_ref": case_ref, "confidential": {"$ne": True}}, {"$set": {"confidential": True}}
+        )
+
     async def erase_personal_data(self, case_ref: str) -> int:
         """Privacy erasure of a case (:func:`deliveries.erasure`): the messages and the citizen's
         addresses go, the log of attempts stays. Returns how many deliveries were erased."""
@@ -235,6 +241,11 @@ class CaseFactRepository:
 
     async def get(self, case_ref: str) -> Document | None:
         return await self._cases.find_one({"_id": case_ref})
+
+    async def confidential_among(self, case_refs: list[str]) -> set[str]:
+        """Those of ``case_refs`` whose case is confidential, in one query."""
+        query = {"_id": {"$in": case_refs}, "confidential": True}
+        return {doc["_id"] async for doc in self._cases.find(query, {"_id": 1})}
 
     async def remember(self, case_ref: str, facts: Document) -> None:
         await self._cases.update_one({"_id": case_ref}, {"$set": facts}, upsert=True)

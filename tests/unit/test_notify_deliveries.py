@@ -31,6 +31,7 @@ def pending(target: str = "webhook") -> dict[str, object]:
         event_type="case.handed_off",
         event_id="e-1",
         now=T0,
+        confidential=False,
     )
 
 
