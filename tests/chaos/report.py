@@ -57,6 +57,7 @@ def write_report(outcome: Outcome) -> None:
             f"Last run {stamp} on {machine()}: {plan.contacts} contacts asked for, "
             f"{plan.rounds} SIGKILL round(s) of every service"
             + (" and the broker" if plan.kill_broker else "")
+            + (", all at the same moment" if plan.wave else ", one at a time")
             + f", {plan.concurrency} connectors at once.",
             "",
             "```",
