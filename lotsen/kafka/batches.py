@@ -128,7 +128,7 @@ class BatchConsumerRunner(GroupRunner):
             self._retry_delay = min(self._retry_delay * 2, self._retry_max)
             return
         self._retry_delay = self._retry_initial
-        await self._consumer.commit({tp: messages[-1].offset + 1 for tp, messages in batches.items()})
+        await self._commit({tp: messages[-1].offset + 1 for tp, messages in batches.items()})
         self.handled += len(decoded) - len(poison)
         dead = {id(item) for item, _ in poison}
         for item in decoded:

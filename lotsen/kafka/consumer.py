@@ -21,6 +21,13 @@ from collections.abc import Collection
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalGenerationError,
+    IllegalStateError,
+    RebalanceInProgressError,
+    UnknownMemberIdError,
+)
 from prometheus_client import Counter, Gauge
 
 from lotsen.kafka.processing import (
@@ -34,6 +41,15 @@ from lotsen.kafka.processing import (
 )
 
 log = logging.getLogger(__name__)
+
+# What a commit raises when the group rebalanced under this member (the partition has a new owner).
+GROUP_MOVED_ON = (
+    CommitFailedError,
+    IllegalGenerationError,
+    IllegalStateError,
+    RebalanceInProgressError,
+    UnknownMemberIdError,
+)
 
 CONSUMER_LAG = Gauge(
     "lotsen_consumer_lag",
@@ -96,6 +112,16 @@ class GroupRunner:
         await self._sleep(seconds)
         if self._stopping.is_set():
             raise RetryLater("the consumer is stopping")
+
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        """Commit handled offsets. A commit the group refuses because it rebalanced meanwhile (this
+        member missed heartbeats under load, or another replica joined) is not a failure of this
+        process: the partitions' new owner reads on from the last commit, and handlers are
+        idempotent on ``event_id``, so the records are handled again, not lost."""
+        try:
+            await self._consumer.commit(offsets)
+        except GROUP_MOVED_ON as exc:
+            log.warning("group %s rebalanced before a commit; the new owner goes on: %s", self.group_id, exc)
 
     async def _report_lag(self) -> None:
         for tp in self._consumer.assignment():
@@ -190,7 +216,7 @@ class ConsumerRunner(GroupRunner):
         gap = next((m.offset for m in messages if m.offset not in handled), None)
         next_offset = messages[-1].offset + 1 if gap is None else gap
         if next_offset > messages[0].offset:
-            await self._consumer.commit({tp: next_offset})
+            await self._commit({tp: next_offset})
         if gap is None:
             self._retry_delay.pop(tp, None)
             return
