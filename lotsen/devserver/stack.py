@@ -43,6 +43,7 @@ class ServiceProcess:
     pump: asyncio.Task[None] | None = None
     restarts: int = 0
     started_at: float = 0.0
+    env: dict[str, str] = field(default_factory=dict)  # over the stack's: a further replica's own ports
 
 
 @dataclass
@@ -116,7 +117,7 @@ class Stack:
             sys.executable,
             "-m",
             f"services.{svc.name}",
-            env=self.service_env(svc.name),
+            env={**self.service_env(svc.name), **svc.env},
             cwd=REPO_ROOT,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -140,7 +141,7 @@ class Stack:
                     if svc.process is not None and svc.process.returncode is not None:
                         raise RuntimeError(f"{name} exited with code {svc.process.returncode} while starting")
                     with contextlib.suppress(httpx.HTTPError):
-                        if (await client.get(f"{self.url(name)}/readyz")).status_code == 200:
+                        if (await client.get(f"http://127.0.0.1:{svc.port}/readyz")).status_code == 200:
                             pending.discard(name)
                 if pending:
                     await asyncio.sleep(0.2)
@@ -160,6 +161,19 @@ class Stack:
                 await asyncio.sleep(min(2**svc.restarts, 30))
                 if not self._stopping:
                     await self._spawn(svc)
+
+    async def add_replica(self, name: str, *, timeout: float = 60.0) -> str:
+        """Start one more process of service ``name`` on free ports, in the same consumer groups and
+        on the same stores; returns the key it has in ``services`` (``<name>-2``, …)."""
+        port = free_port()
+        env = {f"{name.upper()}_PORT": str(port)}
+        if name == "intake":
+            env["INTAKE_SMTP_PORT"] = str(free_port())
+        key = f"{name}-{sum(1 for svc in self.services.values() if svc.name == name) + 1}"
+        self.services[key] = ServiceProcess(name, port, env=env)
+        await self._spawn(self.services[key])
+        await self.wait_ready(timeout=timeout)
+        return key
 
     async def stop_service(self, name: str) -> None:
         """Stop one service (tests use it to show what survives a restart)."""
