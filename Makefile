@@ -86,6 +86,7 @@ bench: $(STAMP)
 	$(PY) -m bench.casestore_login
 	$(PY) -m bench.routing
 	$(PY) -m bench.stats
+	$(PY) -m bench.flow
 
 ## The faults campaign (docs/reliability.md, "Faults"): contacts on every channel while every service
 ## and the broker are SIGKILLed and started again, then nothing lost and nothing twice. Needs npm and

@@ -243,7 +243,7 @@ async def run_phase(
 
 def log_to(path: Path):  # type: ignore[no-untyped-def]
     path.parent.mkdir(parents=True, exist_ok=True)
-    sink = path.open("w", encoding="utf-8")
+    sink = path.open("w", encoding="utf-8", buffering=1)
 
     def log(name: str, line: str) -> None:
         sink.write(f"{name:>9} | {line}\n")
