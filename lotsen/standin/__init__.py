@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lotsen.standin import field_maps, lookups
+from lotsen.standin import expiry, field_maps, lookups
 
 _applied = False
 
@@ -20,6 +20,7 @@ def prepare() -> None:
         return
     _wrap_bulk_update_once()
     field_maps.patch_store()
+    expiry.patch_expiry()
     lookups.patch_iter_documents()
     _applied = True
 

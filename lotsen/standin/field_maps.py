@@ -144,8 +144,18 @@ def maps_for(store: Any) -> FieldMaps | None:
     return maps
 
 
+# Whatever else follows a store's documents (expiry.py) registers its attribute here.
+WATCHER_ATTRIBUTES = [_ATTRIBUTE]
+
+
+def _watchers(store: Any) -> list[Any]:
+    found = store.__dict__
+    return [found[name] for name in WATCHER_ATTRIBUTES if name in found]
+
+
 def forget_maps(store: Any) -> None:
-    store.__dict__.pop(_ATTRIBUTE, None)
+    for name in WATCHER_ATTRIBUTES:
+        store.__dict__.pop(name, None)
 
 
 def store_key(document_id: Any) -> Any:
@@ -167,17 +177,16 @@ def patch_store() -> None:
     original_drop_index = CollectionStore.drop_index
 
     def set_document(self: Any, key: Any, document: Any) -> None:
-        maps = self.__dict__.get(_ATTRIBUTE)
-        is_new = maps is not None and key not in self._documents
+        watchers = _watchers(self)
+        is_new = bool(watchers) and key not in self._documents
         original_set(self, key, document)
-        if maps is not None:
-            maps.put(key, document, is_new=is_new)
+        for watcher in watchers:
+            watcher.put(key, document, is_new=is_new)
 
     def delete_document(self: Any, key: Any) -> None:
         original_delete(self, key)
-        maps = self.__dict__.get(_ATTRIBUTE)
-        if maps is not None:
-            maps.discard(key)
+        for watcher in _watchers(self):
+            watcher.discard(key)
 
     def invalidating(original: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -205,8 +214,8 @@ def patch_store() -> None:
 
 
 def _refresh(store: Any, document: Any) -> None:
-    maps = store.__dict__.get(_ATTRIBUTE)
-    if maps is None or not isinstance(document, dict):
+    watchers = _watchers(store)
+    if not watchers or not isinstance(document, dict):
         return
     try:
         key = store_key(document.get("_id"))
@@ -214,4 +223,5 @@ def _refresh(store: Any, document: Any) -> None:
     except TypeError:
         return
     if stored is document:  # an upsert's draft is not stored yet: the insert maps it
-        maps.put(key, document, is_new=False)
+        for watcher in watchers:
+            watcher.put(key, document, is_new=False)
