@@ -3,6 +3,7 @@ would, and its unique indexes refuse exactly what the server refuses."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -132,3 +133,25 @@ async def test_equality_look_ups_find_array_elements_and_enum_values_in_insertio
     assert await ids(cases.find({"people": "ann@example.org"})) == ["z", "n"]
     await cases.drop()
     assert await cases.count_documents({"status": "open"}) == 0
+
+
+async def test_handled_event_ids_expire_by_their_ttl_index_and_no_sooner() -> None:
+    client = mongo.connect("mongomock://")
+    handled = client["standin_ttl"]["processed_events.casestore"]
+    await handled.create_index("handled_at", expireAfterSeconds=3600)
+    now = datetime.now(UTC)
+    await handled.insert_many(
+        [
+            {"_id": "old", "handled_at": now - timedelta(hours=2)},
+            {"_id": "recent", "handled_at": now - timedelta(minutes=5)},
+            {"_id": "earliest counts", "handled_at": [now, now - timedelta(hours=3)]},
+            {"_id": "no date", "handled_at": None},
+        ]
+    )
+    assert await ids(handled.find({}, sort=[("_id", 1)])) == ["no date", "recent"]
+    await handled.update_one({"_id": "recent"}, {"$set": {"handled_at": now - timedelta(days=1)}})
+    assert await ids(handled.find({})) == ["no date"]
+    await handled.insert_one({"_id": "old", "handled_at": now})  # its id is free again
+    assert await handled.count_documents({}) == 2
+    await handled.insert_one({"_id": "a number", "handled_at": 5})  # mongomock's own check takes over
+    assert await ids(handled.find({}, sort=[("_id", 1)])) == ["a number", "no date", "old"]
