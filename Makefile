@@ -83,6 +83,7 @@ bench: $(STAMP)
 	$(PY) -m bench.foundation
 	$(PY) -m bench.intake
 	$(PY) -m bench.casestore_queue
+	$(PY) -m bench.standin_scale
 	$(PY) -m bench.casestore_login
 	$(PY) -m bench.routing
 	$(PY) -m bench.stats
