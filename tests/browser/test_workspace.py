@@ -3,13 +3,18 @@ of a letter and the supervisor's dashboard with its period picker and CSV report
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+import jwt
 import pytest
 from playwright.async_api import expect
 
+from lotsen.auth import issue_token
+from lotsen.settings import ServiceSettings
 from tests.browser.conftest import assert_accessible, log_in, token_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -77,6 +82,51 @@ async def test_an_agent_registers_a_letter_that_joins_the_queue(visit: Any) -> N
         "Medborgaren lämnade ingen e-postadress, inget telefonnummer och inget Messenger-id. "
         "Ring eller skriv, och lägg sedan till en anteckning."
     )
+
+
+async def signed_in_as(v: Any, role: str, *organizations: str) -> None:
+    """A session for a person whose account lists ``organizations`` (the demo accounts list all of
+    them), with a token as casestore issues it in dev mode."""
+    issued = datetime.now(UTC)
+    token = issue_token(
+        ServiceSettings(env="dev"), subject=f"{role}.test", role=role, organizations=organizations, now=issued
+    )
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    user = {"name": f"{role}.test", "role": role, "departments": [], "organizations": list(organizations)}
+    session = {"token": token, "user": {**user, "expiresAt": expires * 1000}}
+    await v.goto("/arbetsyta/logga-in")
+    await v.page.evaluate("s => sessionStorage.setItem('lotsen.session', s)", json.dumps(session))
+
+
+async def test_the_register_page_offers_only_the_organisations_the_agent_works_for(visit: Any) -> None:
+    v = await visit()
+    page = v.page
+    await signed_in_as(v, "agent", "degerfors")
+    await v.goto("/arbetsyta/registrera")
+    choice = page.get_by_label("Organisation")
+    await expect(choice.locator("option")).to_have_text(["Degerfors kommun"])
+    await expect(choice).to_have_value("degerfors")
+    await page.get_by_label("Vad gäller ärendet?").fill("Besök i receptionen om snöröjningen på Bruksgatan.")
+    await page.get_by_role("button", name="Registrera").click()
+    await expect(page.get_by_role("main").get_by_text("Kontakten är registrerad")).to_be_visible()
+
+    # Two organisations, neither of them the directory's default: the agent must choose one.
+    v = await visit()
+    page = v.page
+    await signed_in_as(v, "agent", "degerfors", "karlskogahem")
+    await v.goto("/arbetsyta/registrera")
+    choice = page.get_by_label("Organisation")
+    await expect(choice.locator("option")).to_have_text(
+        ["Välj organisation", "Degerfors kommun", "Karlskogahem AB"]
+    )
+    await page.get_by_label("Vad gäller ärendet?").fill("Brev om trapphusbelysningen.")
+    await page.get_by_role("button", name="Registrera").click()
+    await expect(page.locator(".field--invalid")).to_contain_text("Välj organisation")
+    await expect(choice).to_be_focused()
+    await assert_accessible(page, "the registration form asking for an organisation")
+    await choice.select_option(label="Karlskogahem AB")
+    await page.get_by_role("button", name="Registrera").click()
+    await expect(page.get_by_role("main").get_by_text("Kontakten är registrerad")).to_be_visible()
 
 
 async def test_admin_reads_the_directory_simulates_and_manages_subscriptions(visit: Any, api: Any) -> None:

@@ -205,6 +205,7 @@ export const workspace: Record<keyof typeof sv, string> = {
   "register.channel": "Contact channel",
   "register.organization": "Organisation",
   "register.defaultOrganization": "Default (the municipality)",
+  "register.chooseOrganization": "Choose an organisation",
   "register.message": "What is the errand about?",
   "register.messageHint": "Write what the citizen asked or summarise the letter.",
   "register.messageMissing": "Describe what the errand is about",

@@ -203,6 +203,7 @@ export const workspace = {
   "register.channel": "Kontaktväg",
   "register.organization": "Organisation",
   "register.defaultOrganization": "Standard (kommunen)",
+  "register.chooseOrganization": "Välj organisation",
   "register.message": "Vad gäller ärendet?",
   "register.messageHint": "Skriv det medborgaren frågade om eller sammanfatta brevet.",
   "register.messageMissing": "Beskriv vad ärendet gäller",

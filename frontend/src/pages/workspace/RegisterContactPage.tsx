@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { api, ApiError } from "../../api";
+import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, PageHeading, useErrorText } from "../../components/bits";
 import { SelectField, TextArea, TextField } from "../../components/Field";
@@ -15,6 +16,7 @@ export function RegisterContactPage() {
   const { t, label } = useI18n();
   usePageTitle(t("register.title"));
   const directory = useDirectory();
+  const { user } = useAuth();
   const announce = useAnnounce();
   const errorText = useErrorText();
   const [channel, setChannel] = useState<Channel>("visit");
@@ -24,12 +26,25 @@ export function RegisterContactPage() {
   const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // As intake decides: the organisations the token lists; none listed means every one for an agent
+  // or supervisor (a shared contact centre), none for a handler.
+  const everyOrganization = !user?.organizations.length && user?.role !== "handler";
+  const organizations = (directory?.organizations ?? []).filter((o) => everyOrganization || user?.organizations.includes(o.id));
+  const onlyOrganization = organizations.length === 1 ? organizations[0].id : "";
+  // Left unchosen, intake takes the directory's default organisation: offered only to those who work for it.
+  const defaultServed = organizations.some((o) => o.default);
+  const organization = values.organization || onlyOrganization;
   const set = (field: keyof typeof EMPTY) => (event: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: event.target.value }));
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setDone(null);
     setFailure(null);
+    if (!organization && !defaultServed) {
+      setErrors({ organization: t("register.chooseOrganization") });
+      document.getElementById("register-organization")?.focus();
+      return;
+    }
     if (!values.message.trim()) {
       setErrors({ message: t("register.messageMissing") });
       document.getElementById("register-message")?.focus();
@@ -37,7 +52,7 @@ export function RegisterContactPage() {
     }
     setErrors({});
     const body: Record<string, string> = { channel };
-    for (const [key, value] of Object.entries(values)) {
+    for (const [key, value] of Object.entries({ ...values, organization })) {
       if (!value.trim()) continue;
       if (key === "call_id" && channel !== "phone") continue;
       body[key] = key === "received_at" ? new Date(value).toISOString() : value.trim();
@@ -87,9 +102,9 @@ export function RegisterContactPage() {
             </label>
           ))}
         </fieldset>
-        <SelectField label={t("register.organization")} value={values.organization} onChange={set("organization")}>
-          <option value="">{t("register.defaultOrganization")}</option>
-          {(directory?.organizations ?? []).map((o) => (
+        <SelectField id="register-organization" label={t("register.organization")} error={errors.organization} value={organization} onChange={set("organization")}>
+          {onlyOrganization ? null : <option value="">{t(defaultServed ? "register.defaultOrganization" : "register.chooseOrganization")}</option>}
+          {organizations.map((o) => (
             <option key={o.id} value={o.id}>
               {o.name}
             </option>
