@@ -105,24 +105,33 @@ class Cases:
         return await self.repo.commit(case, updates, pushes)
 
     async def flush(self, case: Document) -> None:
-        """Publish the case's outbox in order; stop at the first failure (the relay goes on later).
+        """Publish the case's outbox; forget what was published up to the first failure (the relay
+        goes on later).
 
-        An event the broker refuses for good (too large for it) would block the case's later events
-        for ever: it is parked on the case under ``refused_events`` with the broker's reason, as a
-        consumer parks a poison record in its DLQ, and the events behind it go out.
+        The events are handed to the producer together, in order, and acknowledged together: one
+        round trip to Kafka for the lot rather than one each, and the producer keeps their order
+        within the case's partition. An event the broker refuses for good (too large for it) would
+        block the case's later events for ever: it is parked on the case under ``refused_events``
+        with the broker's reason, as a consumer parks a poison record in its DLQ, and the events
+        behind it go out.
         """
         published: list[str] = []
         parked: list[Document] = []
-        for item in case.get("outbox", []):
-            try:
-                await self.publisher.publish(item["topic"], decode_event(item["value"]), key=item["key"])
-            except PublishRefused as exc:
-                log.error("Kafka refuses event %s of %s for good: %s", item["event_id"], case["_id"], exc)
-                parked.append({**item, "error": str(exc)[:1000], "refused_at": self.clock()})
+        items = case.get("outbox", [])
+        answers = await asyncio.gather(
+            *(self.publisher.publish(i["topic"], decode_event(i["value"]), key=i["key"]) for i in items),
+            return_exceptions=True,
+        )
+        for item, answer in zip(items, answers, strict=True):
+            if isinstance(answer, PublishRefused):
+                log.error("Kafka refuses event %s of %s for good: %s", item["event_id"], case["_id"], answer)
+                parked.append({**item, "error": str(answer)[:1000], "refused_at": self.clock()})
                 continue
-            except PublishFailed as exc:
-                log.warning("events of %s stay in its outbox until Kafka answers: %s", case["_id"], exc)
+            if isinstance(answer, PublishFailed):
+                log.warning("events of %s stay in its outbox until Kafka answers: %s", case["_id"], answer)
                 break
+            if isinstance(answer, BaseException):
+                raise answer
             published.append(item["event_id"])
         if published or parked:
             await self.repo.forget_published(case["_id"], published, parked=parked)

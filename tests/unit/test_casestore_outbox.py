@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -74,3 +75,28 @@ async def test_the_relay_leaves_a_just_changed_case_to_its_own_flush_and_publish
         "case.assigned"
     ]
     assert await cases.repo.with_unpublished_events() == []
+
+
+async def test_a_new_cases_events_go_to_kafka_together_and_in_order(
+    handle: Any, bus: InMemoryBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One round trip to the broker for a new case's events, not one each (the case is listed sooner);
+    the order stays the case's own."""
+    publish = bus.publish
+    in_flight: list[int] = [0]
+    most_at_once: list[int] = [0]
+
+    async def waiting_for_the_broker(topic: str, event: Any, *, key: str | None = None, **kw: Any) -> None:
+        in_flight[0] += 1
+        most_at_once[0] = max(most_at_once[0], in_flight[0])
+        await publish(topic, event, key=key, **kw)  # in the producer's queue, in call order
+        await asyncio.sleep(0.01)  # the broker's acknowledgement
+        in_flight[0] -= 1
+
+    monkeypatch.setattr(bus, "publish", waiting_for_the_broker)
+    await handle(routed("webform-1"))
+
+    case_events = [e.type for e in bus.published(topics.CASES_EVENTS) if e.data.case_ref == REF]
+    assert case_events[0] == "case.created"
+    assert len(bus.published(topics.OUTBOUND_REQUESTS)) == 1, "the acknowledgement is requested once"
+    assert most_at_once[0] == len(case_events) + 1
