@@ -7,7 +7,10 @@
   Telephony (answer groups, not departments) and outbound messages (no department) answer 403;
 - ``agent`` (first line) and connectors: 403 — the dashboard is for supervisors and administrators;
 - organisations: a token that names organisations reads only those; asking for another one answers
-  403, asking for none answers over the token's organisations. A token with none reads every one.
+  403, asking for none answers over the token's organisations. A supervisor's or administrator's
+  token with none reads every one; a handler's departments count only within the organisations their
+  token lists (``Principal.organization_scope``, the rule casestore applies), so a handler's token
+  with none reads nothing.
 
 ``GET /metrics``, ``/healthz`` and ``/readyz`` are not figures and stay open (no personal data).
 """
@@ -58,14 +61,15 @@ def scope_of(principal: Principal | None, kind: Kind, organization: str | None) 
     """The scope of a request for figures of ``kind`` of ``organization`` (None: every one)."""
     if principal is None:  # only reached with STATS_REQUIRE_TOKEN=false
         return EVERYTHING
-    organizations: tuple[str, ...] | None = None
-    if principal.organizations:
-        if organization is not None and organization not in principal.organizations:
+    organizations = principal.organization_scope  # the same rule as casestore's
+    if organizations is not None:
+        if not organizations:
+            raise Forbidden("your account works for no organisation, so there are no figures for you")
+        if organization is not None and organization not in organizations:
             raise Forbidden(
-                f"you may read the figures of {', '.join(principal.organizations)}, not of {organization}",
-                details={"organization": organization, "yours": list(principal.organizations)},
+                f"you may read the figures of {', '.join(organizations)}, not of {organization}",
+                details={"organization": organization, "yours": list(organizations)},
             )
-        organizations = principal.organizations
     if principal.role != "handler":
         return Scope(organizations, None)
     if not principal.departments:

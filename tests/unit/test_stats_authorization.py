@@ -41,6 +41,8 @@ READERS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]] | None] = {
     "handler": ("handler", ("samhallsbyggnad", "skola"), ("karlskoga",)),
     "handler-degerfors": ("handler", ("social",), ("degerfors",)),
     "handler-of-nothing": ("handler", (), ("karlskoga",)),
+    # Department ids repeat across organisations: departments without organisations mean nothing.
+    "handler-of-no-organisation": ("handler", ("social",), ()),
     "supervisor": ("supervisor", (), ("karlskoga", "degerfors")),
     "supervisor-karlskoga": ("supervisor", (), ("karlskoga",)),
     "admin": ("admin", (), ()),
@@ -100,7 +102,7 @@ def expected_status(reader: str, endpoint: str, organization: str | None) -> int
     if token is None:
         return 401
     role, departments, organizations = token
-    if role == "agent":
+    if role == "agent" or (role == "handler" and not organizations):
         return 403
     if organizations and organization is not None and organization not in organizations:
         return 403
