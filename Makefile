@@ -4,17 +4,28 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: fuzz run test lint typecheck unit integration schemas bench clean install frontend browser screenshots
+.PHONY: fuzz lock run test lint typecheck unit integration schemas bench clean install frontend browser screenshots
+
+LOCK   := requirements.lock
 
 install: $(STAMP)
 
-# Reinstall when the dependency list changes.
-$(STAMP): pyproject.toml
+# Exactly the versions and files CI tested: every package pinned with its hashes in the lock file,
+# then Lotsen itself. `pip check` fails when pyproject.toml asks for something the lock lacks.
+$(STAMP): pyproject.toml $(LOCK)
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Lotsen needs $(PYTHON) (Python 3.11)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
+	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check; echo "The lock file does not satisfy pyproject.toml: run make lock"; exit 1; }
 	@touch $(STAMP)
+
+## Resolve every dependency again (newest releases pyproject.toml allows), pinned with hashes; review the diff.
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv
+	$(PY) -m uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --quiet -o $(LOCK)
 
 ## The web app (frontend/dist): npm ci when the lock file changed, a build when a source changed.
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
