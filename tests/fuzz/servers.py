@@ -67,7 +67,9 @@ def _app(service: str, **settings: Any) -> Callable[[], FastAPI]:
             from services.intake.app import create_app as intake_app
             from services.intake.settings import IntakeSettings
 
-            return intake_app(IntakeSettings(smtp_port=0, **settings), publisher=InMemoryBus())
+            return intake_app(
+                IntakeSettings(smtp_port=0, **settings), publisher=InMemoryBus(), run_consumers=False
+            )
         if service == "routing":
             from services.routing.app import create_app as routing_app
 
