@@ -16,6 +16,16 @@ from tests.fuzz.campaign import ServiceResult, fuzz_service
 from tests.fuzz.servers import SERVICES, running_services
 
 REPORT = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
+# What earlier runs found; each was fixed with a regression test of its own.
+FOUND_EARLIER = [
+    "Found by earlier runs and fixed:",
+    "",
+    "- `GET /v1/stats/*?from=0001-01-01`: a 500 (the period's month arithmetic left the calendar); "
+    "dates are now bounded to 1900-01-01…9998-12-31 with a 422 naming the bounds "
+    "(`tests/unit/test_stats_periods.py`).",
+    "- `GET /v1/directory`: opening hours such as `07:30:00` were described as JSON Schema `time`, which "
+    "demands a UTC offset; they are local times, and the schema now says so.",
+]
 HEADING = "## Schema fuzzing"
 
 
@@ -42,6 +52,7 @@ def section(results: list[ServiceResult], examples: int, seconds: float) -> str:
             f"| {len(result.failures)} |"
         )
     failures = [f for result in results for f in result.failures]
+    lines.extend(["", *FOUND_EARLIER])
     lines.append("")
     if failures:
         lines.append("What the run found (each needs a fix and a regression test):")
