@@ -36,6 +36,7 @@ from bench.casestore_queue_report import NAME, PAGE_2, Run, SizeResult, plan_tex
 from bench.report import report, rss_kb
 from lotsen.auth import Principal
 from lotsen.mongo import close, connect
+from services.casestore import cursors as case_cursors
 from services.casestore import permissions, repository
 from services.casestore.repository import CaseQuery, CaseRepository, Document
 
@@ -194,7 +195,7 @@ async def explain(db: Any, query: CaseQuery, cursor: str | None) -> dict[str, An
     """The server's explain of the find ``CaseRepository.list`` sends (rebuilt here the same way)."""
     conditions: list[Document] = [repository._filter(query)]
     if cursor:
-        created_at, ref = repository._decode_cursor(cursor)
+        created_at, ref = case_cursors.decode(cursor)
         conditions.append(
             {"$or": [{"created_at": {"$lt": created_at}}, {"created_at": created_at, "ref": {"$lt": ref}}]}
         )

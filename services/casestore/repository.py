@@ -8,9 +8,7 @@ timeline and outbox move together or not at all.
 
 from __future__ import annotations
 
-import base64
 import builtins
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,17 +19,11 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from lotsen.errors import DomainError
-from services.casestore import people
+from services.casestore import cursors, people
 
 Document = dict[str, Any]
 # The list view never carries the timeline, the outbox or personal data.
 SUMMARY = {"timeline": 0, "outbox": 0, "messages": 0, "citizen": 0, "search": 0, "access_code": 0}
-
-
-class InvalidCursor(DomainError):
-    status = 400
-    code = "invalid_cursor"
 
 
 class StaleCase(Exception):
@@ -168,7 +160,7 @@ class CaseRepository:
         """Newest first; ``cursor`` continues after the last case of the previous page."""
         conditions: builtins.list[Document] = [_filter(query)]
         if cursor:
-            created_at, ref = _decode_cursor(cursor)
+            created_at, ref = cursors.decode(cursor)
             conditions.append(
                 {
                     "$or": [
@@ -183,7 +175,7 @@ class CaseRepository:
             .limit(limit + 1)
         )
         docs = [doc async for doc in found]
-        next_cursor = _encode_cursor(docs[limit - 1]) if len(docs) > limit else None
+        next_cursor = cursors.encode(docs[limit - 1]) if len(docs) > limit else None
         return docs[:limit], next_cursor
 
     async def open_case_of_facebook_sender(self, organization: str, psid: str) -> Document | None:
@@ -396,17 +388,3 @@ def _filter(q: CaseQuery) -> Document:
     if restrictions:
         f = {"$and": [f, *restrictions]} if f else {"$and": restrictions}
     return f
-
-
-def _encode_cursor(doc: Document) -> str:
-    raw = json.dumps({"c": doc["created_at"].isoformat(), "r": doc["ref"]})
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        return datetime.fromisoformat(data["c"]), str(data["r"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidCursor("the cursor is not one this API gave out") from exc
