@@ -225,6 +225,8 @@ async def run_phase(
         f"  {len(sent.accepted)} accepted in {posting[1] - posting[0]:.1f} s; waiting for the flow …",
         flush=True,
     )
+    for failure in sent.failures[:5]:
+        print(f"  not accepted: {failure}", flush=True)
     return await measure_phase(
         kind,
         sent,
