@@ -77,6 +77,10 @@ async def _open_loop(port: int, run: str, numbers: list[int], rate: float, start
     requests = {n: form_request(port, run, n) for n in numbers}
 
     async def send(n: int) -> None:
+        # A connection left idle longer than the server's keep-alive timeout (uvicorn: 5 s) was closed
+        # by the server; a client must not send on it, as browsers and HTTP libraries do not.
+        while idle and idle[-1][0].at_eof():
+            idle.pop()[1].close()
         if idle:
             reader, writer = idle.pop()
         else:
