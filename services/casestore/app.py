@@ -21,6 +21,7 @@ from services.casestore import (
     privacy,
     privacy_api,
     public_api,
+    search,
     sla,
 )
 from services.casestore.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, hash_password
@@ -50,6 +51,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     repo = CaseRepository(runtime.db)
     await repo.ensure_indexes()
     await privacy.backfill_people(repo)
+    await search.backfill(repo)
     if settings.dev_mode:
         await _seed_demo_accounts(repo)
     cases = Cases(repo, runtime.publisher)

@@ -28,3 +28,10 @@ def decode(cursor: str) -> tuple[datetime, str]:
         return datetime.fromisoformat(data["c"]), str(data["r"])
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidCursor("the cursor is not one this API gave out") from exc
+
+
+def after(cursor: str) -> dict[str, Any]:
+    """The condition for the cases after ``cursor`` in the list's order (newest first, then by
+    reference): a keyset on the sort's own fields, which a server answers from the index it walks."""
+    created_at, ref = decode(cursor)
+    return {"$or": [{"created_at": {"$lt": created_at}}, {"created_at": created_at, "ref": {"$lt": ref}}]}

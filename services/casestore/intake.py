@@ -19,7 +19,7 @@ from lotsen.contracts.cases import CaseCreated
 from lotsen.contracts.contacts import ContactRouted, Sender
 from lotsen.contracts.envelope import Event, InvalidEvent, derived_event_id
 from lotsen.directory import Directory, Organization
-from services.casestore import messages, people
+from services.casestore import messages, people, search
 from services.casestore.changes import Cases, Change, Entry, case_event
 from services.casestore.repository import Document
 from services.casestore.settings import CasestoreSettings
@@ -139,9 +139,7 @@ def skeleton(
 ) -> Document:
     contact, decision = event.data, event.data.decision
     sender = contact.sender
-    search = " ".join(
-        filter(None, [ref, contact.subject, sender.name, sender.email, contact.text[:2000]])
-    ).lower()
+    text = search.text_of(ref, contact.subject, sender.name, sender.email, contact.text)
     return {
         "_id": ref,
         "ref": ref,
@@ -169,7 +167,8 @@ def skeleton(
         "citizen": sender.model_dump(),
         "language": contact.language,
         "routing": decision.model_dump(),
-        "search": search,
+        "search": text,
+        "search_terms": search.terms(text),
         "links": [follows["_id"]] if follows else [],
         "messages": [],
         "timeline": [],

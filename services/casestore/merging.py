@@ -21,7 +21,7 @@ from datetime import datetime
 from lotsen.auth import Principal
 from lotsen.contracts.cases import CaseClosed
 from lotsen.errors import Conflict, DomainError
-from services.casestore import lifecycle
+from services.casestore import lifecycle, search
 from services.casestore.changes import Change, Entry, case_event, status_change
 from services.casestore.repository import Document
 
@@ -71,9 +71,9 @@ def absorb(survivor: Document, *, duplicate: Document, by: Principal) -> Change:
     pushes: dict[str, list[object]] = {"messages": list(copies), "merged_from": [duplicate["_id"]]}
     if duplicate["_id"] not in survivor.get("links", []):
         pushes["links"] = [duplicate["_id"]]
-    search = " ".join(filter(None, [survivor.get("search"), duplicate.get("search")]))
+    text = " ".join(filter(None, [survivor.get("search"), duplicate.get("search")]))
     return Change(
-        updates={"search": search},
+        updates={"search": text, "search_terms": search.terms(text)},
         pushes=pushes,
         entries=[Entry(by.subject, "merged", {"from": duplicate["_id"], "messages": len(copies)})],
     )

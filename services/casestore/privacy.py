@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from lotsen.contracts.cases import CaseErased
-from services.casestore import people, timeline
+from services.casestore import people, search, timeline
 from services.casestore.changes import Change, case_event
 from services.casestore.repository import CaseRepository, Document
 
@@ -65,6 +65,7 @@ def erase(case: Document, *, by: str, at: datetime, why: str) -> Change:
             "messages": [erased_message(m) for m in case.get("messages", [])],
             "subject": MARKER if case.get("subject") else None,
             "search": case["_id"].lower(),
+            "search_terms": search.terms(case["_id"]),
             "people": [],
             "routing": _without_explanation(case.get("routing")),
             "timeline": rebuilt,
@@ -124,5 +125,5 @@ def rechain(entries: list[Document]) -> list[Document]:
 
 def export(cases: list[Document]) -> dict[str, Any]:
     """Everything held about a person, case by case."""
-    hidden = {"outbox", "search", "version"}
+    hidden = {"outbox", "search", "search_terms", "version"}
     return {"cases": [{k: v for k, v in case.items() if k not in hidden} for case in cases]}

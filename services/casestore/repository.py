@@ -19,11 +19,19 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.casestore import cursors, people
+from services.casestore import case_filters, cursors, people
 
 Document = dict[str, Any]
 # The list view never carries the timeline, the outbox or personal data.
-SUMMARY = {"timeline": 0, "outbox": 0, "messages": 0, "citizen": 0, "search": 0, "access_code": 0}
+SUMMARY = {
+    "timeline": 0,
+    "outbox": 0,
+    "messages": 0,
+    "citizen": 0,
+    "search": 0,
+    "search_terms": 0,
+    "access_code": 0,
+}
 
 
 class StaleCase(Exception):
@@ -70,6 +78,7 @@ class CaseRepository:
         # A handler's queue spans organisations; "my cases" too.
         await self._cases.create_index([("status", ASCENDING), ("department", ASCENDING), *newest_first])
         await self._cases.create_index([("assignee", ASCENDING), ("status", ASCENDING), *newest_first])
+        await self._cases.create_index("search_terms")  # multikey: a word, or a range of words by prefix
         for field in ("status", "department", "answer_group", "assignee", "channel", "category"):
             await self._cases.create_index(
                 [
@@ -158,19 +167,8 @@ class CaseRepository:
         self, query: CaseQuery, *, limit: int, cursor: str | None
     ) -> tuple[builtins.list[Document], str | None]:
         """Newest first; ``cursor`` continues after the last case of the previous page."""
-        conditions: builtins.list[Document] = [_filter(query)]
-        if cursor:
-            created_at, ref = cursors.decode(cursor)
-            conditions.append(
-                {
-                    "$or": [
-                        {"created_at": {"$lt": created_at}},
-                        {"created_at": created_at, "ref": {"$lt": ref}},
-                    ]
-                }
-            )
         found = (
-            self._cases.find({"$and": conditions}, SUMMARY)
+            self._cases.find(case_filters.of(query, cursor), SUMMARY)
             .sort([("created_at", DESCENDING), ("ref", DESCENDING)])
             .limit(limit + 1)
         )
@@ -233,6 +231,19 @@ class CaseRepository:
 
     async def set_people(self, ref: str, keys: builtins.list[str]) -> None:
         await self._cases.update_one({"_id": ref, "people": {"$exists": False}}, {"$set": {"people": keys}})
+
+    async def without_search_terms(self, limit: int = 500) -> builtins.list[Document]:
+        """Cases stored before ``search_terms`` existed, with the search text they are computed from."""
+        found = self._cases.find({"search_terms": {"$exists": False}}, {"search": 1})
+        return [doc async for doc in found.limit(limit)]
+
+    async def set_search_terms(self, ref: str, search: str | None, terms: builtins.list[str]) -> bool:
+        """Only if the search text is still the one the terms were computed from; whether it was."""
+        result = await self._cases.update_one(
+            {"_id": ref, "search": search, "search_terms": {"$exists": False}},
+            {"$set": {"search_terms": terms}},
+        )
+        return result.modified_count == 1
 
     async def closed_before(self, cutoff: datetime, limit: int = 200) -> builtins.list[Document]:
         """Closed cases closed before ``cutoff`` that still hold personal data."""
@@ -347,44 +358,3 @@ class CaseRepository:
 
     async def upsert_account(self, account: Document) -> None:
         await self._accounts.replace_one({"_id": account["_id"]}, account, upsert=True)
-
-
-def _filter(q: CaseQuery) -> Document:
-    f: Document = {}
-    for name in ("status", "organization", "department", "answer_group", "assignee", "channel", "category"):
-        value = getattr(q, name)
-        if value is not None:
-            f[name] = value
-    for field, lower, upper in (
-        ("created_at", q.created_from, q.created_to),
-        ("updated_at", q.updated_from, q.updated_to),
-    ):
-        if lower or upper:
-            f[field] = {**({"$gte": lower} if lower else {}), **({"$lt": upper} if upper else {})}
-    if q.text:
-        # A case-insensitive substring of the reference, subject, sender and first message; works the
-        # same on the stand-in and on MongoDB (which has no $text on the stand-in).
-        f["search"] = {"$regex": re.escape(q.text.strip().lower())}
-    restrictions: list[Document] = []
-    if q.overdue_at is not None:
-        restrictions.append(
-            {
-                "$or": [
-                    {"status": "handed_off", "due_at": {"$lte": q.overdue_at}},
-                    {
-                        "status": {"$in": ["new", "open"]},
-                        "first_response_at": None,
-                        "first_response_due": {"$lte": q.overdue_at},
-                    },
-                ]
-            }
-        )
-    if q.organizations_in is not None:
-        restrictions.append({"organization": {"$in": list(q.organizations_in)}})
-    if q.departments_in is not None:
-        restrictions.append({"department": {"$in": list(q.departments_in)}})
-    if not q.include_confidential:
-        restrictions.append({"confidential": False})
-    if restrictions:
-        f = {"$and": [f, *restrictions]} if f else {"$and": restrictions}
-    return f
