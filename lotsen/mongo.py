@@ -6,17 +6,19 @@ offers the idempotency store consumers share.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, PyMongoError
 
 from lotsen import standin
 
 TTL_INDEX = "handled_at_ttl"
 INDEX_OPTIONS_CONFLICT = 85
+DUPLICATE_KEY = 11000
 
 
 def connect(url: str) -> AsyncMongoClient[dict[str, Any]]:
@@ -72,6 +74,24 @@ class MongoDeduplicator:
             await self._collection.insert_one({"_id": event_id, "handled_at": datetime.now(UTC)})
         except DuplicateKeyError:
             pass
+
+    async def seen_among(self, event_ids: Collection[str]) -> set[str]:
+        found = self._collection.find({"_id": {"$in": list(event_ids)}}, {"_id": 1})
+        return {str(document["_id"]) async for document in found}
+
+    async def remember_all(self, event_ids: Collection[str]) -> None:
+        """One write for the ids of a batch; ids remembered already (a redelivery) are no error."""
+        handled_at = datetime.now(UTC)
+        documents = [{"_id": event_id, "handled_at": handled_at} for event_id in dict.fromkeys(event_ids)]
+        if not documents:
+            return
+        try:
+            await self._collection.insert_many(documents, ordered=False)
+        except BulkWriteError as exc:
+            details = exc.details or {}
+            errors = details.get("writeErrors", [])
+            if details.get("writeConcernErrors") or any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
 
 
 async def close(client: Any) -> None:

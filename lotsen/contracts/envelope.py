@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
@@ -104,12 +105,30 @@ def encode_event(event: Event[Any]) -> bytes:
 
 def decode_event(raw: bytes | str) -> Event[Any]:
     """Parse a record value into its event class; anything unusable raises :class:`InvalidEvent`."""
+    return _validated(_payload(raw))
+
+
+def decode_event_of_types(raw: bytes | str, wanted: Collection[str]) -> Event[Any] | None:
+    """Like :func:`decode_event` for a consumer of some types only: ``None`` for a record of another
+    type, which is parsed but not validated (that is its own consumers' part)."""
+    payload = _payload(raw)
+    event_type = payload.get("type")
+    if not isinstance(event_type, str) or event_type not in wanted:
+        return None
+    return _validated(payload)
+
+
+def _payload(raw: bytes | str) -> dict[str, Any]:
     try:
         payload = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidEvent(f"record is not JSON: {exc}") from exc
     if not isinstance(payload, dict):
         raise InvalidEvent("record is not a JSON object")
+    return payload
+
+
+def _validated(payload: dict[str, Any]) -> Event[Any]:
     event_type = payload.get("type")
     cls = event_types().get(event_type) if isinstance(event_type, str) else None
     if cls is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter as Tally
 from collections.abc import Collection
 from typing import Any
 
@@ -30,14 +31,18 @@ from aiokafka.errors import (
 )
 from prometheus_client import Counter, Gauge
 
+from lotsen.contracts.envelope import Event
 from lotsen.kafka.processing import (
+    BatchDeduplicator,
     DeadLetterSink,
+    Decoded,
     Deduplicator,
     Handler,
     RawRecord,
     RetryLater,
     RetryPolicy,
-    process_record,
+    decode_record,
+    process_decoded,
 )
 
 log = logging.getLogger(__name__)
@@ -193,26 +198,41 @@ class ConsumerRunner(GroupRunner):
             await self._consumer.stop()
 
     async def _handle_partition(self, tp: TopicPartition, messages: list) -> None:  # type: ignore[type-arg]
-        lanes: dict[bytes | None, list[Any]] = {}
-        for message in messages:
-            lanes.setdefault(message.key, []).append(message)
+        # Each record is decoded once, and the batch's event ids are looked up in one query and
+        # remembered in one write (before the commit), rather than two round trips per record.
+        records = [raw_record(message) for message in messages]
+        decoded = [decode_record(record, self._event_types) for record in records]
         handled: set[int] = set()
         retries: list[tuple[int, RetryLater]] = []
+        outcomes: Tally[str] = Tally()
+        try:
+            dedupe = await self._batch_dedupe(decoded)
+            lanes: dict[bytes | None, list[int]] = {}
+            for index, message in enumerate(messages):
+                lanes.setdefault(message.key, []).append(index)
 
-        async def lane(records: list[Any]) -> None:
-            async with self._in_flight:
-                for message in records:
-                    if self._stopping.is_set():
-                        return
-                    try:
-                        outcome = await self._process(message)
-                    except RetryLater as exc:
-                        retries.append((message.offset, exc))
-                        return  # the key's later records wait for this one
-                    RECORDS_HANDLED.labels(self.group_id, tp.topic, outcome).inc()
-                    handled.add(message.offset)
+            async def lane(indexes: list[int]) -> None:
+                async with self._in_flight:
+                    for index in indexes:
+                        if self._stopping.is_set():
+                            return
+                        try:
+                            outcome = await self._process(records[index], decoded[index], dedupe)
+                        except RetryLater as exc:
+                            retries.append((records[index].offset, exc))
+                            return  # the key's later records wait for this one
+                        outcomes[outcome] += 1
+                        handled.add(records[index].offset)
 
-        await asyncio.gather(*(lane(records) for records in lanes.values()))
+            await asyncio.gather(*(lane(indexes) for indexes in lanes.values()))
+            if dedupe is not None:
+                await dedupe.flush()
+        except RetryLater as away:  # the event-id store is away: the whole batch is read again
+            handled.clear()
+            outcomes.clear()
+            retries.append((messages[0].offset, away))
+        for outcome, number in outcomes.items():
+            RECORDS_HANDLED.labels(self.group_id, tp.topic, outcome).inc(number)
         gap = next((m.offset for m in messages if m.offset not in handled), None)
         next_offset = messages[-1].offset + 1 if gap is None else gap
         if next_offset > messages[0].offset:
@@ -230,13 +250,19 @@ class ConsumerRunner(GroupRunner):
         RECORDS_HANDLED.labels(self.group_id, tp.topic, "retry").inc(len(retries))
         await self._sleep(delay)
 
-    async def _process(self, message: Any) -> str:
-        return await process_record(
-            raw_record(message),
+    async def _batch_dedupe(self, decoded: list[Decoded]) -> BatchDeduplicator | None:
+        if self._dedupe is None:
+            return None
+        event_ids = {str(event.event_id) for event in decoded if isinstance(event, Event)}
+        return await BatchDeduplicator.load(self._dedupe, event_ids)
+
+    async def _process(self, record: RawRecord, decoded: Decoded, dedupe: Deduplicator | None) -> str:
+        return await process_decoded(
+            record,
+            decoded,
             self._handler,
             dead_letters=self._dead_letters,
-            dedupe=self._dedupe,
+            dedupe=dedupe,
             policy=self._policy,
             sleep=self._wait_before_next_try,
-            event_types=self._event_types,
         )

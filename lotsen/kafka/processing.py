@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from opentelemetry import trace
 
 from lotsen.contracts import topics
-from lotsen.contracts.envelope import Event, InvalidEvent, decode_event
+from lotsen.contracts.envelope import Event, InvalidEvent, decode_event, decode_event_of_types
 from lotsen.kafka.failures import (
     RetryLater,
     RetryPolicy,
@@ -31,7 +31,15 @@ from lotsen.kafka.tracing import Headers, extract_trace_context
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RetryLater", "RetryPolicy", "dead_letter", "process_record"]
+__all__ = [
+    "BatchDeduplicator",
+    "RetryLater",
+    "RetryPolicy",
+    "dead_letter",
+    "decode_record",
+    "process_decoded",
+    "process_record",
+]
 tracer = trace.get_tracer("lotsen.kafka")
 
 Handler = Callable[[Event[Any]], Awaitable[None]]
@@ -44,6 +52,12 @@ class Deduplicator(Protocol):
 
     async def remember(self, event_id: str) -> None: ...
 
+    async def seen_among(self, event_ids: Collection[str]) -> set[str]:
+        """Those of ``event_ids`` handled before, in one look-up."""
+        ...
+
+    async def remember_all(self, event_ids: Collection[str]) -> None: ...
+
 
 class MemoryDeduplicator:
     def __init__(self) -> None:
@@ -54,6 +68,60 @@ class MemoryDeduplicator:
 
     async def remember(self, event_id: str) -> None:
         self._ids.add(event_id)
+
+    async def seen_among(self, event_ids: Collection[str]) -> set[str]:
+        return self._ids.intersection(event_ids)
+
+    async def remember_all(self, event_ids: Collection[str]) -> None:
+        self._ids.update(event_ids)
+
+
+class BatchDeduplicator:
+    """The event-id store as one batch of records sees it: the batch's ids are looked up together
+    before handling, and the ids handled are remembered together by :meth:`flush`, which the caller
+    must await before committing the batch. Two records with the same id in one batch are handled
+    once: the second finds the first's id among those handled."""
+
+    def __init__(self, store: Deduplicator, seen: set[str]) -> None:
+        self._store = store
+        self._seen = seen
+        self._handled: list[str] = []
+
+    @classmethod
+    async def load(cls, store: Deduplicator, event_ids: Collection[str]) -> BatchDeduplicator:
+        """Raises :class:`RetryLater` when the store is away."""
+        try:
+            return cls(store, await store.seen_among(event_ids) if event_ids else set())
+        except Exception as exc:
+            if is_outage(exc):
+                raise as_retry_later(exc) from exc
+            raise
+
+    async def seen(self, event_id: str) -> bool:
+        return event_id in self._seen
+
+    async def remember(self, event_id: str) -> None:
+        self._seen.add(event_id)
+        self._handled.append(event_id)
+
+    async def seen_among(self, event_ids: Collection[str]) -> set[str]:
+        return self._seen.intersection(event_ids)
+
+    async def remember_all(self, event_ids: Collection[str]) -> None:
+        for event_id in event_ids:
+            await self.remember(event_id)
+
+    async def flush(self) -> None:
+        """Raises :class:`RetryLater` when the store is away: none of the batch may be committed."""
+        if not self._handled:
+            return
+        try:
+            await self._store.remember_all(self._handled)
+        except Exception as exc:
+            if is_outage(exc):
+                raise as_retry_later(exc) from exc
+            raise
+        self._handled = []
 
 
 @dataclass(frozen=True)
@@ -83,18 +151,52 @@ async def process_record(
     event_types: Collection[str] | None = None,
 ) -> str:
     """Handle one record and say what happened: ``handled``, ``duplicate``, ``ignored`` (a type not
-    in ``event_types``, left without a look-up in the event-id store) or ``dead_lettered``.
+    in ``event_types``, neither validated nor looked up in the event-id store) or ``dead_lettered``.
 
     The failure rules are :mod:`lotsen.kafka.failures`': an outage raises :class:`RetryLater` (the
     caller must not commit past this record); poison is dead-lettered after ``policy.max_attempts``.
     """
+    return await process_decoded(
+        record,
+        decode_record(record, event_types),
+        handler,
+        dead_letters=dead_letters,
+        dedupe=dedupe,
+        policy=policy,
+        sleep=sleep,
+    )
+
+
+Decoded = Event[Any] | InvalidEvent | None
+"""A record's event; the reason it can never be one; or ``None``, a type the consumer passes over."""
+
+
+def decode_record(record: RawRecord, event_types: Collection[str] | None = None) -> Decoded:
     try:
-        event = decode_event(record.value)
+        if event_types is None:
+            return decode_event(record.value)
+        return decode_event_of_types(record.value, event_types)
     except InvalidEvent as exc:
-        await dead_letter(record, exc, dead_letters)
+        return exc
+
+
+async def process_decoded(
+    record: RawRecord,
+    decoded: Decoded,
+    handler: Handler,
+    *,
+    dead_letters: DeadLetterSink,
+    dedupe: Deduplicator | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = asyncio.sleep,
+) -> str:
+    """:func:`process_record` for a record decoded already (:func:`decode_record`)."""
+    if isinstance(decoded, InvalidEvent):
+        await dead_letter(record, decoded, dead_letters)
         return "dead_lettered"
-    if event_types is not None and event.type not in event_types:
+    if decoded is None:
         return "ignored"
+    event = decoded
     event_id = str(event.event_id)
     try:
         if dedupe is not None and await dedupe.seen(event_id):

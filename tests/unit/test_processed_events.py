@@ -32,3 +32,17 @@ async def test_handled_event_ids_expire_by_a_ttl_index_longer_than_the_brokers_r
     )
     handled_at = stored["handled_at"]
     assert before - timedelta(seconds=1) <= handled_at.astimezone(UTC) <= datetime.now(UTC)
+
+
+async def test_a_batch_of_event_ids_is_looked_up_and_remembered_at_once_repeats_included(
+    mongo_db: Any,
+) -> None:
+    dedupe = MongoDeduplicator(mongo_db, "lotsen-routing", ttl_seconds=86400)
+    await dedupe.ensure_indexes()
+    await dedupe.remember("id-1")
+
+    assert await dedupe.seen_among(["id-1", "id-2", "id-3"]) == {"id-1"}
+    await dedupe.remember_all(["id-2", "id-1", "id-3", "id-2"])  # id-1 was remembered before: no error
+
+    assert await dedupe.seen_among(["id-1", "id-2", "id-3", "id-4"]) == {"id-1", "id-2", "id-3"}
+    assert await mongo_db["processed_events.lotsen-routing"].count_documents({}) == 3

@@ -257,3 +257,22 @@ async def test_a_consumer_that_wants_one_event_type_passes_the_others_without_a_
         record, handler, dead_letters=InMemoryBus(), dedupe=dedupe, event_types=("case.created",)
     )
     assert (outcome, handled, dedupe.look_ups) == ("handled", ["case.created"], 1)
+
+
+async def test_a_record_of_a_type_the_consumer_passes_over_is_not_its_to_dead_letter() -> None:
+    """cases.events' own consumers dead-letter a case event that breaks its contract; intake's
+    erasure consumer, which wants case.erased only, neither validates nor parks it."""
+    bus = InMemoryBus()
+    broken = b'{"type": "case.created", "event_id": "not a uuid", "data": {}}'
+    record = RawRecord(topics.CASES_EVENTS, 0, 0, b"KGA-2026-000001", broken)
+
+    async def handler(event: Event[Any]) -> None:
+        raise AssertionError("not called")
+
+    outcome = await process_record(record, handler, dead_letters=bus, event_types=("case.erased",))
+    assert outcome == "ignored"
+    assert bus.records[topics.dlq(topics.CASES_EVENTS)] == []
+    garbage = RawRecord(topics.CASES_EVENTS, 0, 1, b"k", b"\x00garbage")
+    assert await process_record(garbage, handler, dead_letters=bus, event_types=("case.erased",)) == (
+        "dead_lettered"
+    )
