@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lotsen.contracts import topics
-from lotsen.contracts.contacts import ContactReceived, ContactRouted, ContactRoutedData
+from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, ContactRouted, ContactRoutedData
 from lotsen.contracts.envelope import Event, InvalidEvent, derived_event_id
 from lotsen.kafka.publisher import Publisher
 from services.routing.decide import Router
@@ -20,15 +20,19 @@ def routed_event(received: ContactReceived, router: Router, ruleset: Ruleset) ->
             f"contact {received.data.contact_id} names unknown organisation {received.organization!r}"
         )
     decision = router.decide(received.data, org, ruleset)
-    data = received.data.model_dump()
-    data["language"] = data.get("language") or decision.language
-    return ContactRouted(
+    contact = received.data
+    # The contact was validated when it was decoded and the decision when it was made: the routed
+    # event is put together from them without validating them a second time.
+    fields = {name: getattr(contact, name) for name in ContactReceivedData.model_fields}
+    fields["language"] = contact.language or decision.language
+    data = ContactRoutedData.model_construct(**fields, **(contact.model_extra or {}), decision=decision)
+    return ContactRouted.model_construct(
         event_id=derived_event_id(received.event_id, "contact.routed"),
         # The source's time, not the clock: a redelivery must yield the identical event.
         occurred_at=received.occurred_at,
         producer="routing",
         organization=org.id,
-        data=ContactRoutedData(**data, decision=decision),
+        data=data,
     )
 
 

@@ -142,6 +142,32 @@ async def test_the_handler_publishes_a_routed_contact_with_a_stable_event_id(
     assert first.data.decision.explanation
 
 
+async def test_the_routed_contact_carries_every_field_of_the_received_one_and_keeps_its_contract(
+    bus: InMemoryBus, mongo_db: Any
+) -> None:
+    rulesets = RulesetBook(RulesetRepository(mongo_db))
+    await rulesets.open(DIRECTORY)
+    data = contact(
+        subject="Plogning",
+        text="Det är inte plogat på vår gata",
+        sender={"name": "Anna", "email": "anna@example.se", "shoe_size": 38},
+        form_fields={"adress": "Storgatan 1"},
+    )
+    received = ContactReceived(producer="intake", organization="karlskoga", data=data)
+    await make_handler(publisher=bus, router=ROUTER, rulesets=rulesets)(received)
+
+    [raw] = bus.records[topics.CONTACTS_ROUTED]
+    [routed] = bus.published(topics.CONTACTS_ROUTED)  # decoded: valid against the contract
+    assert isinstance(routed, ContactRouted)
+    sent = routed.data.model_dump(exclude={"decision", "language"})
+    assert sent == data.model_dump(exclude={"language"})
+    assert routed.data.form_fields == {"adress": "Storgatan 1"}  # type: ignore[attr-defined]
+    assert routed.data.sender.shoe_size == 38  # type: ignore[attr-defined]
+    assert (routed.data.language, routed.data.decision.language) == ("sv", "sv")
+    assert (routed.occurred_at, routed.producer) == (received.occurred_at, "routing")
+    assert raw.value == routed.model_dump_json().encode()
+
+
 @pytest.fixture
 async def routing(bus: InMemoryBus, dev_env: None) -> AsyncIterator[httpx.AsyncClient]:
     async with running(create_app(RoutingSettings(), publisher=bus, run_consumers=False)) as client:
