@@ -105,6 +105,14 @@ def utf8_prefix(text: str, max_bytes: int) -> str:
 def bound_contact(event: ContactReceived, limits: EventLimits) -> tuple[ContactReceived, bytes | None]:
     """``event`` within ``limits``, and the whole text (UTF-8) to store when the event carries only
     its beginning (as :data:`FULL_TEXT_NAME`, which the event then lists among its attachments)."""
+    bounded, full_text, _ = bound_contact_encoded(event, limits)
+    return bounded, full_text
+
+
+def bound_contact_encoded(
+    event: ContactReceived, limits: EventLimits
+) -> tuple[ContactReceived, bytes | None, bytes]:
+    """:func:`bound_contact`, and the bounded event encoded for Kafka (it was encoded to be measured)."""
     data = event.data.model_dump()
     _bound_fields(data)
     text = multi_line(data.get("text") or "")
@@ -114,7 +122,7 @@ def bound_contact(event: ContactReceived, limits: EventLimits) -> tuple[ContactR
     _set_text(data, text, limits.text_max_bytes)
     bounded = _with(event, data)
     text_bytes = limits.text_max_bytes
-    while len(encode_event(bounded)) > limits.event_max_bytes:
+    while len(encoded := encode_event(bounded)) > limits.event_max_bytes:
         if data.get("html") is not None:
             data["html"] = None
         elif data.get("sections"):
@@ -133,7 +141,7 @@ def bound_contact(event: ContactReceived, limits: EventLimits) -> tuple[ContactR
                 details={"limit_bytes": limits.event_max_bytes},
             )
         bounded = _with(event, data)
-    return bounded, full_text
+    return bounded, full_text, encoded
 
 
 def _refer_to_full_text(data: dict[str, Any], text: str) -> bytes:

@@ -20,9 +20,10 @@ from typing import Any
 
 from lotsen.contracts import topics
 from lotsen.contracts.contacts import Attachment, ContactReceived, ContactReceivedData
+from lotsen.contracts.envelope import encode_event
 from lotsen.errors import Conflict, Unavailable
 from lotsen.kafka.publisher import Publisher, PublishFailed
-from services.intake.bounds import FULL_TEXT_NAME, FULL_TEXT_TYPE, EventLimits, bound_contact
+from services.intake.bounds import FULL_TEXT_NAME, FULL_TEXT_TYPE, EventLimits, bound_contact_encoded
 from services.intake.repository import AttachmentStore, IdempotencyRecords
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,11 @@ async def accept(
     The event is first brought within ``intake.limits`` (:mod:`services.intake.bounds`); one that
     cannot be is refused before anything is claimed or stored.
     """
-    event, full_text = bound_contact(event, intake.limits)
+    # One contact, one event id: should a record reach Kafka twice (a retry after a lost answer),
+    # consumers, idempotent on event_id, keep one.
+    if event.event_id != (event_id := event_id_for(event.data.contact_id)):
+        event = event.model_copy(update={"event_id": event_id})
+    event, full_text, encoded = bound_contact_encoded(event, intake.limits)
     if full_text is not None:
         files = [*(files or ()), FileContent(FULL_TEXT_NAME, FULL_TEXT_TYPE, full_text)]
     if idempotency_key:
@@ -131,13 +136,14 @@ async def accept(
         )
         if done:
             return contact_id
-        if contact_id != event.data.contact_id:
+        if contact_id != event.data.contact_id:  # a retry: published under the first request's id
             event = event.model_copy(
-                update={"data": event.data.model_copy(update={"contact_id": contact_id})}
+                update={
+                    "event_id": event_id_for(contact_id),
+                    "data": event.data.model_copy(update={"contact_id": contact_id}),
+                }
             )
-    # One contact, one event id: should a record reach Kafka twice (a retry after a lost answer),
-    # consumers, idempotent on event_id, keep one.
-    event = event.model_copy(update={"event_id": event_id_for(event.data.contact_id)})
+            encoded = encode_event(event)
     data: ContactReceivedData = event.data
     stored: list[str] = []
     try:
@@ -150,7 +156,9 @@ async def accept(
                 contact_id=data.contact_id,
             )
             stored.append(file.sha256)
-        await intake.publisher.publish(topics.CONTACTS_RECEIVED, event, key=thread_key(data))
+        await intake.publisher.publish_raw(
+            topics.CONTACTS_RECEIVED, encoded, key=thread_key(data).encode("utf-8")
+        )
     except (PublishFailed, Unavailable) as exc:
         await _undo(intake, scope, idempotency_key, data.contact_id, stored)
         raise exc if isinstance(exc, Unavailable) else unavailable(exc) from exc

@@ -127,11 +127,13 @@ async def receive_webform(request: Request) -> JSONResponse:
         state.webform_limiter.hit(request_client(request, settings.trusted_proxies))
     submission, files = await read_submission(request, settings)
     org, form = check(submission, directory)
+    contact_id = contacts.new_contact_id()
     event = ContactReceived(
+        event_id=contacts.event_id_for(contact_id),
         producer="intake",
         organization=org.id,
         data=ContactReceivedData(
-            contact_id=contacts.new_contact_id(),
+            contact_id=contact_id,
             channel="webform",
             received_at=datetime.now(UTC),
             sender=Sender(name=submission.name, email=submission.email, phone=submission.phone),
