@@ -7,8 +7,11 @@ API in ``api.py`` and ``rules_api.py``, the Kafka handler in ``handlers.py``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 
+from lotsen.calendar import is_working_day
 from lotsen.contracts import topics
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
@@ -26,6 +29,8 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     rulesets = RulesetBook(RulesetRepository(runtime.db), refresh_seconds=settings.rules_refresh_seconds)
     await rulesets.open(runtime.directory, settings.default_rules_file or DEFAULT_RULES_FILE)
     routing = Routing(router=Router(runtime.directory), rulesets=rulesets)
+    # The holiday calendar loads on first use (about a second): here, not while a contact waits.
+    is_working_day(datetime.now(UTC).date())
     app.state.routing = routing
     handler = make_handler(publisher=runtime.publisher, router=routing.router, rulesets=rulesets)
     await runtime.consume("routing", [topics.CONTACTS_RECEIVED], handler)
