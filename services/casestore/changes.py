@@ -21,7 +21,7 @@ from lotsen.contracts.cases import CaseStatusChanged
 from lotsen.contracts.envelope import Event, decode_event, encode_event
 from lotsen.errors import Conflict, NotFound
 from lotsen.kafka.publisher import Publisher, PublishFailed, PublishRefused
-from services.casestore import people, timeline
+from services.casestore import people, stored, timeline
 from services.casestore.repository import CaseRepository, Document, StaleCase
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,25 @@ class Cases:
             return committed
         raise Conflict(f"case {ref} is changing too often right now; try again")
 
+    async def create(self, new_case: Document, plan: Plan) -> Document:
+        """Insert ``new_case`` (version 0) with ``plan``'s change made: one write, version 1, its
+        events published. If the case is there already (the same natural key), the stored one,
+        whatever its version, its outbox published."""
+        new_case = stored.as_stored(new_case)  # the plan sees what a read would
+        updates, pushes = self._writes(new_case, plan(new_case))
+        case = stored.updated(new_case, {**updates, "version": new_case["version"] + 1}, pushes)
+        assert case is not None, "a change to top-level fields is always computed"
+        case = await self.repo.insert_case(case)
+        await self.flush(case)
+        return case
+
     async def commit(self, case: Document, change: Change) -> Document:
+        updates, pushes = self._writes(case, change)
+        return await self.repo.commit(case, updates, pushes)
+
+    def _writes(self, case: Document, change: Change) -> tuple[Document, dict[str, list[Any]]]:
+        """What ``change`` sets and appends on ``case``: timeline entries chained to its last one,
+        its events in the outbox, ``people`` kept in step, ``updated_at``."""
         now = self.clock()
         entries: list[Document] = []
         previous = case["timeline"][-1] if case.get("timeline") else None
@@ -102,7 +120,7 @@ class Cases:
         }
         people.with_people(case, change.updates, change.pushes)
         updates = {"updated_at": now, **change.updates} if (change.updates or change.events) else {}
-        return await self.repo.commit(case, updates, pushes)
+        return updates, pushes
 
     async def flush(self, case: Document) -> None:
         """Publish the case's outbox; forget what was published up to the first failure (the relay

@@ -112,25 +112,27 @@ async def open_case(
     settings: CasestoreSettings,
     follows: Document | None,
 ) -> Document:
-    """Insert the case once (unique per contact), then apply its opening change once."""
+    """The contact's case, inserted once (unique per contact) with its opening change in the same
+    write. A redelivered contact finds its case before it takes a reference number, and publishes
+    what its case still has in the outbox."""
     contact = event.data
+    domain = mail_domain(org)
+
+    def opened(case: Document) -> Change:
+        return opening(case, event, at=cases.clock(), domain=domain) if case["version"] == 0 else Change()
+
     case = await cases.repo.find_by_origin_contact(contact.contact_id)
     if case is None:
-        sequence = await cases.repo.next_sequence(org.code, contact.received_at.year)
-        case = await cases.repo.insert_case(
-            skeleton(
-                event, org, make_reference(org.code, contact.received_at.year, sequence), settings, follows
-            )
-        )
-    if case["version"] == 0:
-        domain = mail_domain(org)
-        case = await cases.apply(
-            case["_id"],
-            lambda c: opening(c, event, at=cases.clock(), domain=domain) if c["version"] == 0 else Change(),
-        )
-        if follows is not None:
-            cause = "closed" if follows["status"] == "closed" else "other_sender"
-            await cases.apply(follows["_id"], lambda c: link_back(c, case["_id"], cause))
+        year = contact.received_at.year
+        ref = make_reference(org.code, year, await cases.repo.next_sequence(org.code, year))
+        case = await cases.create(skeleton(event, org, ref, settings, follows), opened)
+    else:
+        await cases.flush(case)
+    if case["version"] == 0:  # inserted without its opening by an earlier Lotsen, which then stopped
+        case = await cases.apply(case["_id"], opened)
+    if follows is not None:
+        cause = "closed" if follows["status"] == "closed" else "other_sender"
+        await cases.apply(follows["_id"], lambda c: link_back(c, case["_id"], cause))
     return case
 
 

@@ -19,7 +19,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.casestore import case_filters, cursors, people
+from services.casestore import case_filters, cursors, people, stored
 
 Document = dict[str, Any]
 # The list view never carries the timeline, the outbox or personal data.
@@ -128,15 +128,18 @@ class CaseRepository:
         return await self._cases.find_one({"_id": ref})
 
     async def commit(self, case: Document, updates: Document, pushes: dict[str, list[Any]]) -> Document:
-        """Write ``updates`` and append ``pushes`` if nobody changed the case since it was read."""
-        version = case["version"]
+        """Write ``updates`` and append ``pushes`` if nobody changed the case since it was read; the
+        case as stored, computed here (stored.py) rather than read back where that is exact."""
+        sets = {**updates, "version": case["version"] + 1}
         push = {field: {"$each": values} for field, values in pushes.items() if values}
-        change: Document = {"$set": {**updates, "version": version + 1}}
-        if push:
-            change["$push"] = push
-        result = await self._cases.find_one_and_update(
-            {"_id": case["_id"], "version": version}, change, return_document=ReturnDocument.AFTER
-        )
+        change: Document = {"$set": sets, **({"$push": push} if push else {})}
+        result = stored.updated(case, sets, pushes)
+        if result is None:
+            result = await self._cases.find_one_and_update(
+                {"_id": case["_id"], "version": case["version"]}, change, return_document=ReturnDocument.AFTER
+            )
+        elif (await self._cases.update_one(_unchanged(case), change)).matched_count == 0:
+            result = None
         if result is None:
             raise StaleCase(case["_id"])
         return result
@@ -261,12 +264,6 @@ class CaseRepository:
         case = await self._cases.find_one({"messages.message_id": {"$in": message_ids}}, {"_id": 1})
         return None if case is None else str(case["_id"])
 
-    async def set_message_delivery(self, ref: str, message_key: str, delivery: Document) -> bool:
-        result = await self._cases.update_one(
-            {"_id": ref, "messages.key": message_key}, {"$set": {"messages.$.delivery": delivery}}
-        )
-        return result.matched_count == 1
-
     # --- knowledge bank ---------------------------------------------------------------------------
 
     async def insert_article(self, article: Document) -> None:
@@ -358,3 +355,16 @@ class CaseRepository:
 
     async def upsert_account(self, account: Document) -> None:
         await self._accounts.replace_one({"_id": account["_id"]}, account, upsert=True)
+
+
+def _unchanged(case: Document) -> Document:
+    """The case still as read: its version, and what the writes that leave the version alone change
+    (``forget_published`` only shrinks the outbox; ``set_people`` and ``set_search_terms`` only add
+    a field the case lacks)."""
+    condition: Document = {"_id": case["_id"], "version": case["version"]}
+    if "outbox" in case:
+        condition["outbox"] = {"$size": len(case["outbox"])}
+    for added in ("people", "search_terms"):
+        if added not in case:
+            condition[added] = {"$exists": False}
+    return condition
