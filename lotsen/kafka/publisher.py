@@ -49,7 +49,13 @@ class KafkaPublisher:
         client_id: str,
         enable_idempotence: bool = False,
         timeout_seconds: float = 10.0,
+        linger_ms: int = 10,
     ) -> None:
+        """``linger_ms``: how long a record waits for others to share its produce request. The
+        producer keeps one request in flight per broker and sends what queued meanwhile in the next,
+        so under load records share requests anyway; below that, 2 ms gained nothing at 200 records/s
+        (1.2 records per request, as with 0), and 10 ms makes it 1.7 for 10 ms more per record, with a
+        third less CPU per record in the embedded broker and a sixth less here."""
         self._timeout = timeout_seconds
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
@@ -57,7 +63,7 @@ class KafkaPublisher:
             acks="all",
             enable_idempotence=enable_idempotence,
             request_timeout_ms=int(timeout_seconds * 1000),
-            linger_ms=2,
+            linger_ms=linger_ms,
         )
         self._started = False
 
@@ -77,10 +83,9 @@ class KafkaPublisher:
         self, topic: str, value: bytes, *, key: bytes | None, headers: Headers | None = None
     ) -> None:
         try:
-            await asyncio.wait_for(
-                self._producer.send_and_wait(topic, value, key=key, headers=inject_trace_headers(headers)),
-                timeout=self._timeout,
-            )
+            traced = inject_trace_headers(headers)
+            async with asyncio.timeout(self._timeout):  # no task of its own per record, as wait_for makes
+                await self._producer.send_and_wait(topic, value, key=key, headers=traced)
         except REFUSED_FOR_GOOD as exc:
             log.warning("Kafka refuses a record of %d bytes on %s: %r", len(value), topic, exc)
             raise PublishRefused(
