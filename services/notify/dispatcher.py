@@ -16,8 +16,9 @@ import asyncio
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 import httpx
@@ -30,7 +31,7 @@ from lotsen.contracts.outbound import (
     OutboundResultData,
 )
 from lotsen.kafka.publisher import Publisher, PublishFailed
-from services.notify import mail, messenger, reminders, webhooks
+from services.notify import lanes, mail, messenger, reminders, webhooks
 from services.notify.deliveries import Document, Outcome, after_attempt, result_event_id
 from services.notify.notifier import Notifier
 from services.notify.webhook_targets import WebhookTargets
@@ -60,6 +61,8 @@ class Dispatcher:
         self._wall_clock = wall_clock  # signature timestamps are real time, whatever the test clock says
         self._relay = mail.Relay.from_settings(self.settings)
         self._inflight: dict[str, asyncio.Task[None]] = {}
+        self._heads: deque[Document] = deque()  # due lane heads read, not started yet
+        self._heads_read_at = 0.0
         self._wake = asyncio.Event()
         self._failure: BaseException | None = None
         # Off where reminders.run repeats them under a lease (several replicas); tests drain both here.
@@ -117,19 +120,31 @@ class Dispatcher:
         return published
 
     async def _start_due(self) -> int:
-        free = self.settings.dispatch_concurrency - len(self._inflight)
-        if free <= 0:
+        """Start due lane heads (:mod:`lanes`) in the free slots: first those left over from the last
+        read of the window while it is younger than the interval, then from a new read. Each send
+        that ends frees one slot; a read for each would read the window once per send."""
+        if len(self._inflight) >= self.settings.dispatch_concurrency:
             return 0
         now = self.notifier.clock()
+        if time.monotonic() - self._heads_read_at > self.settings.dispatch_interval_seconds:
+            self._heads.clear()
+        started = await self._start_heads(now)
+        if len(self._inflight) < self.settings.dispatch_concurrency:
+            self._heads = deque(await lanes.due_heads(self.notifier.deliveries, now, limit=lanes.HEAD_WINDOW))
+            self._heads_read_at = time.monotonic()
+            started += await self._start_heads(now)
+        return started
+
+    async def _start_heads(self, now: datetime) -> int:
         started = 0
-        for doc in await self.notifier.deliveries.due_heads(now, limit=free + len(self._inflight)):
-            if len(self._inflight) >= self.settings.dispatch_concurrency:
-                break
-            if doc["lane"] in self._inflight:
+        while self._heads and len(self._inflight) < self.settings.dispatch_concurrency:
+            head = self._heads.popleft()
+            if head["lane"] in self._inflight:
                 continue
-            lease = timedelta(seconds=2 * self._timeout(doc) + 1)
-            if not await self.notifier.deliveries.claim(doc["_id"], now=now, until=now + lease):
-                continue  # another notify took it
+            lease = timedelta(seconds=2 * self._timeout(head) + 1)
+            doc = await self.notifier.deliveries.claim(head["_id"], now=now, until=now + lease)
+            if doc is None:
+                continue  # another notify took it, or it is no longer pending
             task = asyncio.create_task(self._attempt(doc), name=f"deliver {doc['_id']}")
             self._inflight[doc["lane"]] = task
             task.add_done_callback(partial(self._done, doc["lane"]))

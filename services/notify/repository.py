@@ -17,6 +17,8 @@ from services.notify.deliveries import erasure
 
 Document = dict[str, Any]
 Database = AsyncDatabase[Document]
+# What picking lane heads reads of a delivery; the dispatcher reads the whole one when it claims it.
+HEAD_FIELDS = {"lane": 1, "seq": 1, "target": 1, "next_attempt_at": 1, "lease_until": 1}
 
 
 class SubscriptionRepository:
@@ -88,9 +90,15 @@ class DeliveryRepository:
         return int(counter["value"])
 
     async def record(self, delivery: Document) -> bool:
-        """Insert ``delivery`` unless its id exists (a redelivered event); True when it is new."""
-        if await self._deliveries.find_one({"_id": delivery["_id"]}, {"_id": 1}) is not None:
-            return False
+        """Insert ``delivery`` unless its id exists (a redelivered event); True when it is new.
+
+        ``seq`` comes from one counter shared by every replica, not from blocks handed to each
+        process: it is what orders a lane, and one lane can be recorded by two replicas at once —
+        the holder of ``notify-reminders`` records a case's reminders while the replica consuming
+        the case's partition records its other events (and a rebalance hands a partition over while
+        the old consumer may still be recording). Blocks would order those by when each replica took
+        its block, not by when each delivery was recorded. A redelivered event spends a number:
+        ``seq`` has gaps, which nothing minds."""
         try:
             await self._deliveries.insert_one({**delivery, "seq": await self._next_seq()})
         except DuplicateKeyError:
@@ -100,35 +108,37 @@ class DeliveryRepository:
     async def get(self, delivery_id: str) -> Document | None:
         return await self._deliveries.find_one({"_id": delivery_id})
 
-    async def due_heads(self, now: datetime, *, limit: int) -> list[Document]:
-        """The oldest pending delivery of each lane, if it is due and nobody holds its lease."""
-        pipeline: list[Document] = [
-            {"$match": {"status": "pending"}},
-            {"$sort": {"seq": 1}},
-            {"$group": {"_id": "$lane", "head": {"$first": "$$ROOT"}}},
-            {"$replaceRoot": {"newRoot": "$head"}},
-            {
-                "$match": {
-                    "next_attempt_at": {"$lte": now},
-                    "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}],
-                }
-            },
-            {"$sort": {"seq": 1}},
-            {"$limit": limit},
-        ]
-        return [doc async for doc in await self._deliveries.aggregate(pipeline)]
+    async def due_window(self, now: datetime, *, size: int) -> list[Document]:
+        """The oldest ``size`` pending deliveries that are due, in ``seq`` order, with only what picks
+        lane heads (the ``(status, seq)`` index walked from its start)."""
+        query = {"status": "pending", "next_attempt_at": {"$lte": now}}
+        cursor = self._deliveries.find(query, HEAD_FIELDS).sort("seq", ASCENDING).limit(size)
+        return [doc async for doc in cursor]
 
-    async def claim(self, delivery_id: str, *, now: datetime, until: datetime) -> bool:
-        """Take the lease on a pending delivery, so no other dispatcher sends it meanwhile."""
-        result = await self._deliveries.update_one(
+    async def waiting_in(self, lanes: list[str], now: datetime) -> list[Document]:
+        """The pending deliveries of ``lanes`` that are not due yet (heads waiting out a backoff, and
+        those deferred behind them), from the ``(lane, seq)`` index."""
+        query = {"status": "pending", "next_attempt_at": {"$gt": now}, "lane": {"$in": lanes}}
+        return [doc async for doc in self._deliveries.find(query, HEAD_FIELDS)]
+
+    async def defer(self, delivery_ids: list[str], *, until: datetime) -> None:
+        """Not before ``until``: deliveries that wait behind their lane's head in backoff."""
+        await self._deliveries.update_many(
+            {"_id": {"$in": delivery_ids}, "status": "pending"}, {"$set": {"next_attempt_at": until}}
+        )
+
+    async def claim(self, delivery_id: str, *, now: datetime, until: datetime) -> Document | None:
+        """Take the lease on a pending delivery, so no other dispatcher sends it meanwhile; the
+        delivery as leased, or None when another dispatcher holds it or it is no longer pending."""
+        return await self._deliveries.find_one_and_update(
             {
                 "_id": delivery_id,
                 "status": "pending",
                 "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}],
             },
             {"$set": {"lease_until": until}},
+            return_document=ReturnDocument.AFTER,
         )
-        return result.modified_count == 1
 
     async def update(
         self, delivery_id: str, changes: Document, *, status: str | None = None, unless_erased: bool = False
