@@ -93,6 +93,9 @@ async def _shutdown(app: FastAPI, runtime: Runtime) -> None:
     client = getattr(app.state, "http", None)
     if client is not None:
         await client.aclose()
+    dispatcher = getattr(app.state, "dispatcher", None)
+    if dispatcher is not None:
+        dispatcher.close()
 
 
 def create_app(

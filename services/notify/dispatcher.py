@@ -59,7 +59,7 @@ class Dispatcher:
         self._tls = httpx.create_ssl_context()  # once: loading the CA bundle is slow
         self._rng = rng
         self._wall_clock = wall_clock  # signature timestamps are real time, whatever the test clock says
-        self._relay = mail.Relay.from_settings(self.settings)
+        self._mail = mail.Connections(mail.Relay.from_settings(self.settings))
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._heads: deque[Document] = deque()  # due lane heads read, not started yet
         self._heads_read_at = 0.0
@@ -83,6 +83,11 @@ class Dispatcher:
         finally:
             for task in self._inflight.values():  # cancelled (killed): nothing more is recorded
                 task.cancel()
+            self.close()
+
+    def close(self) -> None:
+        """Close the connections to the SMTP relay that are open between messages."""
+        self._mail.close()
 
     async def run_once(self) -> int:
         """Start sending what is due now; returns how many sends were started."""
@@ -180,7 +185,7 @@ class Dispatcher:
         if target == "citizen_messenger" and doc.get("messenger"):
             return await self._messenger(doc)
         if target in ("department_email", "citizen_email") and doc.get("email"):
-            return await mail.send(doc["email"], self._relay, clock=self.notifier.clock)
+            return await mail.send(doc["email"], self._mail, clock=self.notifier.clock)
         return Outcome.failed(doc.get("last_error") or "nothing to send", permanent=True)
 
     async def _webhook(self, doc: Document) -> Outcome:

@@ -10,6 +10,7 @@ recipient's own auto-responder stays quiet.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,20 +46,91 @@ class Relay:
         )
 
 
-async def send(mail: Document, relay: Relay, *, clock: Clock) -> Outcome:
+class Connections:
+    """Open connections to the relay, each used for one message after another.
+
+    A message on a new connection costs the connection, the greeting, EHLO (with STARTTLS and the
+    login, when configured) and QUIT around its own transaction; reused, only the transaction
+    (MAIL, RCPT, DATA). A connection carries one transaction at a time, so there are as many as
+    sends under way (``NOTIFY_DISPATCH_CONCURRENCY``) at most. One is closed after
+    ``MESSAGES_PER_CONNECTION`` messages or ``IDLE_SECONDS`` unused, as relays limit both.
+    """
+
+    MESSAGES_PER_CONNECTION = 100
+    IDLE_SECONDS = 30.0
+
+    def __init__(self, relay: Relay) -> None:
+        self.relay = relay
+        self._idle: list[tuple[aiosmtplib.SMTP, int, float]] = []  # connection, messages sent, since
+
+    async def transaction(self, sender: str, recipient: str, data: bytes) -> tuple[dict[str, Any], str]:
+        """``sendmail`` on an idle connection, or a new one. A reused connection that the relay
+        closed meanwhile (seen only when written to) is replaced by a new one at once."""
+        client, sent = self._take()
+        if client is not None:
+            try:
+                return await self._send(client, sent, sender, recipient, data)
+            except aiosmtplib.SMTPServerDisconnected:
+                pass
+        return await self._send(await self._connect(), 0, sender, recipient, data)
+
+    def close(self) -> None:
+        for client, _, _ in self._idle:
+            client.close()
+        self._idle.clear()
+
+    async def _send(
+        self, client: aiosmtplib.SMTP, sent: int, sender: str, recipient: str, data: bytes
+    ) -> tuple[dict[str, Any], str]:
+        try:
+            refused, response = await client.sendmail(sender, [recipient], data)
+        except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused, ValueError):
+            self._give_back(client, sent + 1)  # refused: the envelope was reset, the connection is fine
+            raise
+        except BaseException:
+            client.close()
+            raise
+        self._give_back(client, sent + 1)
+        return refused, response
+
+    def _take(self) -> tuple[aiosmtplib.SMTP | None, int]:
+        now = time.monotonic()
+        while self._idle:
+            client, sent, since = self._idle.pop()
+            if client.is_connected and now - since < self.IDLE_SECONDS:
+                return client, sent
+            client.close()
+        return None, 0
+
+    def _give_back(self, client: aiosmtplib.SMTP, sent: int) -> None:
+        if not client.is_connected:
+            return
+        if sent >= self.MESSAGES_PER_CONNECTION:
+            client.close()
+            return
+        self._idle.append((client, sent, time.monotonic()))
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        client = aiosmtplib.SMTP(**_connection(self.relay))
+        await client.connect()
+        return client
+
+
+async def send(mail: Document, connections: Connections, *, clock: Clock) -> Outcome:
     """One SMTP transaction, total: delivered, refused with a reason, or to be retried.
 
     A message that cannot be built or addressed (:mod:`mail_message`) and a 5xx refusal of the
     recipient or the message are final; trouble reaching the relay and 4xx answers are retried.
     """
+    relay = connections.relay
     try:
         outgoing = mail_message.compose(mail, clock=clock)
     except mail_message.Unsendable as exc:
         return Outcome.failed(str(exc), permanent=True)
     try:
         async with asyncio.timeout(relay.timeout):
-            refused, response = await aiosmtplib.send(
-                outgoing.data, sender=outgoing.sender, recipients=[outgoing.recipient], **_connection(relay)
+            refused, response = await connections.transaction(
+                outgoing.sender, outgoing.recipient, outgoing.data
             )
     except TimeoutError:
         return Outcome.failed(

@@ -11,6 +11,7 @@ from lotsen.contracts import topics
 from lotsen.contracts.cases import CaseErased, CaseErasedData
 from lotsen.contracts.outbound import OutboundDelivered, OutboundFailed
 from lotsen.kafka.broker import free_port
+from services.notify import mail
 from tests.notify_events import created, handed_off, new_ref, outbound
 from tests.notify_support import Notify, Outbox, clock, notify, notify_overrides, outbox
 
@@ -150,8 +151,8 @@ async def test_a_relay_that_is_down_means_retry_later_not_failure(
     notify: Notify, outbox: Outbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ref = new_ref()
-    relay = notify.dispatcher._relay
-    monkeypatch.setattr(notify.dispatcher, "_relay", type(relay)(host="127.0.0.1", port=free_port()))
+    nowhere = mail.Connections(mail.Relay(host="127.0.0.1", port=free_port()))
+    monkeypatch.setattr(notify.dispatcher, "_mail", nowhere)
     await notify.publish(outbound(ref))
     await notify.dispatch()
     [delivery] = await notify.deliveries(case_ref=ref)

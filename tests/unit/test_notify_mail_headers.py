@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from lotsen.contracts import topics
 from lotsen.contracts.outbound import OutboundDelivered, OutboundFailed
 from services.notify import mail
+from services.notify.deliveries import Outcome
 from tests.notify_events import new_ref, outbound
 from tests.notify_support import Notify, Outbox, clock, notify, notify_overrides, outbox
 
@@ -100,14 +101,21 @@ def mail_to(to: str, name: str, subject: str, token: str) -> dict[str, object]:
     }
 
 
+async def send_once(message: dict[str, object], outbox: Outbox) -> Outcome:
+    connections = mail.Connections(mail.Relay(host="127.0.0.1", port=outbox.port, timeout=10))
+    try:
+        return await mail.send(message, connections, clock=now)
+    finally:
+        connections.close()
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=names, subject=names)
 def test_any_name_and_subject_arrive_as_the_citizen_wrote_them(
     outbox: Outbox, name: str, subject: str
 ) -> None:
     token = f"token-{uuid.uuid4().hex}"
-    relay = mail.Relay(host="127.0.0.1", port=outbox.port, timeout=10)
-    outcome = asyncio.run(mail.send(mail_to("sara@example.se", name, subject, token), relay, clock=now))
+    outcome = asyncio.run(send_once(mail_to("sara@example.se", name, subject, token), outbox))
     assert outcome.delivered, outcome.detail
     [message] = caught(outbox, token)
     assert shown_name(message["To"]) == seen(name)
@@ -122,8 +130,7 @@ def test_any_name_and_subject_arrive_as_the_citizen_wrote_them(
 @given(to=addresses, name=nasty_text)
 def test_any_address_is_delivered_or_refused_with_a_reason(outbox: Outbox, to: str, name: str) -> None:
     token = f"token-{uuid.uuid4().hex}"
-    relay = mail.Relay(host="127.0.0.1", port=outbox.port, timeout=10)
-    outcome = asyncio.run(mail.send(mail_to(to, name, "Ditt ärende", token), relay, clock=now))
+    outcome = asyncio.run(send_once(mail_to(to, name, "Ditt ärende", token), outbox))
     if to in UNUSABLE:
         assert not outcome.delivered and outcome.permanent
         assert "cannot be used" in outcome.detail
