@@ -1,15 +1,17 @@
 """Corrections to the in-memory MongoDB stand-in (``mongomock://``), applied once per process.
 
 None changes what a query answers; they only make the stand-in behave more like the server it
-stands in for (what it answers from an index, it answers without reading every document). With
-``MONGODB_URL=mongodb://…`` none of this is loaded.
+stands in for (what it answers from an index, it answers without reading every document) and copy
+and convert documents without mongomock's per-value overhead. ``patching.as_shipped`` undoes them
+for a while, so tests compare every answer with mongomock's. With ``MONGODB_URL=mongodb://…`` none
+of this is loaded.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from lotsen.standin import expiry, field_maps, lookups
+from lotsen.standin import documents, expiry, field_maps, lookups, reads
 
 _applied = False
 
@@ -22,6 +24,8 @@ def prepare() -> None:
     field_maps.patch_store()
     expiry.patch_expiry()
     lookups.patch_iter_documents()
+    documents.patch_documents()
+    reads.patch_reads()
     _applied = True
 
 

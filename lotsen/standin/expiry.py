@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lotsen.standin import field_maps
+from lotsen.standin.patching import replace
 
 _ATTRIBUTE = "_lotsen_expiry"
 _NEVER = object()
@@ -125,4 +126,4 @@ def patch_expiry() -> None:
             if key in self._documents:
                 del self[key]
 
-    CollectionStore._remove_expired_documents = remove_expired_documents  # type: ignore[method-assign]
+    replace(CollectionStore, "_remove_expired_documents", remove_expired_documents)

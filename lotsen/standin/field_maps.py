@@ -26,6 +26,8 @@ from typing import Any
 
 from bson import ObjectId
 
+from lotsen.standin.patching import replace
+
 _ATTRIBUTE = "_lotsen_field_maps"
 
 # Exact types only: a subclass may redefine equality or hashing (an Enum hashes by its name).
@@ -204,13 +206,13 @@ def patch_store() -> None:
 
         return wrapper
 
-    CollectionStore.__setitem__ = set_document  # type: ignore[method-assign]
-    CollectionStore.__delitem__ = delete_document  # type: ignore[method-assign]
-    CollectionStore.drop = invalidating(original_drop)  # type: ignore[method-assign]
-    CollectionStore.create_index = invalidating(original_create_index)  # type: ignore[method-assign]
-    CollectionStore.drop_index = invalidating(original_drop_index)  # type: ignore[method-assign]
-    Collection._apply_update_document = refreshing(Collection._apply_update_document)  # type: ignore[method-assign]
-    Collection._apply_update_pipeline = refreshing(Collection._apply_update_pipeline)  # type: ignore[method-assign]
+    replace(CollectionStore, "__setitem__", set_document)
+    replace(CollectionStore, "__delitem__", delete_document)
+    replace(CollectionStore, "drop", invalidating(original_drop))
+    replace(CollectionStore, "create_index", invalidating(original_create_index))
+    replace(CollectionStore, "drop_index", invalidating(original_drop_index))
+    replace(Collection, "_apply_update_document", refreshing(Collection._apply_update_document))
+    replace(Collection, "_apply_update_pipeline", refreshing(Collection._apply_update_pipeline))
 
 
 def _refresh(store: Any, document: Any) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from lotsen.standin.field_maps import MAPPED_TYPES, maps_for
+from lotsen.standin.patching import replace
 
 # The _id values looked up directly: hashable, and equal in Python exactly when equal in MongoDB.
 _KEY_TYPES = (str, int, uuid.UUID)
@@ -64,22 +65,9 @@ def patch_iter_documents() -> None:
         return iter(found)
 
     def by_equality(store: Any, spec: dict[str, Any]) -> Iterator[Any] | None:
-        if not store._documents:
-            return None  # the scan of an empty store still validates the filter
-        store._remove_expired_documents()  # as the scan's read of the store does
-        maps = maps_for(store)
-        if maps is None:
+        candidates = equality_candidates(store, spec, MAPPED_TYPES)
+        if candidates is None:
             return None
-        chosen: tuple[int, str, Any] | None = None
-        for field, value in spec.items():
-            if field in maps.fields and type(value) in MAPPED_TYPES:
-                count = maps.candidate_count(field, value)
-                if chosen is None or count < chosen[0]:
-                    chosen = (count, field, value)
-        if chosen is None:
-            return None
-        documents = store._documents
-        candidates = [documents[key] for key in maps.candidates(chosen[1], chosen[2])]
         return (document for document in candidates if filter_applies(spec, document))  # type: ignore[no-untyped-call]
 
     def iter_documents(self: Any, spec: Any) -> Iterator[Any]:
@@ -93,4 +81,26 @@ def patch_iter_documents() -> None:
                 return found
         return scan(self, spec)
 
-    Collection._iter_documents = iter_documents  # type: ignore[method-assign]
+    replace(Collection, "_iter_documents", iter_documents)
+
+
+def equality_candidates(store: Any, spec: dict[str, Any], value_types: frozenset[type]) -> list[Any] | None:
+    """The stored documents that may match ``spec`` by its most selective top-level equality on an
+    indexed field whose value is of one of ``value_types``, in insertion order; None when there is
+    no such equality (or nothing stored: the scan of an empty store still validates the filter)."""
+    if not store._documents:
+        return None
+    store._remove_expired_documents()  # as the scan's read of the store does
+    maps = maps_for(store)
+    if maps is None:
+        return None
+    chosen: tuple[int, str, Any] | None = None
+    for field, value in spec.items():
+        if field in maps.fields and type(value) in value_types:
+            count = maps.candidate_count(field, value)
+            if chosen is None or count < chosen[0]:
+                chosen = (count, field, value)
+    if chosen is None:
+        return None
+    documents = store._documents
+    return [documents[key] for key in maps.candidates(chosen[1], chosen[2])]

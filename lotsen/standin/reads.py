@@ -1,0 +1,131 @@
+"""Reads on the stand-in: one copy of each document answered, and aggregations that start with a
+``$match`` read only that match's candidates.
+
+mongomock answers a find with a copy of each matched document (``_copy_field``) and, with
+``tz_aware=True`` as Lotsen connects, copies that copy again to give its dates the UTC zone. Here a
+find of whole documents makes the one copy ``documents.aware_copy`` (the same answer); projections
+and naive clients keep mongomock's two steps.
+
+mongomock's ``aggregate`` reads the whole collection (``find()``) and lets a leading ``$match``
+drop what it does not match. MongoDB answers that stage from an index. Here, when the ``$match``
+holds a top-level equality on an indexed field, only the documents the field maps name for it
+(lookups.py) are read, in the same insertion order, and mongomock's own ``$match`` and the rest of
+the pipeline run on them. That stage compares the documents as found (dates with their zone) after
+converting them back (``patch_datetime_awareness_in_document``), which keeps every value but a date
+as it is: so only equalities on values other than dates choose the candidates, and every document
+the stage could keep is among them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from lotsen.standin import documents, lookups
+from lotsen.standin.field_maps import MAPPED_TYPES
+from lotsen.standin.patching import replace
+
+# Values a $match compares unchanged after the round trip through the read copy and back.
+_UNCHANGED_BY_THE_MATCH = MAPPED_TYPES - {datetime.datetime}
+
+
+def stored_documents(collection: Any, spec: Any, sort: Any) -> Iterator[Any]:
+    """The stored documents a find answers, in its order: ``Collection._get_dataset`` but the copy."""
+    from mongomock import filtering
+
+    dataset = collection._iter_documents(spec)
+    if sort:
+        if isinstance(sort, dict):
+            sort = sort.items()
+        for sort_key, sort_direction in reversed(sort):
+            if sort_key == "$natural":
+                if sort_direction < 0:
+                    dataset = iter(reversed(list(dataset)))
+                continue
+            if sort_key.startswith("$"):
+                raise NotImplementedError(f"Sorting by {sort_key} is not implemented in mongomock yet")
+            dataset = iter(
+                sorted(
+                    dataset,
+                    key=functools.partial(filtering.resolve_sort_key, sort_key),
+                    reverse=sort_direction < 0,
+                )
+            )
+    return dataset  # type: ignore[no-any-return]
+
+
+def patch_reads() -> None:
+    import mongomock.aggregate
+    import mongomock.collection
+    import mongomock.helpers
+    from mongomock.collection import Collection, Cursor
+    from packaging import version
+
+    aggregate: Any = mongomock.aggregate
+    collection: Any = mongomock.collection
+    helpers: Any = mongomock.helpers
+
+    whole_documents_when_empty = helpers.PYMONGO_VERSION >= version.parse("4.0")
+    original_aggregate: Callable[..., Any] = Collection.aggregate
+
+    def answers_whole_documents(fields: Any) -> bool:
+        # Collection._copy_only_fields copies the whole document exactly when this holds.
+        return fields is None or (not fields and whole_documents_when_empty)
+
+    def get_dataset(self: Any, spec: Any, sort: Any, fields: Any, as_class: Any) -> Iterator[Any]:
+        for document in stored_documents(self, spec, sort):
+            yield self._copy_only_fields(document, fields, as_class)
+
+    def whole_aware_documents(cursor: Any) -> Iterator[Any] | None:
+        """The stored documents of a cursor that answers them whole with aware dates, else None."""
+        factory = cursor._factory
+        if type(factory) is not functools.partial or factory.keywords or len(factory.args) != 4:
+            return None
+        spec, sort, fields, container = factory.args
+        target = cursor.collection
+        if container is not dict or not answers_whole_documents(fields):
+            return None
+        if not target.codec_options.tz_aware or factory.func != target._get_dataset:
+            return None
+        return stored_documents(target, spec, sort)
+
+    def compute_results(self: Any, with_limit_and_skip: bool = False) -> list[Any]:
+        # Cursor._compute_results, but whole documents are copied once, not twice.
+        if not self._results or self._factory_last_generated_results != self._factory:
+            stored = whole_aware_documents(self)
+            if stored is not None:
+                results = [documents.aware_copy(document) for document in stored]
+            elif self.collection.codec_options.tz_aware:
+                results = [helpers.make_datetime_timezone_aware_in_document(x) for x in self._factory()]
+            else:
+                results = list(self._factory())
+            self._factory_last_generated_results = self._factory
+            self._results = results
+        if with_limit_and_skip:
+            results = self._results[self._skip :]
+            if self._limit:
+                results = results[: abs(self._limit)]
+        else:
+            results = self._results
+        return results  # type: ignore[no-any-return]
+
+    def aggregate_from_candidates(self: Any, pipeline: Any, session: Any = None, **unused_kwargs: Any) -> Any:
+        first: Any = pipeline[0] if isinstance(pipeline, list | tuple) and pipeline else None
+        leading_match = type(first) is dict and list(first) == ["$match"] and type(first["$match"]) is dict
+        if leading_match and not session:
+            candidates = lookups.equality_candidates(self._store, first["$match"], _UNCHANGED_BY_THE_MATCH)
+            if candidates is not None:
+                if self.codec_options.tz_aware:
+                    found = [documents.aware_copy(document) for document in candidates]
+                else:
+                    found = [collection._copy_field(document, dict) for document in candidates]
+                match = aggregate._PIPELINE_HANDLERS["$match"]
+                matched = match(found, self.database, first["$match"])
+                return aggregate.process_pipeline(matched, self.database, pipeline[1:], session)
+        return original_aggregate(self, pipeline, session, **unused_kwargs)
+
+    replace(Collection, "_get_dataset", get_dataset)
+    replace(Cursor, "_compute_results", compute_results)
+    replace(Collection, "aggregate", aggregate_from_candidates)
