@@ -7,7 +7,10 @@ MongoDB offers no transaction across the two documents. Here an event only chang
 state (idempotently, order-independently: :mod:`services.stats.updates`) and bumps a *dirty mark*
 for the entity's day. The aggregator then recomputes each dirty day from the state of every entity
 in it — a pure function, so a redelivered or reordered event, a crash between two writes, or two
-aggregators at once cannot double-count: the day is always what its entities say. A day's document
+aggregators at once cannot double-count: the day is always what its entities say. It does so without
+re-reading the whole day each time: it keeps each day's cells with every entity's contribution in
+memory and re-reads only the entities the dirty mark's change log names
+(:mod:`services.stats.daycells`), so a flush costs what changed, not the day. A day's document
 holds *cells*, one per combination of dimensions (calls: answer group; cases: channel, department,
 category, ROSA level, answer group, handled_by), each with a :class:`~services.stats.tally.Tally`.
 A month's document is the sum of its days, recomputed the same way when a day of it changed, so a
@@ -20,13 +23,13 @@ as of the last event stored.
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.stats.backlog import backlog_tally
 from services.stats.calls import CALL_DIMENSIONS, call_tally
+from services.stats.daycells import DayCells, MonthCells, Recent
 from services.stats.email import email_tally
 from services.stats.facts import CallFacts, CaseFacts, OutboundFacts
 from services.stats.repository import Mark, StatsRepository
@@ -80,28 +83,23 @@ def case_tally(case: CaseFacts, day: date, settings: StatsSettings, tz: ZoneInfo
     return tally
 
 
-def cells_by_bucket(
-    kind: Kind, docs: list[Document], settings: StatsSettings, tz: ZoneInfo
-) -> dict[str, Cells]:
-    result: dict[str, Cells] = defaultdict(dict)
-    for doc in docs:
-        facts = _facts(kind, doc)
-        day = facts.day(tz)
-        if day is None:
-            continue
-        if isinstance(facts, CallFacts):
-            tally = call_tally(facts)
-        elif isinstance(facts, CaseFacts):
-            tally = case_tally(facts, day, settings, tz)
-        else:
-            tally = outbound_tally(facts)
-        key = tuple(getattr(facts, name) for name in DIMENSIONS[kind])
-        cells = result[f"{facts.organization}|{day.isoformat()}"]
-        if key in cells:
-            cells[key].add(tally)
-        else:
-            cells[key] = tally
-    return result
+Contribution = tuple[str, tuple[Any, ...], Tally]
+
+
+def contribution(kind: Kind, doc: Document, settings: StatsSettings, tz: ZoneInfo) -> Contribution | None:
+    """(its day's bucket, its cell's key, its tally) for one entity, or None while its day is unknown."""
+    facts = _facts(kind, doc)
+    day = facts.day(tz)
+    if day is None:
+        return None
+    if isinstance(facts, CallFacts):
+        tally = call_tally(facts)
+    elif isinstance(facts, CaseFacts):
+        tally = case_tally(facts, day, settings, tz)
+    else:
+        tally = outbound_tally(facts)
+    key = tuple(getattr(facts, name) for name in DIMENSIONS[kind])
+    return f"{facts.organization}|{day.isoformat()}", key, tally
 
 
 def cells_to_docs(cells: Cells) -> list[Document]:
@@ -129,6 +127,8 @@ class Aggregator:
         self.settings = settings
         self.tz = ZoneInfo(settings.timezone)
         self._lock = asyncio.Lock()
+        self._days: Recent[DayCells] = Recent(64)
+        self._months: Recent[MonthCells] = Recent(32)
 
     async def flush(self) -> int:
         """Bring every dirty aggregate up to date; returns how many were rewritten."""
@@ -142,25 +142,69 @@ class Aggregator:
             mine = [m for m in marks if m.kind == kind]
             if not mine:
                 continue
-            buckets = [f"{m.organization}|{m.period}" for m in mine]
-            docs = await self.stats.states_in_buckets(kind, buckets)
-            cells = cells_by_bucket(kind, docs, self.settings, self.tz)
+            days = await self._bring_up_to_date(kind, mine)
             months = set()
             for mark in mine:
-                day_cells = cells.get(f"{mark.organization}|{mark.period}", {})
-                if await self.stats.write_bucket(mark, cells_to_docs(day_cells)):
+                if await self.stats.write_bucket(mark, cells_to_docs(days[mark.id].cells)):
                     written += 1
                 await self.stats.clear_mark(mark)
                 months.add(Mark("month", kind, mark.organization, mark.period[:7]))
             await self.stats.mark_dirty(months)
         return written
 
+    async def _bring_up_to_date(self, kind: Kind, marks: list[Mark]) -> dict[str, DayCells]:
+        """Each day's cells as of its mark's generation (by mark id): from the entities changed since
+        the cells held here when the change log names them all, else from every entity of the day."""
+        held: dict[str, DayCells] = {}
+        changed: dict[Mark, set[str]] = {}
+        whole: list[Mark] = []
+        for mark in marks:
+            day = self._days.get(mark.id)
+            ids = None if day is None or day.gen > mark.gen else await self.stats.changed_since(mark, day.gen)
+            if day is None or ids is None:
+                whole.append(mark)
+            else:
+                held[mark.id] = day
+                changed[mark] = ids
+        wanted = set().union(*changed.values())
+        states = await self.stats.states(kind, wanted) if wanted else {}
+        for mark, ids in changed.items():
+            day = held[mark.id]
+            bucket = f"{mark.organization}|{mark.period}"
+            for entity in ids:
+                doc = states.get(entity)
+                part = contribution(kind, doc, self.settings, self.tz) if doc is not None else None
+                if part is not None and part[0] == bucket:
+                    day.count(entity, part[1], part[2])
+                else:  # no longer of this day (or never was)
+                    day.count(entity, None, None)
+            day.gen = mark.gen
+        if whole:
+            held.update(await self._derive_whole(kind, whole))
+        return held
+
+    async def _derive_whole(self, kind: Kind, marks: list[Mark]) -> dict[str, DayCells]:
+        fresh = {f"{mark.organization}|{mark.period}": (mark, DayCells(mark.gen)) for mark in marks}
+        for doc in await self.stats.states_in_buckets(kind, list(fresh)):
+            part = contribution(kind, doc, self.settings, self.tz)
+            if part is not None and part[0] in fresh:
+                fresh[part[0]][1].count(doc["_id"], part[1], part[2])
+        for mark, day in fresh.values():
+            self._days.put(mark.id, day)  # the latest days are kept; a rebuild's many are let go
+        return {mark.id: day for mark, day in fresh.values()}
+
     async def _flush_months(self) -> int:
         written = 0
         for mark in await self.stats.dirty_marks("month"):
             days = await self.stats.day_buckets_of_month(mark.kind, mark.organization, mark.period)
-            cells = cells_from_docs(mark.kind, [cell for day in days for cell in day["cells"]])
-            if await self.stats.write_bucket(mark, cells_to_docs(cells)):
+            month = self._months.get(mark.id)
+            if month is None:
+                month = MonthCells()
+                self._months.put(mark.id, month)
+            for day in days:
+                if not month.holds(day["_id"], day["gen"]):
+                    month.put_day(day["_id"], day["gen"], cells_from_docs(mark.kind, day["cells"]))
+            if await self.stats.write_bucket(mark, cells_to_docs(month.cells)):
                 written += 1
             await self.stats.clear_mark(mark)
         return written

@@ -2,10 +2,11 @@
 
 A poll of events is folded into one update per call, case or outbound message
 (:mod:`services.stats.updates`); the handler reads those entities once, writes each once, and
-marks the local days they belong to (before and after the change) dirty for the aggregator. No
-event-id store is needed: every write is idempotent and order-independent, so a redelivered
-event, or a whole poll handed over again after a crash, leaves the state as it was. Nothing of
-the citizen is read or written: no names, addresses, numbers, Messenger ids or text.
+marks the local days they belong to (before and after the change) dirty for the aggregator, with
+the entities changed, so that it re-reads only those. No event-id store is needed: every write is
+idempotent and order-independent, so a redelivered event, or a whole poll handed over again after a
+crash, leaves the state as it was. Nothing of the citizen is read or written: no names, addresses,
+numbers, Messenger ids or text.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Ingest:
 
     async def apply(self, events: Sequence[Event[Any]]) -> None:
         updates = fold(list(events))
-        marks: set[Mark] = set()
+        changed: dict[Mark, set[str]] = {}
         for kind in KINDS:
             mine = {entity: update for (k, entity), update in updates.items() if k == kind}
             if not mine:
@@ -46,13 +47,13 @@ class Ingest:
                 merged = update.apply(old)
                 bucket = bucket_of(kind, merged, self.tz)
                 writes.append(StateWrite(update, {"bucket": bucket}, old is not None, merged))
-                for changed in {old.get("bucket") if old else None, bucket} - {None}:
-                    assert changed is not None
-                    organization, day = changed.split("|")
-                    marks.add(Mark("day", kind, organization, day))
+                for day_bucket in {old.get("bucket") if old else None, bucket} - {None}:
+                    assert day_bucket is not None
+                    organization, day = day_bucket.split("|")
+                    changed.setdefault(Mark("day", kind, organization, day), set()).add(entity)
                 metrics.count_new(kind, old, merged)
             await self.stats.write_states(kind, writes)
-        await self.stats.mark_dirty(marks)
+        await self.stats.mark_dirty(changed)
 
 
 def make_batch_handler(*, stats: StatsRepository, settings: StatsSettings | None = None) -> BatchHandler:

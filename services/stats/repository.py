@@ -9,6 +9,10 @@ Collections (database ``lotsen_stats``):
 - ``dirty`` — marks ``"<day|month>|<kind>|<organisation>|<period>"`` with a generation counter:
   a change to an entity of that day bumps it; the aggregator clears it only if the generation it
   re-aggregated is still the latest.
+- ``changes`` — which entities each generation of a day's mark was bumped for
+  (``"<mark>|<generation>"``), so an aggregator that holds the day's cells re-reads only those
+  (:mod:`services.stats.daycells`). Kept ``CHANGES_KEPT_SECONDS``; a generation not found there
+  means re-deriving the day whole, so losing one costs time, never a count.
 - ``buckets_day`` and ``buckets_month`` — the pre-aggregates: per kind, organisation and local day
   (or month), a list of cells (one per combination of dimensions) with their tallies, and the
   generation they were computed from. A write never replaces a newer generation. The cells are
@@ -18,12 +22,14 @@ Collections (database ``lotsen_stats``):
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -32,6 +38,8 @@ from services.stats.updates import Document, EntityUpdate, Kind
 Scope = str  # "day" | "month"
 STATE = {"calls": "call_state", "cases": "case_state", "outbound": "outbound_state"}
 BUCKETS = {"day": "buckets_day", "month": "buckets_month"}
+CHANGES_KEPT_SECONDS = 600
+LONGEST_CHANGE_READ = 1000  # generations
 
 
 @dataclass(frozen=True)
@@ -59,12 +67,14 @@ class StatsRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._db = db
         self._dirty = db["dirty"]
+        self._changes = db["changes"]
         self._decoded = DecodedCells()
 
     async def ensure_indexes(self) -> None:
         for collection in STATE.values():
             await self._db[collection].create_index([("bucket", ASCENDING)])
         await self._dirty.create_index([("dirty", ASCENDING), ("scope", ASCENDING)])
+        await self._changes.create_index("at", expireAfterSeconds=CHANGES_KEPT_SECONDS)
         await self._db["buckets_day"].create_index(
             [("kind", ASCENDING), ("organization", ASCENDING), ("day", ASCENDING)]
         )
@@ -110,26 +120,48 @@ class StatsRepository:
 
     # --- dirty marks ----------------------------------------------------------------------------
 
-    async def mark_dirty(self, marks: Iterable[Mark]) -> None:
-        ops = [
-            UpdateOne(
-                {"_id": m.id},
-                {
-                    "$inc": {"gen": 1},
-                    "$set": {
-                        "dirty": True,
-                        "scope": m.scope,
-                        "kind": m.kind,
-                        "organization": m.organization,
-                        "period": m.period,
-                    },
-                },
-                upsert=True,
-            )
-            for m in set(marks)
-        ]
+    async def mark_dirty(self, marks: Iterable[Mark] | Mapping[Mark, Collection[str]]) -> None:
+        """Bump each mark's generation. Given the ids of the entities that changed per mark, also
+        log them under the new generation, after the bump (so a logged generation is a real one)."""
+        if isinstance(marks, Mapping):
+            gens = await asyncio.gather(*(self._bump(mark) for mark in marks))
+            at = datetime.now(UTC)
+            changes = [
+                {"_id": change_id(mark, gen), "ids": sorted(ids), "at": at}
+                for (mark, ids), gen in zip(marks.items(), gens, strict=True)
+            ]
+            if changes:
+                await self._changes.insert_many(changes, ordered=False)
+            return
+        ops = [UpdateOne({"_id": m.id}, _bump(m), upsert=True) for m in set(marks)]
         if ops:
             await self._dirty.bulk_write(ops, ordered=False)
+
+    async def _bump(self, mark: Mark) -> int:
+        found = await self._dirty.find_one_and_update(
+            {"_id": mark.id},
+            _bump(mark),
+            projection={"gen": 1},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert found is not None  # an upsert returning the document after it
+        return int(found["gen"])
+
+    async def changed_since(self, mark: Mark, gen: int) -> set[str] | None:
+        """The entities changed in the generations after ``gen`` up to ``mark.gen``; None when a
+        generation is not in the log (expired, or its handler has not logged it yet)."""
+        if mark.gen - gen > LONGEST_CHANGE_READ:
+            return None  # re-deriving the day is the cheaper way
+        wanted = [change_id(mark, g) for g in range(gen + 1, mark.gen + 1)]
+        if not wanted:
+            return set()
+        changed: set[str] = set()
+        found = 0
+        async for doc in self._changes.find({"_id": {"$in": wanted}}, {"ids": 1}):
+            changed.update(doc["ids"])
+            found += 1
+        return changed if found == len(wanted) else None
 
     async def dirty_marks(self, scope: Scope) -> list[Mark]:
         cursor = self._dirty.find({"dirty": True, "scope": scope})
@@ -160,6 +192,7 @@ class StatsRepository:
             )
         except DuplicateKeyError:
             return False  # a newer generation is stored already
+        self._decoded.remember(bucket_id, mark.gen, cells)  # read back at once, by the month and the figures
         return True
 
     async def write_buckets_directly(self, scope: Scope, docs: list[Document]) -> None:
@@ -212,13 +245,30 @@ class StatsRepository:
         return True
 
     async def drop_all(self) -> None:
-        for name in [*STATE.values(), "dirty", *BUCKETS.values(), "case_facts"]:
+        for name in [*STATE.values(), "dirty", "changes", *BUCKETS.values(), "case_facts"]:
             await self._db[name].drop()
 
     async def collections(self) -> dict[str, list[Document]]:
         """Everything stats stores (tests: no personal data, and rebuilt equals live)."""
         names = [*STATE.values(), "dirty", *BUCKETS.values()]
         return {name: [decode_cells(doc) async for doc in self._db[name].find({})] for name in names}
+
+
+def _bump(mark: Mark) -> Document:
+    return {
+        "$inc": {"gen": 1},
+        "$set": {
+            "dirty": True,
+            "scope": mark.scope,
+            "kind": mark.kind,
+            "organization": mark.organization,
+            "period": mark.period,
+        },
+    }
+
+
+def change_id(mark: Mark, gen: int) -> str:
+    return f"{mark.id}|{gen}"
 
 
 def encode_cells(cells: list[Document]) -> str:
@@ -233,6 +283,12 @@ class DecodedCells:
     def __init__(self, size: int = 512) -> None:
         self._size = size
         self._cells: OrderedDict[tuple[str, int], list[Document]] = OrderedDict()
+
+    def remember(self, bucket_id: str, gen: int, cells: list[Document]) -> None:
+        self._cells[(bucket_id, gen)] = cells
+        self._cells.move_to_end((bucket_id, gen))
+        if len(self._cells) > self._size:
+            self._cells.popitem(last=False)
 
     def __call__(self, doc: Document) -> Document:
         if not isinstance(doc.get("cells"), str):

@@ -44,6 +44,21 @@ class Tally:
         for name, refs in other.refs.items():
             self.refs.setdefault(name, []).extend(refs)
 
+    def subtract(self, other: Tally) -> None:
+        """Take back what ``add(other)`` added: what drops to nothing goes, so the result equals a
+        tally summed without ``other``."""
+        _unmerge(self.counts, other.counts)
+        for name, hist in other.hists.items():
+            _unmerge_named(self.hists, name, hist)
+        for name, marks in other.marks.items():
+            _unmerge_named(self.marks, name, marks)
+        for name, refs in other.refs.items():
+            mine = self.refs[name]
+            for ref in refs:
+                mine.remove(ref)
+            if not mine:
+                del self.refs[name]
+
     def hist(self, name: str) -> Counter[float]:
         return self.hists.get(name, Counter())
 
@@ -96,6 +111,22 @@ def _merge(into: dict[Any, int], other: dict[Any, int]) -> None:
     get = into.get
     for key, n in other.items():
         into[key] = get(key, 0) + n
+
+
+def _unmerge(into: dict[Any, int], other: dict[Any, int]) -> None:
+    for key, n in other.items():
+        left = into[key] - n
+        if left:
+            into[key] = left
+        else:
+            del into[key]
+
+
+def _unmerge_named(counters: dict[str, Counter[Any]], name: str, other: dict[Any, int]) -> None:
+    counter = counters[name]
+    _unmerge(counter, other)
+    if not counter:
+        del counters[name]
 
 
 def nearest_rank(hist: Counter[float], q: float) -> float | None:
