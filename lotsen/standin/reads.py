@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from lotsen.standin import documents, lookups
@@ -62,6 +62,7 @@ def patch_reads() -> None:
     import mongomock.helpers
     from mongomock.collection import Collection, Cursor
     from packaging import version
+    from pymongo import ReturnDocument
 
     aggregate: Any = mongomock.aggregate
     collection: Any = mongomock.collection
@@ -69,6 +70,13 @@ def patch_reads() -> None:
 
     whole_documents_when_empty = helpers.PYMONGO_VERSION >= version.parse("4.0")
     original_aggregate: Callable[..., Any] = Collection.aggregate
+    original_find_and_modify: Callable[..., Any] = Collection._find_and_modify
+
+    def read_copy(target: Any, value: Any) -> Any:
+        """What a find answers for a stored value: a copy, with zoned dates on a tz-aware client."""
+        if target.codec_options.tz_aware:
+            return documents.aware_copy(value)
+        return collection._copy_field(value, dict)
 
     def answers_whole_documents(fields: Any) -> bool:
         # Collection._copy_only_fields copies the whole document exactly when this holds.
@@ -117,15 +125,43 @@ def patch_reads() -> None:
         if leading_match and not session:
             candidates = lookups.equality_candidates(self._store, first["$match"], _UNCHANGED_BY_THE_MATCH)
             if candidates is not None:
-                if self.codec_options.tz_aware:
-                    found = [documents.aware_copy(document) for document in candidates]
-                else:
-                    found = [collection._copy_field(document, dict) for document in candidates]
+                found = [read_copy(self, document) for document in candidates]
                 match = aggregate._PIPELINE_HANDLERS["$match"]
                 matched = match(found, self.database, first["$match"])
                 return aggregate.process_pipeline(matched, self.database, pipeline[1:], session)
         return original_aggregate(self, pipeline, session, **unused_kwargs)
 
+    def find_and_modify(
+        self: Any,
+        query: Any,
+        projection: Any = None,
+        update: Any = None,
+        upsert: bool = False,
+        sort: Any = None,
+        return_document: Any = ReturnDocument.BEFORE,
+        session: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        # Collection._find_and_modify reads the document before the update as a find_one, a whole
+        # copy, even when it answers the document after it and needs only the first's _id.
+        answers_after = return_document is ReturnDocument.AFTER or kwargs.get("new")
+        if not answers_after or projection is not None or session or kwargs.get("remove") or not update:
+            return original_find_and_modify(
+                self, query, projection, update, upsert, sort, return_document, session, **kwargs
+            )
+        spec = {} if query is None else query if isinstance(query, Mapping) else {"_id": query}
+        cursor = self.find(spec, sort=sort)  # validates, and converts dates, as find_one does
+        found = list(stored_documents(self, cursor._spec, cursor._sort))
+        if not found and not upsert:
+            return None
+        if found and "_id" in found[0]:
+            query = {"_id": read_copy(self, found[0]["_id"])}  # the _id of find_one's copy
+        updated = self._update(query, update, upsert)
+        if updated["upserted"]:
+            query = {"_id": updated["upserted"]}
+        return self.find_one(query, None)
+
     replace(Collection, "_get_dataset", get_dataset)
     replace(Cursor, "_compute_results", compute_results)
     replace(Collection, "aggregate", aggregate_from_candidates)
+    replace(Collection, "_find_and_modify", find_and_modify)

@@ -126,7 +126,14 @@ def operations() -> Any:
         st.tuples(st.just("replace_one"), filters(), documents(with_id=False), st.booleans()),
         st.tuples(st.just("delete_one"), filters()),
         st.tuples(st.just("delete_many"), filters()),
-        st.tuples(st.just("find_one_and_update"), filters(), sets(), st.booleans(), st.booleans()),
+        st.tuples(
+            st.just("find_one_and_update"),
+            filters(),
+            sets(),
+            st.booleans(),
+            st.booleans(),
+            st.sampled_from(SORTS),
+        ),
         st.tuples(st.just("push_timeline"), filters(), timeline.filter(bool), st.booleans()),
         st.tuples(st.just("bulk_write"), st.lists(requests(), min_size=1, max_size=4), st.booleans()),
         st.tuples(st.just("find"), filters()),
@@ -138,6 +145,7 @@ def operations() -> Any:
     )
 
 
+SORTS: list[Any] = [None, [("created", -1)], [("ref", 1), ("_id", -1)]]
 PROJECTIONS: list[Any] = [{"due": 1}, {"timeline": 0}, {"_id": 0, "timeline.at": 1}, ["ref", "due"], {}]
 LATER_STAGES: list[list[dict[str, Any]]] = [
     [],
@@ -180,7 +188,9 @@ def apply(collection: Any, operation: tuple[Any, ...]) -> Any:
             return collection.delete_many(args[0]).deleted_count
         case "find_one_and_update":
             after = ReturnDocument.AFTER if args[3] else ReturnDocument.BEFORE
-            return collection.find_one_and_update(args[0], args[1], upsert=args[2], return_document=after)
+            return collection.find_one_and_update(
+                args[0], args[1], upsert=args[2], return_document=after, sort=args[4]
+            )
         case "push_timeline":
             after = ReturnDocument.AFTER if args[2] else ReturnDocument.BEFORE
             update = {"$push": {"timeline": {"$each": args[1]}}, "$set": {"due": args[1][0]["at"]}}
@@ -269,15 +279,15 @@ QUERIES = [
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(operations(), max_size=25), st.booleans())
+@given(st.lists(documents(), min_size=2, max_size=8), st.lists(operations(), max_size=25), st.booleans())
 def test_writes_reads_and_aggregations_match_mongomock_as_shipped(
-    steps: list[tuple[Any, ...]], tz_aware: bool
+    initial: list[dict[str, Any]], steps: list[tuple[Any, ...]], tz_aware: bool
 ) -> None:
     kept = collection(tz_aware=tz_aware)
     with as_shipped():
         shipped = collection(tz_aware=tz_aware)
     everything: tuple[Any, ...] = ("find", {})
-    for step in steps:
+    for step in [("insert_many", initial, False), *steps]:
         assert outcome(kept, step) == shipped_outcome(shipped, step), step
         assert outcome(kept, everything) == shipped_outcome(shipped, everything)
     for query in QUERIES:
