@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from services.stats.backlog import backlog_tally
 from services.stats.calls import CALL_DIMENSIONS, call_tally
-from services.stats.daycells import DayCells, MonthCells, Recent
+from services.stats.daycells import DayCells, Recent
 from services.stats.email import email_tally
 from services.stats.facts import CallFacts, CaseFacts, OutboundFacts
 from services.stats.repository import Mark, StatsRepository
@@ -128,7 +128,6 @@ class Aggregator:
         self.tz = ZoneInfo(settings.timezone)
         self._lock = asyncio.Lock()
         self._days: Recent[DayCells] = Recent(64)
-        self._months: Recent[MonthCells] = Recent(32)
 
     async def flush(self) -> int:
         """Bring every dirty aggregate up to date; returns how many were rewritten."""
@@ -197,14 +196,8 @@ class Aggregator:
         written = 0
         for mark in await self.stats.dirty_marks("month"):
             days = await self.stats.day_buckets_of_month(mark.kind, mark.organization, mark.period)
-            month = self._months.get(mark.id)
-            if month is None:
-                month = MonthCells()
-                self._months.put(mark.id, month)
-            for day in days:
-                if not month.holds(day["_id"], day["gen"]):
-                    month.put_day(day["_id"], day["gen"], cells_from_docs(mark.kind, day["cells"]))
-            if await self.stats.write_bucket(mark, cells_to_docs(month.cells)):
+            cells = cells_from_docs(mark.kind, [cell for day in days for cell in day["cells"]])
+            if await self.stats.write_bucket(mark, cells_to_docs(cells)):
                 written += 1
             await self.stats.clear_mark(mark)
         return written

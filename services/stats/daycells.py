@@ -16,7 +16,6 @@ shared within a day: a busy day holds a key and a reference per entity, not a ta
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
 from typing import Any, Generic, TypeVar
 
 from services.stats.tally import Tally
@@ -28,20 +27,20 @@ T = TypeVar("T")
 class DayCells:
     """One day's cells as of dirty-mark generation ``gen``, and each entity's part in them."""
 
-    def __init__(self, gen: int, *, share: bool = True) -> None:
+    def __init__(self, gen: int) -> None:
         self.gen = gen
         self.cells: dict[CellKey, Tally] = {}
         self._members: dict[CellKey, int] = {}
-        self._counted: dict[Hashable, tuple[CellKey, Tally]] = {}
-        self._shared: dict[Any, Tally] | None = {} if share else None
+        self._counted: dict[str, tuple[CellKey, Tally]] = {}
+        self._shared: dict[Any, Tally] = {}
 
     def __len__(self) -> int:
         return len(self._counted)
 
-    def count(self, entity: Hashable, key: CellKey | None, tally: Tally | None) -> None:
+    def count(self, entity: str, key: CellKey | None, tally: Tally | None) -> None:
         """``entity`` now contributes ``tally`` to cell ``key`` (None: nothing to this day).
         ``tally`` is held, not copied: the caller leaves it as it is."""
-        if tally is not None and self._shared is not None:
+        if tally is not None:
             tally = self._share(tally)
         old = self._counted.get(entity)
         if old is not None:
@@ -68,7 +67,6 @@ class DayCells:
             del self.cells[key]
 
     def _share(self, tally: Tally) -> Tally:
-        assert self._shared is not None
         signature = (
             tuple(tally.counts.items()),
             tuple((name, tuple(hist.items())) for name, hist in tally.hists.items()),
@@ -78,35 +76,8 @@ class DayCells:
         return self._shared.setdefault(signature, tally)
 
 
-class MonthCells:
-    """A month's cells as the sum of its days' stored cells, each day's part held the same way, so
-    a changed day is taken out and put in again instead of the whole month being summed anew."""
-
-    def __init__(self) -> None:
-        self.sum = DayCells(0, share=False)  # each (day, cell key) is one part: days differ anyway
-        self._days: dict[str, tuple[int, list[CellKey]]] = {}
-
-    @property
-    def cells(self) -> dict[CellKey, Tally]:
-        return self.sum.cells
-
-    def holds(self, day_id: str, gen: int) -> bool:
-        held = self._days.get(day_id)
-        return held is not None and held[0] == gen
-
-    def put_day(self, day_id: str, gen: int, cells: dict[CellKey, Tally]) -> None:
-        held = self._days.get(day_id)
-        for key in held[1] if held else []:
-            if key not in cells:
-                self.sum.count((day_id, key), None, None)
-        for key, tally in cells.items():
-            self.sum.count((day_id, key), key, tally)
-        self._days[day_id] = (gen, list(cells))
-
-
 class Recent(Generic[T]):
-    """The most recently aggregated days (or months) of this process, by dirty-mark id; the
-    oldest are let go."""
+    """The most recently aggregated days of this process, by dirty-mark id; the oldest are let go."""
 
     def __init__(self, size: int = 64) -> None:
         self._size = size
