@@ -10,7 +10,6 @@ import uuid
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import Message
-from email.utils import unquote
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -71,7 +70,7 @@ def shown_name(raw: str) -> str:
         return ""
     name = unfolded.rsplit("<", 1)[0].strip()
     if name.startswith('"'):
-        return unquote(name).replace('\\"', '"').replace("\\\\", "\\")
+        return re.sub(r"\\(.)", r"\1", name[1:-1])  # in a quoted-string a backslash escapes what follows
     return str(make_header(decode_header(name)))
 
 
