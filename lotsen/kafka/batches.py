@@ -62,6 +62,7 @@ class BatchConsumerRunner(GroupRunner):
         max_attempts: int = 3,
         idle_polls: int = 10,
         poll_timeout_ms: int = 200,
+        fetch_max_wait_ms: int = 50,
     ) -> None:
         super().__init__(
             bootstrap_servers=bootstrap_servers,
@@ -72,6 +73,9 @@ class BatchConsumerRunner(GroupRunner):
             retry_max_seconds=retry_max_seconds,
             max_attempts=max_attempts,
             max_poll_records=max_records,
+            # The broker answers a fetch as soon as a record is there or after this wait; aiokafka's
+            # 500 ms default would be most of the half second a case may take to be counted.
+            fetch_max_wait_ms=fetch_max_wait_ms,
         )
         self.handled = 0
         self._handler = handler
