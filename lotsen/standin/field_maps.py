@@ -19,6 +19,7 @@ Candidates come back in the store's insertion order, the order mongomock's scan 
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import uuid
 from collections.abc import Callable, Iterable
@@ -61,6 +62,7 @@ class FieldMaps:
         self._by_value: dict[str, dict[Any, dict[Any, None]]] = {field: {} for field in fields}
         self._unmapped: dict[str, dict[Any, None]] = {field: {} for field in fields}
         self._entries: dict[Any, list[tuple[str, Any]]] = {}
+        self._sorted_strings: dict[str, list[str]] = {}
         self.position: dict[Any, int] = {}
         self._next_position = 0
         for key, document in store._documents.items():
@@ -85,7 +87,11 @@ class FieldMaps:
             by_value = self._by_value[field]
             mapped, unmapped = self._mapped_values(field, document)
             for value in mapped:
-                by_value.setdefault(value, {})[key] = None
+                holders = by_value.get(value)
+                if holders is None:
+                    holders = by_value[value] = {}
+                    self._sorted_strings.pop(field, None)
+                holders[key] = None
                 entries.append((field, value))
             if unmapped:
                 self._unmapped[field][key] = None
@@ -106,6 +112,7 @@ class FieldMaps:
                 holders.pop(key, None)
                 if not holders:
                     del self._by_value[field][value]
+                    self._sorted_strings.pop(field, None)
 
     def _mapped_values(self, field: str, document: Any) -> tuple[set[Any], bool]:
         mapped: set[Any] = set()
@@ -118,19 +125,38 @@ class FieldMaps:
                     unmapped = True
         return mapped, unmapped
 
-    def candidate_count(self, field: str, value: Any) -> int:
-        return len(self._holders(field, value)) + len(self._unmapped[field])
+    def count(self, term: tuple[str, list[Any] | str]) -> int:
+        """How many documents ``term`` (narrowing.py) names at most."""
+        field, values = term
+        by_value = self._by_value[field]
+        if isinstance(values, str):
+            values = self._starting_with(field, values)
+        return sum(len(by_value.get(value, ())) for value in values) + len(self._unmapped[field])
 
-    def candidates(self, field: str, value: Any) -> list[Any]:
-        """Keys of the documents whose ``field`` may equal ``value``, in insertion order."""
-        keys = set(self._holders(field, value))
-        keys.update(self._unmapped[field])
-        if isinstance(value, ObjectId):  # mongomock matches an ObjectId to its string in an array
-            keys.update(self._by_value[field].get(str(value), ()))
+    def union(self, terms: list[tuple[str, list[Any] | str]]) -> list[Any]:
+        """Keys of the documents whose field may hold one of a term's values (or, for a prefix, a
+        string starting with it), in insertion order."""
+        keys: set[Any] = set()
+        for field, values in terms:
+            by_value = self._by_value[field]
+            if isinstance(values, str):
+                values = self._starting_with(field, values)
+            for value in values:
+                keys.update(by_value.get(value, ()))
+                if isinstance(value, ObjectId):  # mongomock matches an ObjectId to its string in an array
+                    keys.update(by_value.get(str(value), ()))
+            keys.update(self._unmapped[field])
         return sorted(keys, key=self.position.__getitem__)
 
-    def _holders(self, field: str, value: Any) -> dict[Any, None]:
-        return self._by_value[field].get(value, {})
+    def _starting_with(self, field: str, prefix: str) -> list[str]:
+        strings = self._sorted_strings.get(field)
+        if strings is None:
+            strings = self._sorted_strings[field] = sorted(v for v in self._by_value[field] if type(v) is str)
+        start = bisect.bisect_left(strings, prefix)
+        end = start
+        while end < len(strings) and strings[end].startswith(prefix):
+            end += 1
+        return strings[start:end]
 
 
 def maps_for(store: Any) -> FieldMaps | None:

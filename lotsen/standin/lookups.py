@@ -4,13 +4,15 @@ mongomock answers every query by scanning the whole collection, so a read or upd
 proportion to the collection (2.6 ms at 2,000 documents, 50 ms at 50,000), and so does every insert
 into a collection with a unique index (its check is such a query). MongoDB answers them from an
 index. Here a filter that names ``_id`` by value or ``$in`` takes its documents from the store's own
-``_id`` keys; otherwise a filter with a top-level equality on an indexed field takes its candidates
-from that field's map (field_maps.py). Either way the whole filter is still applied to each
+``_id`` keys; otherwise a filter with a condition on an indexed field that the field maps answer
+(an equality, ``$in``, an anchored literal regex, an ``$or`` of such; narrowing.py) takes its
+candidates from those maps (field_maps.py). Either way the whole filter is still applied to each
 candidate, so they match exactly what the scan matches.
 
 Order: ``_id`` look-ups answer in ``_id`` order, as the server's walk of the ``_id`` index gives
 them (the scan gave insertion order). Equality look-ups keep the scan's insertion order: which index
-the server picks, and so its order, depends on its query planner, and callers that care sort.
+the server picks, and so its order, depends on its query planner, and callers that care sort. (An
+``$or`` on the server may even answer its branches one after another; callers sort there too.)
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from lotsen.standin.field_maps import MAPPED_TYPES, maps_for
+from lotsen.standin.field_maps import MAPPED_TYPES
+from lotsen.standin.narrowing import narrowed_candidates
 from lotsen.standin.patching import replace
 
 # The _id values looked up directly: hashable, and equal in Python exactly when equal in MongoDB.
@@ -64,8 +67,8 @@ def patch_iter_documents() -> None:
                 found.sort(key=lambda document: document["_id"])
         return iter(found)
 
-    def by_equality(store: Any, spec: dict[str, Any]) -> Iterator[Any] | None:
-        candidates = equality_candidates(store, spec, MAPPED_TYPES)
+    def by_maps(store: Any, spec: dict[str, Any]) -> Iterator[Any] | None:
+        candidates = narrowed_candidates(store, spec, MAPPED_TYPES)
         if candidates is None:
             return None
         return (document for document in candidates if filter_applies(spec, document))  # type: ignore[no-untyped-call]
@@ -76,31 +79,9 @@ def patch_iter_documents() -> None:
                 ids = wanted_ids(spec)
                 if ids is not None:
                     return by_id(self._store, spec, ids)
-            found = by_equality(self._store, spec)
+            found = by_maps(self._store, spec)
             if found is not None:
                 return found
         return scan(self, spec)
 
     replace(Collection, "_iter_documents", iter_documents)
-
-
-def equality_candidates(store: Any, spec: dict[str, Any], value_types: frozenset[type]) -> list[Any] | None:
-    """The stored documents that may match ``spec`` by its most selective top-level equality on an
-    indexed field whose value is of one of ``value_types``, in insertion order; None when there is
-    no such equality (or nothing stored: the scan of an empty store still validates the filter)."""
-    if not store._documents:
-        return None
-    store._remove_expired_documents()  # as the scan's read of the store does
-    maps = maps_for(store)
-    if maps is None:
-        return None
-    chosen: tuple[int, str, Any] | None = None
-    for field, value in spec.items():
-        if field in maps.fields and type(value) in value_types:
-            count = maps.candidate_count(field, value)
-            if chosen is None or count < chosen[0]:
-                chosen = (count, field, value)
-    if chosen is None:
-        return None
-    documents = store._documents
-    return [documents[key] for key in maps.candidates(chosen[1], chosen[2])]

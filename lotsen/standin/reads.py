@@ -7,13 +7,13 @@ find of whole documents makes the one copy ``documents.aware_copy`` (the same an
 and naive clients keep mongomock's two steps.
 
 mongomock's ``aggregate`` reads the whole collection (``find()``) and lets a leading ``$match``
-drop what it does not match. MongoDB answers that stage from an index. Here, when the ``$match``
-holds a top-level equality on an indexed field, only the documents the field maps name for it
-(lookups.py) are read, in the same insertion order, and mongomock's own ``$match`` and the rest of
-the pipeline run on them. That stage compares the documents as found (dates with their zone) after
-converting them back (``patch_datetime_awareness_in_document``), which keeps every value but a date
-as it is: so only equalities on values other than dates choose the candidates, and every document
-the stage could keep is among them.
+drop what it does not match. MongoDB answers that stage from an index. Here, when the field maps
+narrow the ``$match`` (narrowing.py), only the documents they name for it are read, in the same
+insertion order, and mongomock's own ``$match`` and the rest of the pipeline run on them. That
+stage compares the documents as found (dates with their zone) after converting them back
+(``patch_datetime_awareness_in_document``), which keeps every value but a date as it is: so only
+values other than dates choose the candidates, and every document the stage could keep is among
+them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import functools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from lotsen.standin import documents, lookups
+from lotsen.standin import documents, narrowing
 from lotsen.standin.field_maps import MAPPED_TYPES
 from lotsen.standin.patching import replace
 
@@ -123,7 +123,7 @@ def patch_reads() -> None:
         first: Any = pipeline[0] if isinstance(pipeline, list | tuple) and pipeline else None
         leading_match = type(first) is dict and list(first) == ["$match"] and type(first["$match"]) is dict
         if leading_match and not session:
-            candidates = lookups.equality_candidates(self._store, first["$match"], _UNCHANGED_BY_THE_MATCH)
+            candidates = narrowing.narrowed_candidates(self._store, first["$match"], _UNCHANGED_BY_THE_MATCH)
             if candidates is not None:
                 found = [read_copy(self, document) for document in candidates]
                 match = aggregate._PIPELINE_HANDLERS["$match"]

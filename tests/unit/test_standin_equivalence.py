@@ -89,13 +89,46 @@ def documents(draw: Any, *, with_id: bool = True) -> dict[str, Any]:
     return document
 
 
+# Anchored literals (answered from the maps), and regexes the maps must leave to the scan.
+REGEXES: list[Any] = [
+    "^R-",
+    "^R-1",
+    "^c",
+    "^",
+    "^a",
+    re.compile("^c1"),
+    {"$regex": "^R-2"},
+    {"$regex": "^r-", "$options": "i"},
+    "^R.1",
+    "c1$",
+    re.compile("^C", re.IGNORECASE),
+]
+REGEX_FIELDS = ["ref", "origin", "people", "alias", "outbox.event_id", "note"]
+
+
+def regex_condition(draw: Any) -> tuple[str, Any]:
+    field = draw(st.sampled_from(REGEX_FIELDS))
+    regex = draw(st.sampled_from(REGEXES))
+    if isinstance(regex, dict):
+        return field, regex
+    return field, draw(st.sampled_from([regex, {"$regex": regex}])) if isinstance(regex, str) else regex
+
+
 @st.composite
-def filters(draw: Any) -> dict[str, Any]:
-    names = [*sorted(FIELDS), "_id", "outbox.event_id"]
+def filters(draw: Any, *, nested: bool = True) -> dict[str, Any]:
+    names = [*sorted(FIELDS), "_id", "outbox.event_id", "$in", "regex", *(["$or", "$and"] if nested else [])]
     chosen = draw(st.lists(st.sampled_from(names), unique=True, max_size=2))
     spec: dict[str, Any] = {}
     for field in chosen:
-        if field == "_id":
+        if field in ("$or", "$and"):
+            spec[field] = draw(st.lists(filters(nested=False), min_size=1, max_size=3))
+        elif field == "$in":
+            name = draw(st.sampled_from(["ref", "origin", "people", "status", "due", "_id"]))
+            spec[name] = {"$in": draw(st.lists(FIELDS.get(name, ids), max_size=3))}
+        elif field == "regex":
+            name, regex = regex_condition(draw)
+            spec[name] = regex
+        elif field == "_id":
             spec[field] = draw(ids)
         elif field == "outbox.event_id":
             spec[field] = draw(st.sampled_from(["e1", "e2", None]))
@@ -138,6 +171,14 @@ def operations() -> Any:
         st.tuples(st.just("bulk_write"), st.lists(requests(), min_size=1, max_size=4), st.booleans()),
         st.tuples(st.just("find"), filters()),
         st.tuples(st.just("find_sorted"), filters()),
+        st.tuples(
+            st.just("find_page"),
+            filters(),
+            st.sampled_from(SORTS[1:]),
+            st.integers(0, 3),
+            st.integers(-2, 4),
+            st.sampled_from([*PROJECTIONS[:2], None]),
+        ),
         st.tuples(st.just("count"), filters()),
         st.tuples(st.just("find_projected"), filters(), st.sampled_from(PROJECTIONS)),
         st.tuples(st.just("find_one"), filters()),
@@ -201,6 +242,9 @@ def apply(collection: Any, operation: tuple[Any, ...]) -> Any:
             return list(collection.find(args[0]))
         case "find_sorted":
             return list(collection.find(args[0], sort=[("created", -1), ("ref", 1)]))
+        case "find_page":
+            spec, sort, skip, limit, projection = args
+            return list(collection.find(spec, projection, sort=sort).skip(skip).limit(limit))
         case "count":
             return collection.count_documents(args[0])
         case "find_projected":
@@ -275,6 +319,12 @@ QUERIES = [
     {"due": NOON},
     {"due": NOON.replace(tzinfo=UTC), "status": "open"},
     {"timeline.at": NOON + timedelta(days=1)},
+    {"ref": {"$in": ["R-1", "R-3"]}},
+    {"$or": [{"org": "o1", "status": "open"}, {"people": {"$in": ["a", 1]}}]},
+    {"$and": [{"$or": [{"ref": "R-2"}, {"origin": {"$in": ["c1", 1]}}]}], "status": "open"},
+    {"ref": {"$regex": "^R-"}, "org": "o2"},
+    {"people": re.compile("^b")},
+    {"origin": {"$regex": "^c", "$in": ["c1", "c2"]}},
 ]
 
 
