@@ -2,12 +2,12 @@
 
 The partitions of a poll are handled concurrently, and so are the records of a partition with
 different keys; records with the same key are handled one after the other, in order (a case's events,
-a contact's messages). After a partition's batch the runner commits the offset after the last record
-of the unbroken run of handled (or dead-lettered) records from the start of the batch; a record
-after a gap is handled again on redelivery and skipped by the event-id store. An outage
-(``RetryLater``, MongoDB or Kafka away) stops its key's records, commits what came before the gap,
-seeks back to the first record not handled and backs off exponentially, for as long as the outage
-lasts. A record whose handler keeps failing otherwise is
+a contact's messages). After a poll the runner commits, for every partition in one request, the
+offset after the last record of the unbroken run of handled (or dead-lettered) records from the
+start of the partition's batch; a record after a gap is handled again on redelivery and skipped by
+the event-id store. An outage (``RetryLater``, MongoDB or Kafka away) stops its key's records,
+commits what came before the gap, seeks back to the first record not handled and backs off
+exponentially, for as long as the outage lasts. A record whose handler keeps failing otherwise is
 poison: after ``max_attempts`` tries it goes to ``<topic>.dlq`` with its error and the partition
 goes on (:mod:`lotsen.kafka.failures`). An error of the runner itself (a commit Kafka refuses)
 stops it, so the process exits and its supervisor restarts it from the last commit.
@@ -19,6 +19,7 @@ import asyncio
 import logging
 from collections import Counter as Tally
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -46,6 +47,18 @@ from lotsen.kafka.processing import (
 )
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class PartitionResult:
+    """What handling one partition's records of a poll came to."""
+
+    tp: TopicPartition
+    handled: set[int]  # offsets handled or dead-lettered
+    retries: list[tuple[int, RetryLater]]  # offsets that wait for an outage to end
+    outcomes: Tally[str]
+    gap: int | None = None  # the first offset not handled
+
 
 # What a commit raises when the group rebalanced under this member (the partition has a new owner).
 GROUP_MOVED_ON = (
@@ -192,63 +205,93 @@ class ConsumerRunner(GroupRunner):
             while not self._stopping.is_set():
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self._max_batch)
                 if batches:
-                    await asyncio.gather(*(self._handle_partition(tp, m) for tp, m in batches.items()))
+                    await self._handle_poll(batches)
                 await self._report_lag()
         finally:
             await self._consumer.stop()
 
-    async def _handle_partition(self, tp: TopicPartition, messages: list) -> None:  # type: ignore[type-arg]
-        # Each record is decoded once, and the batch's event ids are looked up in one query and
-        # remembered in one write (before the commit), rather than two round trips per record.
-        records = [raw_record(message) for message in messages]
-        decoded = [decode_record(record, self._event_types) for record in records]
-        handled: set[int] = set()
-        retries: list[tuple[int, RetryLater]] = []
-        outcomes: Tally[str] = Tally()
+    async def _handle_poll(self, batches: dict[TopicPartition, list[Any]]) -> None:
+        """One poll: its event ids looked up in one query, its partitions handled at the same time,
+        the ids handled remembered in one write, and the offsets of every partition committed in one
+        request. Per partition that would be a look-up, a write and a commit each, which at a few
+        records a partition per poll costs more than the records themselves."""
+        records = {tp: [raw_record(message) for message in messages] for tp, messages in batches.items()}
+        decoded = {
+            tp: [decode_record(record, self._event_types) for record in rs] for tp, rs in records.items()
+        }
+        results: list[PartitionResult]
         try:
-            dedupe = await self._batch_dedupe(decoded)
-            lanes: dict[bytes | None, list[int]] = {}
-            for index, message in enumerate(messages):
-                lanes.setdefault(message.key, []).append(index)
-
-            async def lane(indexes: list[int]) -> None:
-                async with self._in_flight:
-                    for index in indexes:
-                        if self._stopping.is_set():
-                            return
-                        try:
-                            outcome = await self._process(records[index], decoded[index], dedupe)
-                        except RetryLater as exc:
-                            retries.append((records[index].offset, exc))
-                            return  # the key's later records wait for this one
-                        outcomes[outcome] += 1
-                        handled.add(records[index].offset)
-
-            await asyncio.gather(*(lane(indexes) for indexes in lanes.values()))
+            dedupe = await self._batch_dedupe([event for events in decoded.values() for event in events])
+            results = list(
+                await asyncio.gather(
+                    *(self._handle_partition(tp, records[tp], decoded[tp], dedupe) for tp in batches)
+                )
+            )
             if dedupe is not None:
                 await dedupe.flush()
-        except RetryLater as away:  # the event-id store is away: the whole batch is read again
-            handled.clear()
-            outcomes.clear()
-            retries.append((messages[0].offset, away))
-        for outcome, number in outcomes.items():
-            RECORDS_HANDLED.labels(self.group_id, tp.topic, outcome).inc(number)
-        gap = next((m.offset for m in messages if m.offset not in handled), None)
-        next_offset = messages[-1].offset + 1 if gap is None else gap
-        if next_offset > messages[0].offset:
-            await self._commit({tp: next_offset})
-        if gap is None:
+        except RetryLater as away:  # the event-id store is away: the whole poll is read again
+            results = [
+                PartitionResult(tp, set(), [(rs[0].offset, away)], Tally()) for tp, rs in records.items()
+            ]
+        offsets: dict[TopicPartition, int] = {}
+        for result in results:
+            for outcome, number in result.outcomes.items():
+                RECORDS_HANDLED.labels(self.group_id, result.tp.topic, outcome).inc(number)
+            rs = records[result.tp]
+            result.gap = next((r.offset for r in rs if r.offset not in result.handled), None)
+            next_offset = rs[-1].offset + 1 if result.gap is None else result.gap
+            if next_offset > rs[0].offset:
+                offsets[result.tp] = next_offset
+        if offsets:
+            await self._commit(offsets)
+        delays = [self._after_partition(result) for result in results]
+        delay = max((d for d in delays if d is not None), default=None)
+        if delay is not None:
+            await self._sleep(delay)
+
+    def _after_partition(self, result: PartitionResult) -> float | None:
+        """Seek back to a partition's first record not handled; the back-off it asks for, if any."""
+        tp = result.tp
+        if result.gap is None:
             self._retry_delay.pop(tp, None)
-            return
-        self._consumer.seek(tp, gap)
-        if not retries:
-            return  # stopping
-        offset, exc = min(retries, key=lambda retry: retry[0])
+            return None
+        self._consumer.seek(tp, result.gap)
+        if not result.retries:
+            return None  # stopping
+        offset, exc = min(result.retries, key=lambda retry: retry[0])
         delay = self._retry_delay.get(tp, self._retry_initial)
         self._retry_delay[tp] = min(delay * 2, self._retry_max)
         log.warning("retrying %s@%d in %.1fs: %s", tp, offset, delay, exc)
-        RECORDS_HANDLED.labels(self.group_id, tp.topic, "retry").inc(len(retries))
-        await self._sleep(delay)
+        RECORDS_HANDLED.labels(self.group_id, tp.topic, "retry").inc(len(result.retries))
+        return delay
+
+    async def _handle_partition(
+        self,
+        tp: TopicPartition,
+        records: list[RawRecord],
+        decoded: list[Decoded],
+        dedupe: Deduplicator | None,
+    ) -> PartitionResult:
+        result = PartitionResult(tp, set(), [], Tally())
+        lanes: dict[bytes | None, list[int]] = {}
+        for index, record in enumerate(records):
+            lanes.setdefault(record.key, []).append(index)
+
+        async def lane(indexes: list[int]) -> None:
+            async with self._in_flight:
+                for index in indexes:
+                    if self._stopping.is_set():
+                        return
+                    try:
+                        outcome = await self._process(records[index], decoded[index], dedupe)
+                    except RetryLater as exc:
+                        result.retries.append((records[index].offset, exc))
+                        return  # the key's later records wait for this one
+                    result.outcomes[outcome] += 1
+                    result.handled.add(records[index].offset)
+
+        await asyncio.gather(*(lane(indexes) for indexes in lanes.values()))
+        return result
 
     async def _batch_dedupe(self, decoded: list[Decoded]) -> BatchDeduplicator | None:
         if self._dedupe is None:

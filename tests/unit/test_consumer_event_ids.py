@@ -1,5 +1,6 @@
-"""The consumer runner looks a partition batch's event ids up together and remembers them together,
-before it commits; what the event-id store knows is skipped, and a repeat within the batch too."""
+"""The consumer runner looks a poll's event ids up together and remembers them together, before it
+commits every partition of the poll in one request; what the event-id store knows is skipped, and a
+repeat within the poll too."""
 
 from __future__ import annotations
 
@@ -25,10 +26,13 @@ class Consumer:
 
     def __init__(self) -> None:
         self.commits: list[int] = []
+        self.requests: list[dict[TopicPartition, int]] = []
         self.seeks: list[int] = []
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
-        self.commits.append(offsets[TP])
+        self.requests.append(dict(offsets))
+        if TP in offsets:
+            self.commits.append(offsets[TP])
 
     def seek(self, tp: TopicPartition, offset: int) -> None:
         self.seeks.append(offset)
@@ -92,7 +96,7 @@ async def test_a_batch_costs_one_look_up_and_one_write_and_skips_what_was_handle
     handled: list[str] = []
     runner, consumer = runner_with(store, handled)
 
-    await runner._handle_partition(TP, batch(before, new, new, other))  # new: delivered twice
+    await runner._handle_poll({TP: batch(before, new, new, other)})  # new: delivered twice
 
     assert sorted(handled) == ["KGA-2026-000002", "KGA-2026-000003"]
     assert store.calls == ["seen_among", "remember_all"]
@@ -109,14 +113,32 @@ async def test_when_the_store_cannot_remember_the_batch_nothing_is_committed_and
     handled: list[str] = []
     runner, consumer = runner_with(store, handled)
 
-    await runner._handle_partition(TP, batch(first, second))
+    await runner._handle_poll({TP: batch(first, second)})
 
     assert sorted(handled) == ["KGA-2026-000011", "KGA-2026-000012"]
     assert consumer.commits == [] and consumer.seeks == [0]
     store.away = False
-    await runner._handle_partition(TP, batch(first, second))  # the redelivery: handled again, at least once
+    await runner._handle_poll({TP: batch(first, second)})  # the redelivery: handled again, at least once
     assert consumer.commits == [2]
     assert await store.seen_among([str(first.event_id), str(second.event_id)]) == {
         str(first.event_id),
         str(second.event_id),
     }
+
+
+async def test_a_poll_of_several_partitions_costs_one_look_up_one_write_and_one_commit() -> None:
+    other_tp = TopicPartition(TP.topic, 1)
+    first, second, third = (created(f"KGA-2026-00002{n}") for n in range(3))
+    store = CountingStore()
+    handled: list[str] = []
+    runner, consumer = runner_with(store, handled)
+    on_other = [
+        Message(other_tp.topic, 1, offset, event.data.case_ref.encode(), encode_event(event))
+        for offset, event in enumerate([second, third])
+    ]
+
+    await runner._handle_poll({TP: batch(first), other_tp: on_other})
+
+    assert sorted(handled) == ["KGA-2026-000020", "KGA-2026-000021", "KGA-2026-000022"]
+    assert store.calls == ["seen_among", "remember_all"]
+    assert consumer.requests == [{TP: 1, other_tp: 2}]

@@ -67,6 +67,6 @@ async def test_records_handled_before_a_rebalance_do_not_stop_the_runner(error: 
         for offset in range(3)
     ]
 
-    await runner._handle_partition(tp, messages)  # raised before: the process exited and restarted
+    await runner._handle_poll({tp: messages})  # raised before: the process exited and restarted
 
     assert len(handled) == 3 and consumer.commits == 1
