@@ -2,8 +2,10 @@
 
 One loop (``Runtime.background``) repeats: send the reminders that are due again; take the oldest
 pending delivery of each lane (case × target) whose time has come, lease it and send it — up to
-``NOTIFY_DISPATCH_CONCURRENCY`` at once, never two of one lane; then publish ``outbound.delivered``
-or ``outbound.failed`` for citizen deliveries that reached a final state. Everything it needs is in
+``NOTIFY_DISPATCH_CONCURRENCY`` at once, never two of one lane. Beside it, a second loop publishes
+``outbound.delivered`` or ``outbound.failed`` for citizen deliveries that reached a final state,
+each batch at once: a publish waits for Kafka's acknowledgement (10 ms of linger and a round trip),
+and one after another, in the dispatch loop, they held back the sends. Everything it needs is in
 MongoDB, so a restarted notify carries on where it stopped: a delivery whose outcome was not yet
 recorded is sent again with the same ``X-Lotsen-Delivery`` id (at least once, never silently lost).
 
@@ -64,6 +66,7 @@ class Dispatcher:
         self._heads: deque[Document] = deque()  # due lane heads read, not started yet
         self._heads_read_at = 0.0
         self._wake = asyncio.Event()
+        self._results_due = asyncio.Event()
         self._failure: BaseException | None = None
         # Off where reminders.run repeats them under a lease (several replicas); tests drain both here.
         self.repeats_reminders = True
@@ -73,14 +76,21 @@ class Dispatcher:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Dispatch until ``stop``; then let the sends under way finish (each is bounded by a timeout)."""
+        """Dispatch until ``stop``; then let the sends under way finish (each is bounded by a timeout)
+        and publish their results."""
+        publishing = asyncio.create_task(self._keep_publishing(stop), name="notify outbound results")
         try:
             while not stop.is_set():
                 self._wake.clear()
+                if publishing.done():
+                    publishing.result()  # it only ends early by failing, e.g. MongoDB went away
                 await self.run_once()
-                await self._pause(stop)
+                await self._pause(stop, self._wake)
             await self._settle()
+            await publishing
+            await self.publish_results()
         finally:
+            publishing.cancel()
             for task in self._inflight.values():  # cancelled (killed): nothing more is recorded
                 task.cancel()
             self.close()
@@ -94,9 +104,7 @@ class Dispatcher:
         self._raise_failure()
         if self.repeats_reminders:
             await reminders.repeat_due(self.notifier)
-        started = await self._start_due()
-        await self.publish_results()
-        return started
+        return await self._start_due()
 
     async def drain(self, *, passes: int = 100) -> None:
         """Pass after pass, each waiting for its sends, until nothing more is due now; then publish the
@@ -104,25 +112,49 @@ class Dispatcher:
         for _ in range(passes):
             started = await self.run_once()
             await self._settle()
+            await self.publish_results()
             if not started:
                 break
-        await self.publish_results()
 
     async def publish_results(self) -> int:
-        """``outbound.delivered|failed`` of citizen deliveries in a final state, until Kafka acked each."""
+        """``outbound.delivered|failed`` of citizen deliveries in a final state, a batch at a time, all
+        of a batch at once; each is marked published once Kafka acked it. One that is not stays
+        pending and goes in a later batch (the event id is the same: casestore keeps it once)."""
         published = 0
-        for doc in await self.notifier.deliveries.results_pending(limit=RESULTS_BATCH):
-            event = result_event(doc)
-            try:
-                await self._publisher.publish(topics.OUTBOUND_RESULTS, event, key=doc["case_ref"])
-            except PublishFailed as exc:
-                log.warning("outbound result of %s not published yet, will retry: %s", doc["_id"], exc)
-                break
-            await self.notifier.deliveries.result_published(
-                doc["_id"], status=doc["status"], attempts=doc["attempts"], event_id=str(event.event_id)
+        while True:
+            batch = await self.notifier.deliveries.results_pending(limit=RESULTS_BATCH)
+            events = [result_event(doc) for doc in batch]
+            outcomes = await asyncio.gather(
+                *(
+                    self._publisher.publish(topics.OUTBOUND_RESULTS, event, key=doc["case_ref"])
+                    for doc, event in zip(batch, events, strict=True)
+                ),
+                return_exceptions=True,
             )
-            published += 1
-        return published
+            failed = 0
+            for doc, event, outcome in zip(batch, events, outcomes, strict=True):
+                if isinstance(outcome, PublishFailed):
+                    log.warning(
+                        "outbound result of %s not published yet, will retry: %s", doc["_id"], outcome
+                    )
+                    failed += 1
+                    continue
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                await self.notifier.deliveries.result_published(
+                    doc["_id"], status=doc["status"], attempts=doc["attempts"], event_id=str(event.event_id)
+                )
+                published += 1
+            if failed or len(batch) < RESULTS_BATCH:
+                return published
+
+    async def _keep_publishing(self, stop: asyncio.Event) -> None:
+        """Publish results whenever a send ended (and at each interval, for those left by a failed
+        publish or by another notify), until ``stop``; ``run`` publishes the last ones."""
+        while not stop.is_set():
+            self._results_due.clear()
+            await self.publish_results()
+            await self._pause(stop, self._results_due)
 
     async def _start_due(self) -> int:
         """Start due lane heads (:mod:`lanes`) in the free slots: first those left over from the last
@@ -233,6 +265,7 @@ class Dispatcher:
         self._inflight.pop(lane, None)
         if not task.cancelled() and task.exception() is not None and self._failure is None:
             self._failure = task.exception()  # e.g. MongoDB went away: stop, and let the process restart
+        self._results_due.set()
         self.wake()
 
     def _raise_failure(self) -> None:
@@ -244,8 +277,8 @@ class Dispatcher:
             await asyncio.wait(list(self._inflight.values()))
         self._raise_failure()
 
-    async def _pause(self, stop: asyncio.Event) -> None:
-        waits = [asyncio.create_task(stop.wait()), asyncio.create_task(self._wake.wait())]
+    async def _pause(self, stop: asyncio.Event, wake: asyncio.Event) -> None:
+        waits = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
         try:
             await asyncio.wait(
                 waits, timeout=self.settings.dispatch_interval_seconds, return_when=asyncio.FIRST_COMPLETED
