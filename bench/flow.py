@@ -158,6 +158,13 @@ async def measure_phase(
     counted_at = await settle(watch, counted_before + len(sent.accepted), timeout)
     await asyncio.sleep(1.0)  # the last acknowledgements
     cases = await cases_of(client, stack, headers, run)
+    missing = sorted(set(sent.accepted) - set(cases))
+    if missing:  # counted by stats but not yet listed, or lost: say which, and look again
+        print(f"  {len(missing)} accepted forms without a case yet, e.g. {missing[:5]}", flush=True)
+        await asyncio.sleep(10)
+        cases = await cases_of(client, stack, headers, run)
+        missing = sorted(set(sent.accepted) - set(cases))
+        print(f"  10 s later: {len(missing)} without a case, e.g. {missing[:5]}", flush=True)
     chosen = list(cases.values())
     if 0 < sample < len(chosen):
         chosen = random.Random(0).sample(chosen, sample)
