@@ -25,35 +25,34 @@ from typing import Any
 
 from lotsen.standin import documents, narrowing
 from lotsen.standin.field_maps import MAPPED_TYPES
+from lotsen.standin.ordered import first_matches, sorted_documents
 from lotsen.standin.patching import replace
 
 # Values a $match compares unchanged after the round trip through the read copy and back.
 _UNCHANGED_BY_THE_MATCH = MAPPED_TYPES - {datetime.datetime}
+# Where a cursor with a limit keeps the copies it answered: (factory, skip, limit, copies).
+_WINDOW = "_lotsen_window"
+
+
+def plain_projection(fields: Any) -> bool:
+    """Whether a projection includes or excludes fields by name only (no operator, no positional
+    path): one whose copy of a document raises an error, if any, for every document alike."""
+    if fields is None:
+        return True
+    if type(fields) is dict:
+        names, flags = list(fields), list(fields.values())
+    elif type(fields) in (list, tuple):
+        names, flags = list(fields), []
+    else:
+        return False
+    return all(type(name) is str and "$" not in name and "\0" not in name for name in names) and all(
+        type(flag) in (int, bool) for flag in flags
+    )
 
 
 def stored_documents(collection: Any, spec: Any, sort: Any) -> Iterator[Any]:
     """The stored documents a find answers, in its order: ``Collection._get_dataset`` but the copy."""
-    from mongomock import filtering
-
-    dataset = collection._iter_documents(spec)
-    if sort:
-        if isinstance(sort, dict):
-            sort = sort.items()
-        for sort_key, sort_direction in reversed(sort):
-            if sort_key == "$natural":
-                if sort_direction < 0:
-                    dataset = iter(reversed(list(dataset)))
-                continue
-            if sort_key.startswith("$"):
-                raise NotImplementedError(f"Sorting by {sort_key} is not implemented in mongomock yet")
-            dataset = iter(
-                sorted(
-                    dataset,
-                    key=functools.partial(filtering.resolve_sort_key, sort_key),
-                    reverse=sort_direction < 0,
-                )
-            )
-    return dataset  # type: ignore[no-any-return]
+    return sorted_documents(collection._iter_documents(spec), sort)
 
 
 def patch_reads() -> None:
@@ -86,29 +85,66 @@ def patch_reads() -> None:
         for document in stored_documents(self, spec, sort):
             yield self._copy_only_fields(document, fields, as_class)
 
-    def whole_aware_documents(cursor: Any) -> Iterator[Any] | None:
-        """The stored documents of a cursor that answers them whole with aware dates, else None."""
+    def cursor_reading(cursor: Any) -> tuple[Any, Any, Callable[[Any], Any], bool] | None:
+        """The filter and sort of a cursor, how it copies each stored document it answers, and
+        whether that copy depends on nothing but its document (so copying only some gives the
+        same answer); None for a cursor that does not read through ``_get_dataset``."""
         factory = cursor._factory
         if type(factory) is not functools.partial or factory.keywords or len(factory.args) != 4:
             return None
         spec, sort, fields, container = factory.args
         target = cursor.collection
-        if container is not dict or not answers_whole_documents(fields):
+        if factory.func != target._get_dataset:
             return None
-        if not target.codec_options.tz_aware or factory.func != target._get_dataset:
-            return None
-        return stored_documents(target, spec, sort)
+        tz_aware = target.codec_options.tz_aware
+        copy: Callable[[Any], Any]
+        if tz_aware and container is dict and answers_whole_documents(fields):
+            copy = documents.aware_copy
+        elif tz_aware:
+
+            def copy(document: Any) -> Any:
+                projected = target._copy_only_fields(document, fields, container)
+                return helpers.make_datetime_timezone_aware_in_document(projected)
+
+        else:
+
+            def copy(document: Any) -> Any:
+                return target._copy_only_fields(document, fields, container)
+
+        return spec, sort, copy, plain_projection(fields)
+
+    def answered_window(cursor: Any, spec: Any, sort: Any) -> list[Any] | None:
+        """The stored documents a cursor with a limit answers, or None when it answers none but
+        matches some (mongomock still copies those, and raises what copying them raises)."""
+        skip, limit = cursor._skip, abs(cursor._limit)
+        found = first_matches(cursor.collection, spec, sort, skip + limit)
+        if found is None:
+            found = list(stored_documents(cursor.collection, spec, sort))
+        answered = found[skip:][:limit]
+        return answered if answered or not found else None
 
     def compute_results(self: Any, with_limit_and_skip: bool = False) -> list[Any]:
-        # Cursor._compute_results, but whole documents are copied once, not twice.
+        # Cursor._compute_results, but whole documents are copied once, not twice, and a cursor
+        # with a limit copies only the documents it answers (ordered.py finds them).
         if not self._results or self._factory_last_generated_results != self._factory:
-            stored = whole_aware_documents(self)
-            if stored is not None:
-                results = [documents.aware_copy(document) for document in stored]
-            elif self.collection.codec_options.tz_aware:
-                results = [helpers.make_datetime_timezone_aware_in_document(x) for x in self._factory()]
+            window = self.__dict__.get(_WINDOW)
+            if with_limit_and_skip and window and window[:3] == (self._factory, self._skip, self._limit):
+                return window[3]  # type: ignore[no-any-return]
+            reading = cursor_reading(self)
+            if reading is None:
+                if self.collection.codec_options.tz_aware:
+                    results = [helpers.make_datetime_timezone_aware_in_document(x) for x in self._factory()]
+                else:
+                    results = list(self._factory())
             else:
-                results = list(self._factory())
+                spec, sort, copy, plain = reading
+                if with_limit_and_skip and self._limit and plain:
+                    answered = answered_window(self, spec, sort)
+                    if answered is not None:
+                        copies = [copy(document) for document in answered]
+                        self.__dict__[_WINDOW] = (self._factory, self._skip, self._limit, copies)
+                        return copies
+                results = [copy(document) for document in stored_documents(self.collection, spec, sort)]
             self._factory_last_generated_results = self._factory
             self._results = results
         if with_limit_and_skip:

@@ -186,7 +186,13 @@ def operations() -> Any:
     )
 
 
-SORTS: list[Any] = [None, [("created", -1)], [("ref", 1), ("_id", -1)]]
+SORTS: list[Any] = [
+    None,
+    [("created", -1)],
+    [("ref", 1), ("_id", -1)],
+    [("_id", 1)],
+    [("due", -1), ("_id", -1)],
+]
 PROJECTIONS: list[Any] = [{"due": 1}, {"timeline": 0}, {"_id": 0, "timeline.at": 1}, ["ref", "due"], {}]
 LATER_STAGES: list[list[dict[str, Any]]] = [
     [],
