@@ -257,14 +257,15 @@ def _expectations(run: Run) -> list[str]:
         lines += [
             grew
             * (len(run.sizes) > 1)
-            + "mongomock has no query planner; the stand-in (`lotsen/standin/`) answers a top-level "
-            "equality on an indexed field from its field maps, so a query reads only the cases holding its "
-            "most selective such value, tests each in Python, copies and sorts all the matches and only then "
-            "takes 51. Queues with a narrow equality (a: `status=new`, b: `status=handed_off`, c: "
-            "`assignee`) cost in proportion to that queue; a query without one (d: a prefix of a word, e: an "
-            "`$or`) or with only a broad one (f: `organization`, 80 % of the cases) costs in proportion to "
-            "the collection. Its figures say little about the indexes; they show how far the stand-in (the "
-            "development and demo store) carries.",
+            + "mongomock has no query planner; the stand-in (`lotsen/standin/`) takes a query's candidates "
+            "from its field maps of the indexed fields (an equality, `$in`, an anchored prefix of a word, an "
+            "`$or` of such), so a query reads only the cases holding its most selective such value. It sorts "
+            "the candidates, tests them in that order until it has 51 and copies only those. Queues with a "
+            "narrow condition (a: `status=new`, b: `status=handed_off`, c: `assignee`, d: the words that "
+            "start with `altan`, e: the open statuses) cost in proportion to that; f (`organization`, 80 % "
+            "of the cases, as no map holds `answer_group`) costs a sort of the organisation's cases. Its "
+            "figures say little about the indexes; they show how far the stand-in (the development and "
+            "demo store) carries.",
             "",
             *_stand_in_target(run),
             "",
