@@ -270,6 +270,10 @@ def serve(create_app: Callable[..., FastAPI], settings: ServiceSettings) -> None
         settings.refuse_trial_infrastructure()
     except TrialInfrastructureOutsideDevMode as exc:
         raise SystemExit(f"{settings.service_name} does not start: {exc}") from None
+    if settings.mongodb_url.startswith("mongomock://"):
+        from lotsen.standin.collector import freeze_survivors_of_full_collections
+
+        freeze_survivors_of_full_collections()  # a service process only: a test run keeps its cycles
     app = create_app(settings)
     # No proxy_headers: uvicorn would believe X-Forwarded-For from 127.0.0.1 on its own; which
     # proxies are believed is each service's TRUSTED_PROXIES setting alone (docs/deploy.md).
