@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lotsen.standin import documents, expiry, field_maps, lookups, reads
+from lotsen.standin import documents, expiry, field_maps, lookups, reads, updates
 
 _applied = False
 
@@ -22,6 +22,7 @@ def prepare() -> None:
         return
     _wrap_bulk_update_once()
     field_maps.patch_store()
+    updates.patch_unique_checks()
     expiry.patch_expiry()
     lookups.patch_iter_documents()
     documents.patch_documents()

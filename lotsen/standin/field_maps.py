@@ -12,7 +12,8 @@ map can hold too much but must never miss a document the filter could match. Hen
   holding anything else in the field (a ``str`` subclass such as an enum, ``Decimal128``…) goes to
   the field's ``unmapped`` set, which every look-up on that field includes;
 - every path that changes a stored document notifies the maps (``patch_store``), and a map whose
-  document count or storage no longer agrees with the store is rebuilt before use.
+  document count or storage no longer agrees with the store is rebuilt before use. An update of
+  operators re-maps only the fields whose paths it names (updates.py).
 
 Candidates come back in the store's insertion order, the order mongomock's scan gives.
 """
@@ -27,6 +28,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from lotsen.standin import updates
 from lotsen.standin.patching import replace
 
 _ATTRIBUTE = "_lotsen_field_maps"
@@ -76,14 +78,26 @@ class FieldMaps:
             and len(self.position) == len(store._documents)
         )
 
-    def put(self, key: Any, document: Any, *, is_new: bool) -> None:
+    def put(self, key: Any, document: Any, *, is_new: bool, touched: frozenset[str] | None = None) -> None:
+        """Map ``document`` under ``key``; ``touched``, when known, holds the first part of every
+        path an in-place update changed, and the fields outside it keep their entries."""
         if is_new or key not in self.position:
             self.position[key] = self._next_position
             self._next_position += 1
-        else:
+            touched = None
+        kept: list[tuple[str, Any]] = []
+        if touched is None:
             self._forget_entries(key)
-        entries: list[tuple[str, Any]] = []
-        for field in self.fields:
+            fields = self.fields
+        else:
+            fields = tuple(field for field in self.fields if field.split(".", 1)[0] in touched)
+            if not fields:
+                return
+            refreshed = set(fields)
+            kept = [entry for entry in self._entries.get(key, ()) if entry[0] not in refreshed]
+            self._forget_entries(key, only=refreshed)
+        entries = kept
+        for field in fields:
             by_value = self._by_value[field]
             mapped, unmapped = self._mapped_values(field, document)
             for value in mapped:
@@ -102,8 +116,10 @@ class FieldMaps:
         if self.position.pop(key, None) is not None or key in self._entries:
             self._forget_entries(key)
 
-    def _forget_entries(self, key: Any) -> None:
+    def _forget_entries(self, key: Any, only: set[str] | None = None) -> None:
         for field, value in self._entries.pop(key, ()):
+            if only is not None and field not in only:
+                continue
             if value is self._nothing:
                 self._unmapped[field].pop(key, None)
                 continue
@@ -203,6 +219,7 @@ def patch_store() -> None:
     original_drop = CollectionStore.drop
     original_create_index = CollectionStore.create_index
     original_drop_index = CollectionStore.drop_index
+    apply_update_document = Collection._apply_update_document
 
     def set_document(self: Any, key: Any, document: Any) -> None:
         watchers = _watchers(self)
@@ -225,10 +242,14 @@ def patch_store() -> None:
 
     def refreshing(original: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(self: Any, existing_document: Any, *args: Any, **kwargs: Any) -> Any:
+            touched = None
+            if original is apply_update_document and len(args) >= 2:
+                touched = updates.touched_roots(args[1])  # (spec, document, was_insert)
             try:
                 return original(self, existing_document, *args, **kwargs)
             finally:
-                _refresh(self._store, existing_document)
+                stored = _refresh(self._store, existing_document, touched)
+                updates.note_update(self, existing_document, touched, stored)
 
         return wrapper
 
@@ -237,19 +258,25 @@ def patch_store() -> None:
     replace(CollectionStore, "drop", invalidating(original_drop))
     replace(CollectionStore, "create_index", invalidating(original_create_index))
     replace(CollectionStore, "drop_index", invalidating(original_drop_index))
-    replace(Collection, "_apply_update_document", refreshing(Collection._apply_update_document))
+    replace(Collection, "_apply_update_document", refreshing(apply_update_document))
     replace(Collection, "_apply_update_pipeline", refreshing(Collection._apply_update_pipeline))
 
 
-def _refresh(store: Any, document: Any) -> None:
+def _refresh(store: Any, document: Any, touched: frozenset[str] | None) -> bool:
+    """Re-map a document an update changed in place; whether it is the stored one."""
     watchers = _watchers(store)
-    if not watchers or not isinstance(document, dict):
-        return
+    if not isinstance(document, dict):
+        return False
     try:
         key = store_key(document.get("_id"))
         stored = store._documents.get(key)
     except TypeError:
-        return
-    if stored is document:  # an upsert's draft is not stored yet: the insert maps it
-        for watcher in watchers:
+        return False
+    if stored is not document:  # an upsert's draft is not stored yet: the insert maps it
+        return False
+    for watcher in watchers:
+        if isinstance(watcher, FieldMaps):
+            watcher.put(key, document, is_new=False, touched=touched)
+        else:
             watcher.put(key, document, is_new=False)
+    return True

@@ -155,3 +155,23 @@ async def test_handled_event_ids_expire_by_their_ttl_index_and_no_sooner() -> No
     assert await handled.count_documents({}) == 2
     await handled.insert_one({"_id": "a number", "handled_at": 5})  # mongomock's own check takes over
     assert await ids(handled.find({}, sort=[("_id", 1)])) == ["a number", "no date", "old"]
+
+
+async def test_an_update_is_checked_against_the_unique_indexes_of_every_field_it_changes() -> None:
+    client = mongo.connect("mongomock://")
+    cases = client["standin_test"]["renamed"]
+    await cases.create_index("ref", unique=True)
+    await cases.create_index("status")
+    await cases.insert_many([{"_id": 1, "ref": "R-1", "old_ref": "R-2"}, {"_id": 2, "ref": "R-2"}])
+
+    await cases.update_one({"_id": 1}, {"$set": {"status": "open"}})  # no unique field changed
+    with pytest.raises(DuplicateKeyError):
+        await cases.update_one({"_id": 1}, {"$rename": {"old_ref": "ref"}})
+    assert await cases.find_one({"_id": 1}) == {"_id": 1, "ref": "R-1", "old_ref": "R-2", "status": "open"}
+    assert await ids(cases.find({"status": "open"})) == [1]
+    assert await ids(cases.find({"ref": "R-2"})) == [2]
+
+    await cases.update_one({"_id": 2}, {"$rename": {"ref": "former_ref"}})
+    await cases.update_one({"_id": 1}, {"$rename": {"old_ref": "ref"}})
+    assert await ids(cases.find({"ref": "R-2"})) == [1]
+    assert await ids(cases.find({"ref": "R-1"})) == []

@@ -156,6 +156,9 @@ def operations() -> Any:
         st.tuples(st.just("update_one"), filters(), sets(), st.booleans()),
         st.tuples(st.just("update_many"), filters(), sets()),
         st.tuples(st.just("push_people"), filters(), st.sampled_from(["a", "b", "c"])),
+        st.tuples(
+            st.just("rename"), filters(), st.sampled_from([("note", "ref"), ("alias", "origin"), ("n", "x")])
+        ),
         st.tuples(st.just("replace_one"), filters(), documents(with_id=False), st.booleans()),
         st.tuples(st.just("delete_one"), filters()),
         st.tuples(st.just("delete_many"), filters()),
@@ -227,6 +230,8 @@ def apply(collection: Any, operation: tuple[Any, ...]) -> Any:
             return collection.update_many(args[0], args[1]).raw_result
         case "push_people":
             return collection.update_many(args[0], {"$push": {"people": args[1]}}).raw_result
+        case "rename":
+            return collection.update_many(args[0], {"$rename": {args[1][0]: args[1][1]}}).raw_result
         case "replace_one":
             return collection.replace_one(args[0], dict(args[1]), upsert=args[2]).raw_result
         case "delete_one":
