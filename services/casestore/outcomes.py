@@ -6,6 +6,7 @@ from typing import Any
 
 from lotsen.contracts.envelope import Event, InvalidEvent
 from lotsen.contracts.outbound import OutboundDelivered, OutboundFailed
+from lotsen.errors import NotFound
 from services.casestore.changes import Cases, Change, Entry
 from services.casestore.repository import Document
 
@@ -42,8 +43,9 @@ def make_handler(*, cases: Cases):  # type: ignore[no-untyped-def]
     async def on_outbound_result(event: Event[Any]) -> None:
         if not isinstance(event, OutboundDelivered | OutboundFailed):
             raise InvalidEvent(f"casestore does not handle {event.type} on outbound.results")
-        if await cases.repo.get(event.data.case_ref) is None:
-            raise InvalidEvent(f"outbound result for unknown case {event.data.case_ref}")
-        await cases.apply(event.data.case_ref, lambda case: delivery(case, event))
+        try:
+            await cases.apply(event.data.case_ref, lambda case: delivery(case, event))
+        except NotFound:
+            raise InvalidEvent(f"outbound result for unknown case {event.data.case_ref}") from None
 
     return on_outbound_result
