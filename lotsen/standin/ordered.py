@@ -44,7 +44,7 @@ def sorted_documents(dataset: Iterator[Any], sort: Any) -> Iterator[Any]:
                 if sort_direction < 0:
                     dataset = iter(reversed(list(dataset)))
                 continue
-            if sort_key.startswith("$"):
+            if sort_key.startswith("$"):  # the same refusal, word for word, as mongomock's own sort
                 raise NotImplementedError(f"Sorting by {sort_key} is not implemented in mongomock yet")
             documents = list(dataset)
             reverse = sort_direction < 0
