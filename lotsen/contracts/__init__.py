@@ -6,6 +6,7 @@ from lotsen.contracts.calls import (
     CallbackRequested,
     CallEnded,
     CallOffered,
+    CallTransferred,
 )
 from lotsen.contracts.cases import (
     CaseAssigned,
@@ -31,6 +32,7 @@ __all__ = [
     "CallAnswered",
     "CallEnded",
     "CallOffered",
+    "CallTransferred",
     "CallbackRequested",
     "CaseAssigned",
     "CaseClosed",

@@ -51,3 +51,18 @@ class CallEnded(Event[CallEndedData]):
 
 class CallbackRequested(Event[CallEventData]):
     type: Literal["call.callback_requested"] = "call.callback_requested"
+
+
+class CallTransferredData(CallEventData):
+    """A call connected to a named person or a department (*växeln kopplar*): by an agent pressing
+    "Kopplad" in the switchboard (``transferred_by`` is the agent) or by the IVR's connect choice
+    (``transferred_by`` is ``"ivr"``; ``to`` is the number dialled, ``department`` and ``staff_id``
+    unknown). Names no person but the staff id: stats counts transfers per department only."""
+
+    department: str | None = Field(None, description="the department the call was connected to")
+    staff_id: str | None = Field(None, description="the staff directory entry, when connected to a person")
+    transferred_by: str = Field(description="the agent's user name, or 'ivr'")
+
+
+class CallTransferred(Event[CallTransferredData]):
+    type: Literal["call.transferred"] = "call.transferred"
