@@ -63,7 +63,10 @@ def delivery_for(event: OutboundRequested, notifier: Notifier, *, confidential: 
         "access_code": extra.get("access_code"),
         "due": rendering.local_time(instant(extra.get("first_response_due")), language),
         "status_link": rendering.status_link(
-            notifier.settings.status_page_url, ref=data.case_ref, code=extra.get("access_code")
+            notifier.settings.status_page_url,
+            ref=data.case_ref,
+            code=extra.get("access_code"),
+            language=language,
         ),
     }
     template = "acknowledgement" if data.kind == "acknowledgement" else "reply"

@@ -13,6 +13,9 @@ gives bytes to send or :class:`Unsendable` with the reason — never another exc
   a non-ASCII local part, which would need SMTPUTF8) is :class:`Unsendable`;
 - message ids that are not a plain ``<left@right>`` are left out of ``In-Reply-To`` and
   ``References``; an unusable ``Message-ID`` of our own is replaced by a fresh one.
+
+A mail in a right-to-left language (Arabic) is ``multipart/alternative``: the plain text, and the
+same text as HTML marked ``dir="rtl"`` (:mod:`services.notify.mail_html`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from email.utils import format_datetime, make_msgid
 from email_validator import EmailNotValidError, validate_email
 
 from services.notify.deliveries import Document
+from services.notify.mail_html import html_alternative
 from services.notify.notifier import Clock
 
 # compat32 is the policy under which ``Header`` objects are written exactly as encoded and folded.
@@ -39,6 +43,7 @@ SPECIALS = frozenset('()<>@,;:\\".[]')
 NOT_IN_A_LINE = frozenset({"Cc", "Cs", "Zl", "Zp"})
 UTF8 = Charset("utf-8")
 UTF8.body_encoding = QP
+RIGHT_TO_LEFT = frozenset({"ar"})
 
 
 class Unsendable(ValueError):
@@ -103,6 +108,14 @@ def _message_ids(values: object) -> list[str]:
     return [v for v in (single_line(i) for i in items) if MESSAGE_ID.fullmatch(v)]
 
 
+def _part(text: str, subtype: str) -> Message:
+    part = Message()
+    part.set_payload(text, UTF8)
+    part.set_type(f"text/{subtype}")
+    del part["MIME-Version"]  # the message says it once, in its own headers
+    return part
+
+
 def compose(mail: Document, *, clock: Clock) -> Outgoing:
     """The bytes of the stored ``mail`` fields, ready for the relay; or :class:`Unsendable`."""
     sender, recipient = mailbox(mail.get("from")), mailbox(mail.get("to"))
@@ -121,7 +134,15 @@ def compose(mail: Document, *, clock: Clock) -> Outgoing:
         if token := re.sub(r"[^\w-]", "", single_line(mail.get(value)), flags=re.ASCII):
             message[header] = token
     message["MIME-Version"] = "1.0"
-    message.set_payload(str(mail.get("body") or "").encode("utf-8", "replace").decode("utf-8"), UTF8)
+    body = str(mail.get("body") or "").encode("utf-8", "replace").decode("utf-8")
+    language = str(mail.get("language") or "")
+    if language in RIGHT_TO_LEFT:
+        message.set_type("multipart/alternative")
+        message.attach(_part(body, "plain"))
+        html = html_alternative(body, language=language, title=single_line(mail.get("subject")))
+        message.attach(_part(html, "html"))
+    else:
+        message.set_payload(body, UTF8)
     try:
         data = message.as_bytes(policy=WIRE)
     except (ValueError, LookupError, TypeError) as exc:  # UnicodeError is a ValueError
