@@ -1,0 +1,132 @@
+"""Every MongoDB call of the staff directory and of recorded call transfers.
+
+``staff``: one document per person, with the words they are found by and a Swedish sort key
+(staff_text.py). ``call_transfers``: one document per call connected to a person or department,
+carrying its ``call.transferred`` event in an outbox until Kafka has it (staff_transfers.py).
+
+Ordering, by surname then given name (``sort_name``): on a MongoDB server the search sorts with
+``collation={"locale": "sv"}``; the in-memory stand-in has no collations, so there the matches are
+sorted in Python by ``sort_key``, which orders as the server's Swedish collation does
+(staff_text.py). Matching never depends on the collation: it is a prefix match on the stored,
+folded ``search_words``, the same on both.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.collation import Collation, CollationStrength
+from pymongo.errors import DuplicateKeyError
+
+Document = dict[str, Any]
+SWEDISH = Collation(locale="sv", strength=CollationStrength.SECONDARY)
+PUBLIC = {"search_words": 0, "sort_name": 0, "sort_key": 0, "identity": 0}
+
+
+class DuplicateStaff(Exception):
+    """Another entry of the organisation has this e-mail address (or, without one, name and department)."""
+
+
+class StaffRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._staff = db["staff"]
+        self._transfers = db["call_transfers"]
+        self._server_collates = isinstance(db.client, AsyncMongoClient)
+
+    async def ensure_indexes(self) -> None:
+        await self._staff.create_index([("organization", ASCENDING), ("identity", ASCENDING)], unique=True)
+        await self._staff.create_index([("organization", ASCENDING), ("search_words", ASCENDING)])
+        await self._staff.create_index([("organization", ASCENDING), ("department", ASCENDING)])
+        await self._staff.create_index("account", sparse=True)
+        await self._transfers.create_index("outbox.event_id", sparse=True)
+        await self._transfers.create_index([("organization", ASCENDING), ("at", ASCENDING)])
+
+    # --- staff ------------------------------------------------------------------------------------
+
+    async def insert(self, entry: Document) -> None:
+        try:
+            await self._staff.insert_one(entry)
+        except DuplicateKeyError as exc:
+            raise DuplicateStaff(entry["identity"]) from exc
+
+    async def replace(self, entry: Document) -> bool:
+        try:
+            result = await self._staff.replace_one({"_id": entry["_id"]}, entry)
+        except DuplicateKeyError as exc:
+            raise DuplicateStaff(entry["identity"]) from exc
+        return result.matched_count == 1
+
+    async def get(self, staff_id: str) -> Document | None:
+        return await self._staff.find_one({"_id": staff_id})
+
+    async def by_identity(self, organization: str, identity: str) -> Document | None:
+        return await self._staff.find_one({"organization": organization, "identity": identity})
+
+    async def delete(self, staff_id: str) -> bool:
+        return (await self._staff.delete_one({"_id": staff_id})).deleted_count == 1
+
+    async def set_absence(self, staff_id: str, absence: Document | None, at: datetime) -> Document | None:
+        found = await self._staff.find_one_and_update(
+            {"_id": staff_id}, {"$set": {"absence": absence, "updated_at": at}}, projection=PUBLIC
+        )
+        return None if found is None else {**found, "absence": absence, "updated_at": at}
+
+    async def insert_many(self, entries: builtins.list[Document]) -> None:
+        await self._staff.insert_many(entries)
+
+    async def count(self, organization: str) -> int:
+        return await self._staff.count_documents({"organization": organization})
+
+    async def search(
+        self,
+        *,
+        patterns: Sequence[str],
+        organizations_in: tuple[str, ...] | None,
+        department: str | None,
+        limit: int,
+    ) -> builtins.list[Document]:
+        """Entries matching every pattern, in Swedish alphabetical order of their names;
+        ``organizations_in`` None means every organisation."""
+        query: Document = {"$and": [{"search_words": {"$regex": p}} for p in patterns]} if patterns else {}
+        if organizations_in is not None:
+            query["organization"] = {"$in": list(organizations_in)}
+        if department is not None:
+            query["department"] = department
+        if self._server_collates:
+            found = (
+                self._staff.find(query, PUBLIC)
+                .sort([("sort_name", ASCENDING), ("_id", ASCENDING)])
+                .collation(SWEDISH)
+                .limit(limit)
+            )
+            return [doc async for doc in found]
+        matches = [doc async for doc in self._staff.find(query)]
+        matches.sort(key=lambda doc: (doc["sort_key"], doc["_id"]))
+        return [{k: v for k, v in doc.items() if k not in PUBLIC} for doc in matches[:limit]]
+
+    # --- call transfers ---------------------------------------------------------------------------
+
+    async def insert_transfer(self, transfer: Document) -> Document:
+        """Insert; a transfer recorded before (the same id: a second click) is returned instead."""
+        try:
+            await self._transfers.insert_one(transfer)
+        except DuplicateKeyError:
+            existing = await self._transfers.find_one({"_id": transfer["_id"]})
+            if existing is None:
+                raise
+            return existing
+        return transfer
+
+    async def forget_published(self, transfer_id: str, event_ids: Sequence[str]) -> None:
+        await self._transfers.update_one(
+            {"_id": transfer_id}, {"$pull": {"outbox": {"event_id": {"$in": list(event_ids)}}}}
+        )
+
+    async def with_unpublished_events(self, limit: int = 100) -> builtins.list[Document]:
+        found = self._transfers.find({"outbox.0": {"$exists": True}}, {"outbox": 1}).limit(limit)
+        return [doc async for doc in found]

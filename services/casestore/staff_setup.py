@@ -1,0 +1,49 @@
+"""Start-up of the staff directory: its indexes, the demo people in dev, the transfers' relay."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+
+from lotsen.auth import Principal
+from lotsen.service import Runtime
+from services.casestore.settings import CasestoreSettings
+from services.casestore.staff import StaffWrite, document
+from services.casestore.staff_demo import DEMO_STAFF
+from services.casestore.staff_repository import StaffRepository
+from services.casestore.staff_transfers import Transfers
+
+_SEEDER = Principal(subject="demo", role="admin")
+
+
+async def start(app: FastAPI, runtime: Runtime, settings: CasestoreSettings) -> None:
+    repo = StaffRepository(runtime.db)
+    await repo.ensure_indexes()
+    transfers = Transfers(repo, runtime.publisher)
+    app.state.staff = repo
+    app.state.transfers = transfers
+    if settings.dev_mode:
+        await seed_demo_staff(repo, runtime)
+    if runtime.run_consumers:
+        every = settings.outbox_relay_seconds
+        runtime.background_once(
+            "casestore-transfer-relay",
+            lambda job: transfers.relay(every_seconds=every, stop=job),
+            asyncio.Event(),
+        )
+
+
+async def seed_demo_staff(repo: StaffRepository, runtime: Runtime) -> None:
+    """The demo people, once per organisation: a directory someone already keeps is left alone."""
+    for organization, people in DEMO_STAFF.items():
+        if runtime.directory.organization(organization) is None or await repo.count(organization):
+            continue
+        now = datetime.now(UTC)
+        bodies = [StaffWrite.model_validate({"organization": organization, **p}) for p in people]
+        entries = [
+            document(b, staff_id=None, by=_SEEDER, directory=runtime.directory, now=now, kept={})
+            for b in bodies
+        ]
+        await repo.insert_many(entries)

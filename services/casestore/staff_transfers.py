@@ -1,0 +1,98 @@
+"""Calls connected to a person or a department (*kopplat samtal*): recorded, and announced on
+``calls.events`` as ``call.transferred`` through an outbox.
+
+A transfer is one document in ``call_transfers`` carrying its event; the event is published right
+after the write, and one that Kafka did not take stays in the document's outbox for the relay (lease
+``casestore-transfer-relay``) to publish later with the same event id, as a case's events do
+(changes.py). The transfer's id comes from the call and where it went, so a second click on
+"Kopplad" for the same call and person records nothing new and publishes the same event id again
+at most, which consumers skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from lotsen.contracts import topics
+from lotsen.contracts.calls import CallTransferred, CallTransferredData
+from lotsen.contracts.envelope import decode_event
+from lotsen.kafka.publisher import Publisher, PublishFailed, PublishRefused
+from services.casestore.changes import outbox_item
+from services.casestore.staff_repository import Document, StaffRepository
+
+log = logging.getLogger(__name__)
+_TRANSFERS = uuid.UUID("6f1d2c1e-8a51-4c33-9d7e-3b0f5a7c2e10")
+
+
+def transfer_id(call_id: str, organization: str, department: str, staff_id: str | None) -> str:
+    return str(uuid.uuid5(_TRANSFERS, f"{call_id}|{organization}|{department}|{staff_id or ''}"))
+
+
+def new_transfer(
+    *,
+    call_id: str,
+    organization: str,
+    department: str,
+    staff_id: str | None,
+    to: str | None,
+    by: str,
+    at: datetime | None = None,
+) -> Document:
+    at = at or datetime.now(UTC)
+    ident = transfer_id(call_id, organization, department, staff_id)
+    event = CallTransferred(
+        event_id=uuid.uuid5(_TRANSFERS, ident),
+        producer="casestore",
+        organization=organization,
+        occurred_at=at,
+        data=CallTransferredData(
+            call_id=call_id, at=at, to=to, department=department, staff_id=staff_id, transferred_by=by
+        ),
+    )
+    return {
+        "_id": ident,
+        "call_id": call_id,
+        "organization": organization,
+        "department": department,
+        "staff_id": staff_id,
+        "by": by,
+        "at": at,
+        "outbox": [outbox_item(topics.CALLS_EVENTS, event, call_id)],
+    }
+
+
+class Transfers:
+    def __init__(self, repo: StaffRepository, publisher: Publisher) -> None:
+        self.repo = repo
+        self.publisher = publisher
+
+    async def record(self, transfer: Document) -> Document:
+        stored = await self.repo.insert_transfer(transfer)
+        await self.flush(stored)
+        return stored
+
+    async def flush(self, transfer: Document) -> None:
+        published: list[str] = []
+        for item in transfer.get("outbox", []):
+            try:
+                await self.publisher.publish(item["topic"], decode_event(item["value"]), key=item["key"])
+            except PublishRefused as exc:  # too large for the broker: it never will be; drop, say so
+                log.error("Kafka refuses transfer event %s for good: %s", item["event_id"], exc)
+            except PublishFailed as exc:
+                log.warning("transfer %s stays in its outbox until Kafka answers: %s", transfer["_id"], exc)
+                break
+            published.append(item["event_id"])
+        if published:
+            await self.repo.forget_published(transfer["_id"], published)
+
+    async def relay(self, *, every_seconds: float, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            for transfer in await self.repo.with_unpublished_events():
+                await self.flush(transfer)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every_seconds)
+            except TimeoutError:
+                pass
