@@ -53,8 +53,11 @@ class WebformSubmission(_Submission):
     category_hint: str | None = Field(None, max_length=100)
     location: Location | None = None
     website: str | None = Field(None, description="honeypot: people leave it empty, robots fill it in")
+    language: Literal["sv", "en", "ar"] | None = Field(
+        None, description="the language the citizen wants the answer in; guessed from the text when absent"
+    )
 
-    @field_validator("category_hint", "website", mode="before")
+    @field_validator("category_hint", "website", "language", mode="before")
     @classmethod
     def _blank_hint_is_absent(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -143,7 +143,7 @@ async def receive_webform(request: Request) -> JSONResponse:
             form_id=form.id,
             category_hint=submission.category_hint or form.category_hint,
             location=submission.location,
-            language=guess_language(submission.subject, submission.message),
+            language=submission.language or guess_language(submission.subject, submission.message),
             form_fields=form_fields(submission, form),
         ),
     )

@@ -53,6 +53,7 @@ class Router:
 
     def decide(self, contact: ContactReceivedData, org: Organization, ruleset: Ruleset) -> RoutingDecision:
         text = ContactText.of(contact.subject, contact.text)
+        language = contact.language or detect_language(contact.subject, contact.text)
         callback_group = org.answer_group(contact.answer_group) if contact.answer_group else None
         facts = Facts(
             contact=contact,
@@ -62,6 +63,7 @@ class Router:
             out_of_hours=is_out_of_hours(org, contact.received_at),
             callback=callback_group is not None
             or bool((contact.model_extra or {}).get("callback_requested")),
+            language=language,
         )
         outcome = ruleset.evaluate(facts)
         ruled: dict[str, tuple[Any, str]] = outcome.actions
@@ -94,7 +96,6 @@ class Router:
             if confidential:
                 why.confidential(category, department)
         priority = ruled["priority"][0] if "priority" in ruled else category.priority
-        language = contact.language or detect_language(contact.subject, contact.text)
         why.language(language)
         return RoutingDecision(
             handled_by=handled_by,

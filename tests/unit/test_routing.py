@@ -216,7 +216,8 @@ async def test_the_directory_needs_a_token(routing: httpx.AsyncClient, token_for
     orgs = {o["id"]: o for o in response.json()["organizations"]}
     assert set(orgs) == {"karlskoga", "degerfors", "karlskogahem"}
     assert orgs["karlskoga"]["code"] == "KGA"
-    assert {g["ivr_digit"]: g["id"] for g in orgs["karlskoga"]["answer_groups"]} == {
+    groups = orgs["karlskoga"]["answer_groups"]
+    assert {g["ivr_digit"]: g["id"] for g in groups if g["ivr_digit"]} == {
         "1": "aldre-funktionsstod",
         "2": "barn-skola",
         "3": "socialtjanst",

@@ -31,6 +31,8 @@ class Facts:
     candidates: frozenset[str]
     out_of_hours: bool
     callback: bool
+    language: str | None = None
+    """the language the contact stated or was written in (``sv``, ``en``, ``ar``, ``other``)"""
 
     @property
     def sender_email(self) -> str | None:
@@ -66,6 +68,7 @@ class CompiledRule:
         self._addresses, self._domains, self._phones = _senders(when.sender)
         self._out_of_hours = when.out_of_hours
         self._callback = when.callback
+        self._languages = frozenset(v.strip().lower() for v in when.language) if when.language else None
 
     def matches(self, facts: Facts) -> bool:
         contact = facts.contact
@@ -82,6 +85,8 @@ class CompiledRule:
         if self._out_of_hours is not None and facts.out_of_hours != self._out_of_hours:
             return False
         if self._callback is not None and facts.callback != self._callback:
+            return False
+        if self._languages is not None and (facts.language or "").lower() not in self._languages:
             return False
         if self._keywords is not None and not any(
             facts.text.contains(k, facts.candidates) for k in self._keywords

@@ -3,15 +3,16 @@
 Conditions (all given must hold; a list matches when any of its values does): ``channel``,
 ``organization``, ``ivr_choice``, ``form_id``, ``sender`` (an address, ``@domain`` or a domain, or a
 phone number), ``keywords`` (words or phrases in the subject or text, compared as stems),
-``category_hint``, ``out_of_hours`` and ``callback``. Actions set ``category``, ``answer_group``,
-``department``, ``priority``, ``confidential`` and ``handled_by`` (the decision: ``first_line`` or
-``department``; ``decision`` is accepted as its other name). How rules combine is in
-:mod:`services.routing.rules.evaluation`.
+``category_hint``, ``out_of_hours``, ``callback`` and ``language`` (``sv``, ``en``, ``ar`` or
+``other``: the language the citizen chose, else the one the contact is written in). Actions set
+``category``, ``answer_group``, ``department``, ``priority``, ``confidential`` and ``handled_by``
+(the decision: ``first_line`` or ``department``; ``decision`` is accepted as its other name). How
+rules combine is in :mod:`services.routing.rules.evaluation`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -20,6 +21,7 @@ from lotsen.contracts.envelope import UtcDatetime
 from lotsen.directory import HandledBy, Priority
 
 RULE_ID = r"^[a-z0-9][a-z0-9-]{0,62}$"
+ContactLanguage = Literal["sv", "en", "ar", "other"]
 ACTION_FIELDS = ("category", "answer_group", "department", "priority", "confidential", "handled_by")
 
 
@@ -49,6 +51,9 @@ class Conditions(_Model):
     category_hint: Values | None = None
     out_of_hours: bool | None = Field(None, description="received outside the organisation's opening hours")
     callback: bool | None = Field(None, description="a callback: the contact already has an answer group")
+    language: Annotated[list[ContactLanguage], BeforeValidator(_as_list)] | None = Field(
+        None, description="the language the citizen chose or wrote in: sv, en, ar or other"
+    )
 
     @field_validator("*", mode="after")
     @classmethod
