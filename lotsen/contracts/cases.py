@@ -109,6 +109,26 @@ class CaseErasedData(CaseEventData):
     )
 
 
+class CaseRecategorisedData(CaseEventData):
+    """A case moved to another category, answer group or department to correct how it was classified.
+
+    ``category``, ``department``, ``answer_group``, ``handled_by``, ``rosa_level`` and ``confidential``
+    are the case's values after the change, as on ``case.created``; ``old_*`` those before it."""
+
+    category: str
+    department: str | None = None
+    answer_group: str | None = None
+    handled_by: HandledBy
+    rosa_level: int = Field(ge=1, le=6)
+    confidential: bool = False
+    old_category: str | None = None
+    old_department: str | None = None
+    old_answer_group: str | None = None
+    old_confidential: bool = False
+    reason: str
+    recategorised_by: str
+
+
 class CaseCreated(Event[CaseCreatedData]):
     type: Literal["case.created"] = "case.created"
 
@@ -159,6 +179,10 @@ class CaseSurveyAnswered(Event[CaseSurveyAnsweredData]):
 
 class CaseErased(Event[CaseErasedData]):
     type: Literal["case.erased"] = "case.erased"
+
+
+class CaseRecategorised(Event[CaseRecategorisedData]):
+    type: Literal["case.recategorised"] = "case.recategorised"
 
 
 def case_key(event: Event[Any]) -> str:

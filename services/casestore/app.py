@@ -21,6 +21,7 @@ from services.casestore import (
     privacy,
     privacy_api,
     public_api,
+    recategorise,
     search,
     sla,
 )
@@ -97,6 +98,7 @@ def create_app(
             api.router,
             manual.router,
             actions_api.router,
+            recategorise.router,
             attachments.router,
             kb.router,
             public_api.router,

@@ -24,6 +24,8 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None]] = {
     # a duplicate is closed into the case that carries the errand on; that case keeps its status
     "merge": (frozenset({"new", "open", "pending_citizen", "handed_off", "resolved"}), "closed"),
     "absorb": (frozenset({"new", "open", "pending_citizen", "handed_off", "resolved"}), None),
+    # correcting the category; a closed case is the record as it was
+    "recategorise": (frozenset({"new", "open", "pending_citizen", "handed_off", "resolved"}), None),
 }
 
 # What happens to a case without anyone choosing it as an action on that case.
@@ -75,4 +77,5 @@ def _past(action: str) -> str:
         "citizen_reply": "replied to by the citizen",
         "merge": "merged into another case",
         "absorb": "merged into",
+        "recategorise": "recategorised",
     }[action]

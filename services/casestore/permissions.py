@@ -9,8 +9,9 @@
 - **confidentiality** (*sekretess*): only handlers of the case's department and supervisors see a
   confidential case; agents and administrators never do.
 - **role**: ``agent`` (first line) does every action; ``handler`` replies, notes, assigns, waits for
-  the citizen, returns, resolves, reopens, links and merges, but does not hand off; ``supervisor``
-  does everything; ``admin`` configures Lotsen and works no case.
+  the citizen, returns, resolves, reopens, links, merges and recategorises within their departments
+  (``recategorise.py``), but does not hand off; ``supervisor`` does everything; ``admin`` configures
+  Lotsen and works no case.
 
 A case the caller may not see answers 404, exactly as a case that does not exist.
 """
@@ -24,7 +25,7 @@ from lotsen.errors import Forbidden, NotFound
 from services.casestore.repository import CaseQuery, Document
 
 HANDLER_ACTIONS = frozenset(
-    {"reply", "note", "assign", "pending", "return", "resolve", "link", "merge", "reopen"}
+    {"reply", "note", "assign", "pending", "return", "resolve", "link", "merge", "reopen", "recategorise"}
 )
 
 

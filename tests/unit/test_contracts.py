@@ -40,6 +40,7 @@ DESIGN_EVENT_TYPES = {
     "case.reminder_due",
     "case.survey_answered",
     "case.erased",
+    "case.recategorised",
     "call.offered",
     "call.answered",
     "call.abandoned",
