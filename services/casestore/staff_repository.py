@@ -25,7 +25,12 @@ from pymongo.errors import DuplicateKeyError
 
 Document = dict[str, Any]
 SWEDISH = Collation(locale="sv", strength=CollationStrength.SECONDARY)
-PUBLIC = {"search_words": 0, "sort_name": 0, "sort_key": 0, "identity": 0}
+INTERNAL = ("search_words", "sort_name", "sort_key", "identity")
+
+
+def _public() -> Document:
+    """A projection leaving out what only the search uses (a new dict: drivers may change it)."""
+    return dict.fromkeys(INTERNAL, 0)
 
 
 class DuplicateStaff(Exception):
@@ -72,7 +77,7 @@ class StaffRepository:
 
     async def set_absence(self, staff_id: str, absence: Document | None, at: datetime) -> Document | None:
         found = await self._staff.find_one_and_update(
-            {"_id": staff_id}, {"$set": {"absence": absence, "updated_at": at}}, projection=PUBLIC
+            {"_id": staff_id}, {"$set": {"absence": absence, "updated_at": at}}, projection=_public()
         )
         return None if found is None else {**found, "absence": absence, "updated_at": at}
 
@@ -99,7 +104,7 @@ class StaffRepository:
             query["department"] = department
         if self._server_collates:
             found = (
-                self._staff.find(query, PUBLIC)
+                self._staff.find(query, _public())
                 .sort([("sort_name", ASCENDING), ("_id", ASCENDING)])
                 .collation(SWEDISH)
                 .limit(limit)
@@ -107,7 +112,7 @@ class StaffRepository:
             return [doc async for doc in found]
         matches = [doc async for doc in self._staff.find(query)]
         matches.sort(key=lambda doc: (doc["sort_key"], doc["_id"]))
-        return [{k: v for k, v in doc.items() if k not in PUBLIC} for doc in matches[:limit]]
+        return [{k: v for k, v in doc.items() if k not in INTERNAL} for doc in matches[:limit]]
 
     # --- call transfers ---------------------------------------------------------------------------
 
