@@ -90,9 +90,15 @@ class Transfers:
 
     async def relay(self, *, every_seconds: float, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            for transfer in await self.repo.with_unpublished_events():
-                await self.flush(transfer)
+            await self.relay_once()
             try:
                 await asyncio.wait_for(stop.wait(), timeout=every_seconds)
             except TimeoutError:
                 pass
+
+    async def relay_once(self) -> int:
+        """Publish what earlier flushes could not; how many transfers it flushed."""
+        waiting = await self.repo.with_unpublished_events()
+        for transfer in waiting:
+            await self.flush(transfer)
+        return len(waiting)
