@@ -6,8 +6,9 @@ reported abandoned, calls still waiting at *now*, calls whose ``call.offered`` n
 counted), calls around midnight and the night of the DST change. Cases: e-mails answered at many
 delays — exactly 48 h, one millisecond late, exactly at the working-day deadline, over weekends and
 Easter — or never; resolved at first line, handed off, returned, routed straight to a department,
-reopened, closed, erased; survey answers (a second answer for the same case changes nothing);
-synpunkter by category and by web form. Events carry personal data where the real ones do (the
+reopened, closed, erased; corrected to another category (once, or twice with a handoff between);
+survey answers (a second answer for the same case changes nothing); synpunkter by category and by
+web form. Events carry personal data where the real ones do (the
 caller's number, the agent) so a test can check that stats keeps none of it.
 
 The plan is made of plain records (:class:`Call`, :class:`Case`); :mod:`tests.stats_expected`
@@ -75,7 +76,7 @@ class Call:
 @dataclass
 class Step:
     at: datetime
-    kind: str  # created ack assign reply note citizen handoff return resolve close survey erase
+    kind: str  # created ack assign reply note citizen handoff return resolve close survey erase recategorise
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -246,9 +247,32 @@ def plan_case(rng: random.Random, org: str, ref: str, now: datetime) -> Case:
         steps.append(Step(received + delay, "reply"))
     work = (received + delay if delay is not None else t) + timedelta(minutes=rng.uniform(10, 3000))
     steps += outcome_steps(rng, case, work)
+    steps += corrections(case, t, work)
     steps.sort(key=lambda s: s.at)
     case.steps = [s for s in steps if s.at <= now]
     return case
+
+
+def corrections(case: Case, created: datetime, work: datetime) -> list[Step]:
+    """Every sixth case is corrected to the next department's first category soon after it came in;
+    every twelfth once more an hour after it was worked (after a handoff, if it had one). Chosen by
+    reference, not by the random stream, so the rest of the month stays as it was."""
+    number = int(case.ref[-6:])
+    if number % 6:
+        return []
+    departments = list(CATALOGUE)
+    first = departments[(departments.index(case.department) + 1) % len(departments)]
+    steps = [_correction(created + timedelta(minutes=5), first)]
+    if number % 12 == 0:
+        second = departments[(departments.index(first) + 1) % len(departments)]
+        steps.append(_correction(work + timedelta(hours=1), second))
+    return steps
+
+
+def _correction(at: datetime, department: str | None) -> Step:
+    category, rosa, _ = CATALOGUE[department][0]
+    data = {"category": category, "department": department, "answer_group": GROUPS[department], "rosa": rosa}
+    return Step(at, "recategorise", data)
 
 
 def outcome_steps(rng: random.Random, case: Case, at: datetime) -> list[Step]:
@@ -430,6 +454,18 @@ def case_events_of(case: Case, rng: random.Random) -> tuple[list[tuple[str, str,
                 resolved_by_first_line=step.data["first_line"],
                 failure_demand=step.data["failure_demand"],
                 resolution_code="answered",
+            )
+        elif step.kind == "recategorise":
+            emit(
+                case_events.CaseRecategorised,
+                at,
+                category=step.data["category"],
+                department=step.data["department"],
+                answer_group=step.data["answer_group"],
+                handled_by=case.handled_by,
+                rosa_level=step.data["rosa"],
+                reason="misclassified",
+                recategorised_by="bo.supervisor",
             )
         elif step.kind == "close":
             emit(case_events.CaseClosed, at, closed_at=at)

@@ -118,18 +118,26 @@ def case_view(case: Case) -> CaseView:
             status = "open"
         else:
             status = STATUS_AFTER.get(step.kind, status)
-    department = handoffs[-1].data["department"] if handoffs else case.department
+    # The latest correction decides the category; the department is the one of the latest handoff or
+    # correction, whichever came last.
+    corrections = [s for s in steps if s.kind == "recategorise"]
+    moves = sorted(handoffs + corrections, key=lambda s: ms(s.at))
+    department = moves[-1].data["department"] if moves else case.department
+    category, answer_group, rosa_level = case.category, case.answer_group, case.rosa_level
+    if corrections:
+        last = corrections[-1].data
+        category, answer_group, rosa_level = last["category"], last["answer_group"], last["rosa"]
     return CaseView(
         ref=case.ref,
         organization=case.organization,
         channel=case.channel,
         day=case.received_at.astimezone(STHLM).date(),
         received_at=case.received_at,
-        category=case.category,
+        category=category,
         department=department,
-        answer_group=case.answer_group,
+        answer_group=answer_group,
         handled_by=case.handled_by,
-        rosa_level=case.rosa_level,
+        rosa_level=rosa_level,
         first_reply=min(replies) if replies else None,
         handed_off=bool(handoffs) or case.handled_by == "department",
         due_at=handoffs[-1].data["due_at"] if handoffs else None,
@@ -138,5 +146,5 @@ def case_view(case: Case) -> CaseView:
         failure_demand=bool(resolutions) and resolutions[-1].data["failure_demand"],
         status=status,
         survey=surveys[0].data["answers"] if surveys else None,
-        synpunkt=case.category == "synpunkt" or case.form_id == "synpunkt",
+        synpunkt=category == "synpunkt" or case.form_id == "synpunkt",
     )

@@ -81,19 +81,22 @@ class CaseFacts:
         resolution = key_parts(doc.get("resolved_last"))
         status = key_parts(doc.get("status"))
         survey = key_parts(doc.get("survey"))
-        department = doc.get("department")
-        if last_handoff:  # a handoff moves the errand to the department that got it
+        classified = _classification(doc)
+        department = classified["department"]
+        # A handoff moves the errand to the department that got it, a correction to the one it
+        # names: whichever came last.
+        if last_handoff and doc["handoff_last"] > (doc.get("recategorised_last") or ""):
             department = last_handoff[1][0]
         return cls(
             ref=doc["_id"],
             organization=doc.get("organization", ""),
             channel=doc.get("channel"),
             received_at=doc.get("received_at"),
-            category=doc.get("category"),
+            category=classified["category"],
             department=department,
-            answer_group=doc.get("answer_group"),
+            answer_group=classified["answer_group"],
             handled_by=doc.get("handled_by"),
-            rosa_level=doc.get("rosa_level"),
+            rosa_level=classified["rosa_level"],
             form_id=doc.get("form_id"),
             first_reply_at=parse_stamp(doc["first_reply"]) if doc.get("first_reply") else None,
             handed_off=bool(doc.get("handoff_first")) or doc.get("handled_by") == "department",
@@ -120,6 +123,20 @@ class CaseFacts:
 
     def day(self, tz: ZoneInfo) -> date | None:
         return local_day(self.received_at, tz) if self.received_at else None
+
+
+def _classification(doc: Document) -> dict[str, Any]:
+    """Category, department, answer group and ROSA level: the latest correction's, else routing's."""
+    corrected = key_parts(doc.get("recategorised_last"))
+    if corrected is None:
+        return {name: doc.get(name) for name in ("category", "department", "answer_group", "rosa_level")}
+    category, department, answer_group, rosa_level = corrected[1]
+    return {
+        "category": category,
+        "department": department or None,
+        "answer_group": answer_group or None,
+        "rosa_level": int(rosa_level),
+    }
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ Every fact that can arrive more than once or out of order is kept as a *sortable
 ``$min`` of the key and "the latest resolution wins" is ``$max``: whatever the order of arrival, and
 however often an event is redelivered, the state ends up the same. The event id breaks ties, so even
 two different events at the same millisecond give one answer. Facts that only ``case.created`` or
-``call.offered`` carry (channel, received time, category …) are plain fields set from that event.
+``call.offered`` carry (channel, received time, category …) are plain fields set from that event;
+a ``case.recategorised`` is a sortable key beside them that, when present, says the case's category,
+department, answer group and ROSA level instead (the latest correction wins).
 
 An :class:`EntityUpdate` folds all of a poll's events for one entity, so the repository writes each
 entity once per poll. Applying it to a document in Python (:meth:`EntityUpdate.apply`) gives what
@@ -116,6 +118,15 @@ def update_for(event: Event[Any]) -> EntityUpdate | None:
                     "handoff_last": sort_key(at, event, d.department, stamp(d.due_at)),
                     **_status(event, "handed_off"),
                 },
+            )
+        case cases.CaseRecategorised():
+            # The latest correction wins, whatever the order: the case counts under it from then on.
+            correction = (d.category, d.department or "", d.answer_group or "", d.rosa_level)
+            return EntityUpdate(
+                "cases",
+                d.case_ref,
+                set=org,
+                max={"recategorised_last": sort_key(event.occurred_at, event, *correction)},
             )
         case cases.CaseResolved():
             resolution = sort_key(d.resolved_at, event, int(d.resolved_by_first_line), int(d.failure_demand))

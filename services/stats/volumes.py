@@ -4,8 +4,9 @@
   the Stockholm day of ``received_at``; calls offered by answer group; outbound messages by channel
   and outcome (delivered, or failed and never delivered).
 - Charging: first-line cases handled on behalf of each department in a month = cases received in the
-  month, of that department (the category's department from routing), resolved at first line
-  (see :mod:`services.stats.resolution`). Cases not yet resolved are listed as ``pending``.
+  month, of that department (the category's department from routing, or from the latest correction
+  of the category), resolved at first line (see :mod:`services.stats.resolution`). Cases not yet
+  resolved are listed as ``pending``.
 - Synpunkter (feedback): cases whose category is ``synpunkt`` (or whose web form was the synpunkt
   form), per department, with their case references.
 """
