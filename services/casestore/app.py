@@ -24,6 +24,8 @@ from services.casestore import (
     recategorise,
     search,
     sla,
+    staff_api,
+    staff_setup,
 )
 from services.casestore.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, hash_password
 from services.casestore.changes import Cases
@@ -59,6 +61,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     app.state.login_guard = LoginGuard.for_settings(settings)
     app.state.cases = cases
     handler = intake.make_handler(cases=cases, directory=runtime.directory, settings=settings)
+    await staff_setup.start(app, runtime, settings)
     await runtime.consume("casestore", [topics.CONTACTS_ROUTED], handler)
     await runtime.consume("casestore-outcomes", [topics.OUTBOUND_RESULTS], outcomes.make_handler(cases=cases))
     if runtime.run_consumers:
@@ -103,6 +106,7 @@ def create_app(
             kb.router,
             public_api.router,
             privacy_api.router,
+            staff_api.router,
         ],
         startup=_startup,
         shutdown=_shutdown,
