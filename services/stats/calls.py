@@ -4,6 +4,12 @@ Each call counts once, in the Stockholm day of its ``call.offered`` time, with o
 (whatever else happened: a call answered and then reported abandoned was answered), else a callback
 requested in the queue, else abandoned with its wait, else pending. The tally keeps the waits as
 exact histograms, so the short-abandon threshold and the service level can be chosen per query.
+
+Växeln: a call connected to a person or a department (``call.transferred``) also counts as
+transferred, under the department it went to last (``""`` when the IVR's connect choice put it
+through to a number, department unknown). A transferred call that no agent answered (the IVR put it
+through, or it was recorded in the switchboard without telephony events) counts as transferred only:
+it waited in no queue, so it is neither offered, nor pending, nor abandoned. No person is counted.
 """
 
 from __future__ import annotations
@@ -18,8 +24,18 @@ from services.stats.updates import stamp
 CALL_DIMENSIONS = ("answer_group",)
 
 
+UNKNOWN_DEPARTMENT = "unknown"
+
+
 def call_tally(call: CallFacts) -> Tally:
     tally = Tally()
+    if call.transferred_to is not None:
+        tally.count("transferred")
+        tally.mark("transferred_to", call.transferred_to or UNKNOWN_DEPARTMENT)
+        if call.answered_wait is None:
+            return tally
+    if call.offered_at is None:
+        return tally
     tally.count("offered")
     if call.answered_wait is not None:
         tally.count("answered")
@@ -59,4 +75,6 @@ def answer_rate(
         "p90_wait_seconds": nearest_rank(answer_waits, 90),
         "target": target,
         "met": met(rate, target),
+        "transferred": tally.counts["transferred"],
+        "transferred_by_department": dict(sorted(tally.marked("transferred_to").items())),
     }

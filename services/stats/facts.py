@@ -31,6 +31,8 @@ class CallFacts:
     answered_wait: float | None
     abandoned_wait: float | None
     callback: bool
+    transferred_at: datetime | None = None
+    transferred_to: str | None = None  # the department; "" when the IVR put it through to a number
 
     @classmethod
     def from_doc(cls, doc: Document) -> CallFacts:
@@ -38,6 +40,7 @@ class CallFacts:
         seen = key_parts(doc.get("group_seen"))
         answered = key_parts(doc.get("answered"))
         abandoned = key_parts(doc.get("abandoned"))
+        transferred = key_parts(doc.get("transferred"))
         group = (offered[1][0] if offered else "") or (seen[1][0] if seen else "")
         return cls(
             id=doc["_id"],
@@ -47,10 +50,15 @@ class CallFacts:
             answered_wait=float(answered[1][0]) if answered else None,
             abandoned_wait=float(abandoned[1][0]) if abandoned else None,
             callback=bool(doc.get("callback")),
+            transferred_at=transferred[0] if transferred else None,
+            transferred_to=transferred[1][0] if transferred else None,
         )
 
     def day(self, tz: ZoneInfo) -> date | None:
-        return local_day(self.offered_at, tz) if self.offered_at else None
+        """The day it was offered; a call connected with no ``call.offered`` (recorded in the
+        switchboard only), the day it was connected."""
+        at = self.offered_at or self.transferred_at
+        return local_day(at, tz) if at else None
 
 
 @dataclass(frozen=True)

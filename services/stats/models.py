@@ -6,7 +6,7 @@ these models describe them.
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Key = str | int | None
 

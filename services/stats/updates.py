@@ -101,6 +101,10 @@ def update_for(event: Event[Any]) -> EntityUpdate | None:
             return _call(event, callback=sort_key(event.data.at, event))
         case calls.CallEnded():
             return _call(event)
+        case calls.CallTransferred():
+            # Where the call went last counts (a call put through twice went to the second place).
+            where = sort_key(d.at, event, d.department or "")
+            return EntityUpdate("calls", d.call_id, set=org, max={"transferred": where})
         case cases.CaseCreated():
             return _case_created(event)
         case cases.CaseMessageAdded():
