@@ -25,6 +25,10 @@ class AnswerRateFigure(BaseModel):
     p90_wait_seconds: float | None
     target: float | None
     met: bool | None
+    transferred: int = Field(0, description="calls connected to a person or department (växeln)")
+    transferred_by_department: dict[str, int] = Field(
+        default_factory=dict, description="by the department they went to; 'unknown' for the IVR's"
+    )
     short_abandon_seconds: float | None = None
     service_level_seconds: float | None = None
     groups: list[AnswerRateGroup] | None = None
