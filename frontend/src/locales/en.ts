@@ -4,6 +4,7 @@ import { citizen } from "./en/citizen";
 import { workspace } from "./en/workspace";
 import { dashboard } from "./en/dashboard";
 import { admin } from "./en/admin";
+import { recategorise } from "./en/recategorise";
 import type { MessageKey } from "./sv";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise };

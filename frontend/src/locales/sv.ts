@@ -4,7 +4,8 @@ import { citizen } from "./sv/citizen";
 import { workspace } from "./sv/workspace";
 import { dashboard } from "./sv/dashboard";
 import { admin } from "./sv/admin";
+import { recategorise } from "./sv/recategorise";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise };
 
 export type MessageKey = keyof typeof sv;

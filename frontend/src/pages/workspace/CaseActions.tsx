@@ -1,4 +1,4 @@
-/** The actions on a case: assign, wait for the citizen, hand off, return, resolve, close, reopen, link, merge. */
+/** The actions on a case: assign, wait for the citizen, hand off, return, resolve, close, reopen, link, merge, change category. */
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useNavigate } from "react-router";
 import { api, ApiError } from "../../api";
@@ -9,6 +9,7 @@ import { Checkbox, SelectField, TextArea, TextField } from "../../components/Fie
 import { useI18n } from "../../i18n";
 import type { CaseDetail, Organization } from "../../types";
 import { may, RESOLUTION_CODES } from "./permissions";
+import { Recategorise } from "./Recategorise";
 import { casePath, type CaseLocationState } from "./routes";
 
 const REF = /^[A-Z]{2,6}-\d{4}-\d{6}$/;
@@ -269,6 +270,9 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
         </form>
       </section>,
     );
+  }
+  if (can("recategorise")) {
+    sections.push(<Recategorise key="recategorise" detail={detail} organization={organization} onDone={onDone} />);
   }
   if (can("merge")) {
     sections.push(

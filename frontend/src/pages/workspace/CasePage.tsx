@@ -10,6 +10,7 @@ import { useI18n, type MessageKey } from "../../i18n";
 import type { CaseDetail, Message, TimelineEntry, Verification } from "../../types";
 import { CaseActions } from "./CaseActions";
 import { Composer } from "./Composer";
+import { describeCorrection } from "./Recategorise";
 import { casePath, type CaseLocationState } from "./routes";
 
 export function CasePage() {
@@ -330,7 +331,7 @@ function Timeline({ entries, caseRef, names }: { entries: TimelineEntry[]; caseR
 
   function describe(entry: TimelineEntry): string {
     const d = entry.data;
-    const parts: string[] = [];
+    const parts: string[] = entry.type === "recategorised" ? describeCorrection(d, names, t) : [];
     if (typeof d.department === "string") parts.push(names.department(d.department));
     if (typeof d.reason === "string" && d.reason) parts.push(`”${d.reason}”`);
     if (typeof d.due_at === "string") parts.push(t("timeline.dueAt", { at: formatDateTime(d.due_at) }));

@@ -1,0 +1,23 @@
+/** Correcting a case's category (Ändra kategori) and how the timeline shows it. */
+export const recategorise = {
+  "recategorise.title": "Ändra kategori",
+  "recategorise.lead": "Rätta ett felklassat ärende. Förvaltning och svarsgrupp följer den nya kategorin, och statistiken räknar ärendet där från och med nu.",
+  "recategorise.category": "Ny kategori",
+  "recategorise.choose": "Välj kategori",
+  "recategorise.belongsTo": "Hör till {department}",
+  "recategorise.firstLine": "Hör inte till någon förvaltning",
+  "recategorise.confidential": "Kategorin omfattas av sekretess: ärendet blir sekretessmarkerat.",
+  "recategorise.reason": "Varför ändras kategorin?",
+  "recategorise.reasonHint": "Syns i ärendets historik.",
+  "recategorise.categoryMissing": "Välj den kategori ärendet ska ha",
+  "recategorise.reasonMissing": "Skriv varför kategorin ändras",
+  "recategorise.same": "Ärendet har redan den kategorin",
+  "recategorise.handlerHint": "Du kan flytta ärenden inom dina förvaltningar. Hör ärendet till en annan förvaltning: lämna tillbaka det till första linjen.",
+  "recategorise.submit": "Ändra kategori",
+  "recategorise.done": "Kategorin är ändrad till {category}",
+  "recategorise.outOfView": "{ref} har ändrats till {category} och är nu sekretessmarkerat. Du kan inte längre se ärendet.",
+  "recategorise.toQueues": "Till ärendelistan",
+  "timeline.recategorised": "Kategori ändrad",
+  "timeline.confidentiality_lifted": "Sekretessmarkering borttagen",
+  "timeline.becameConfidential": "nu sekretessmarkerat",
+};
