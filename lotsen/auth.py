@@ -33,12 +33,15 @@ class Principal:
     ``organizations``: whom the person works for. Empty means every organisation for an agent,
     supervisor or administrator (a shared contact centre) and none for a handler, whose
     ``departments`` apply only within their organisations (services/casestore/permissions.py).
+    ``languages``: the languages the person answers citizens in (``sv``, ``en``, ``ar``), a skill
+    the workspace offers queues by; it grants no access.
     """
 
     subject: str
     role: Role | Literal["connector"]
     departments: tuple[str, ...] = ()
     organizations: tuple[str, ...] = field(default_factory=tuple)
+    languages: tuple[str, ...] = ()
 
     @property
     def is_connector(self) -> bool:
@@ -65,9 +68,10 @@ def issue_token(
     departments: tuple[str, ...] = (),
     organizations: tuple[str, ...] = (),
     now: datetime | None = None,
+    languages: tuple[str, ...] = (),
 ) -> str:
     issued = now or datetime.now(UTC)
-    claims = {
+    claims: dict[str, object] = {
         "sub": subject,
         "role": role,
         "departments": list(departments),
@@ -76,6 +80,8 @@ def issue_token(
         "iat": int(issued.timestamp()),
         "exp": int((issued + timedelta(minutes=settings.token_minutes)).timestamp()),
     }
+    if languages:
+        claims["languages"] = list(languages)
     return jwt.encode(claims, _secret(settings), algorithm="HS256")
 
 
@@ -100,6 +106,7 @@ def verify_token(settings: ServiceSettings, token: str) -> Principal:
         role=role,
         departments=tuple(claims.get("departments") or ()),
         organizations=tuple(claims.get("organizations") or ()),
+        languages=tuple(str(code) for code in claims.get("languages") or ()),
     )
 
 

@@ -23,16 +23,19 @@ class Account:
     role: Role
     departments: tuple[str, ...] = ()
     organizations: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    """the languages the person answers citizens in: a skill, not a permission"""
 
 
 # Karlskoga's contact centre answers for Degerfors kommun and Karlskogahem too; the departments'
 # handlers work for their own organisation.
 CONTACT_CENTRE = ("karlskoga", "degerfors", "karlskogahem")
 DEMO_ACCOUNTS = (
-    Account("agent", "agent", organizations=CONTACT_CENTRE),
+    Account("agent", "agent", organizations=CONTACT_CENTRE, languages=("sv", "en")),
+    Account("agent-arabiska", "agent", organizations=CONTACT_CENTRE, languages=("sv", "ar")),
     Account("handler", "handler", departments=("samhallsbyggnad", "skola"), organizations=("karlskoga",)),
     Account("handler-degerfors", "handler", departments=("social",), organizations=("degerfors",)),
-    Account("supervisor", "supervisor", organizations=CONTACT_CENTRE),
+    Account("supervisor", "supervisor", organizations=CONTACT_CENTRE, languages=("sv", "en")),
     Account("admin", "admin"),
 )
 

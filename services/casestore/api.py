@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -15,6 +15,7 @@ from services.casestore.models import CaseDetail, CasePage, CaseRead, TimelineEn
 from services.casestore.repository import CaseQuery, Document
 
 router = APIRouter(tags=["cases"])
+CaseLanguage = Literal["sv", "en", "ar", "other"]
 
 LocalDate = Annotated[date | None, Query(description="local date (Europe/Stockholm), inclusive")]
 
@@ -38,6 +39,10 @@ async def list_cases(
     assignee: Annotated[str | None, Query(description="a user name, or `me`")] = None,
     channel: str | None = None,
     category: str | None = None,
+    language: Annotated[
+        CaseLanguage | None,
+        Query(description="the language the citizen chose or wrote in: `sv`, `en`, `ar` or `other`"),
+    ] = None,
     q: Annotated[
         str | None, Query(max_length=200, description="text in reference, subject, sender, message")
     ] = None,
@@ -59,6 +64,7 @@ async def list_cases(
         assignee=principal.subject if assignee == "me" else assignee,
         channel=channel,
         category=category,
+        language=language,
         text=q or None,
         created_from=_start(created_from),
         created_to=_end(created_to),

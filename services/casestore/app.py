@@ -44,6 +44,7 @@ async def _seed_demo_accounts(repo: CaseRepository) -> None:
                 "role": account.role,
                 "departments": list(account.departments),
                 "organizations": list(account.organizations),
+                "languages": list(account.languages),
                 "demo": True,
             }
         )

@@ -74,6 +74,7 @@ async def token(
         role=account["role"],
         departments=tuple(account.get("departments", ())),
         organizations=tuple(account.get("organizations", ())),
+        languages=tuple(account.get("languages", ())),
     )
     return Token(access_token=access_token, expires_in=settings.token_minutes * 60)
 

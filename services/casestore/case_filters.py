@@ -16,7 +16,16 @@ if TYPE_CHECKING:
     from services.casestore.repository import CaseQuery
 
 Document = dict[str, Any]
-EQUALITIES = ("status", "organization", "department", "answer_group", "assignee", "channel", "category")
+EQUALITIES = (
+    "status",
+    "organization",
+    "department",
+    "answer_group",
+    "assignee",
+    "channel",
+    "category",
+    "language",
+)
 
 
 def of(q: CaseQuery, cursor: str | None = None) -> Document:

@@ -49,6 +49,7 @@ class CaseQuery:
     assignee: str | None = None
     channel: str | None = None
     category: str | None = None
+    language: str | None = None
     text: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
