@@ -5,6 +5,15 @@ Each (call_id, event) is published once: a platform that resends gets ``duplicat
 nothing doubled. ``call.callback_requested`` also opens a contact (channel ``phone``), so first line
 gets an errand to call back. Later events of a call inherit what earlier ones said (organisation,
 answer group, IVR choice, caller), so ``call.answered`` needs neither ``to`` nor ``ivr_choice``.
+
+The IVR's connect choice (``ivr_connect_digit``, 6 in the demo: "connect to a named person") is a
+transfer, not a call waiting for an answer group: a ``call.offered`` or ``call.answered`` with that
+choice is published as it is, and with it, once per call, a ``call.transferred`` with
+``transferred_by`` ``"ivr"``. Its ``to`` is the number the call was put through to when the
+platform names one that is not the organisation's own (a person's direct number), else none; the
+department and staff entry are unknown to intake, so stats counts it under ``unknown``
+(docs/cases.md, "Switchboard and staff directory"). Such an event needs no answer group, and its
+organisation comes from ``organization`` or the call's earlier events when ``to`` is a person's.
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ from lotsen.contracts.calls import (
     CallEndedData,
     CallEventData,
     CallOffered,
+    CallTransferred,
+    CallTransferredData,
 )
 from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, Sender
 from lotsen.contracts.envelope import Event
@@ -115,6 +126,8 @@ async def receive_call_events(
             accepted += 1
         else:
             duplicates += 1
+        if is_connect_choice(item):
+            await publish_once(item, intake, transfer=True)
     return PhoneEventsAccepted(accepted=accepted, duplicates=duplicates, contact_ids=contact_ids)
 
 
@@ -181,7 +194,11 @@ def _organization(event: PhoneEvent, directory: Directory, known: dict[str, Any]
             )
         return org
     if event.to:
-        org = directory.organization_for_phone_number(event.to.replace(" ", "").replace("-", ""))
+        org = directory.organization_for_phone_number(_digits_of(event.to))
+        earlier = directory.organization(known["organization"]) if known.get("organization") else None
+        digit = event.ivr_choice or known.get("ivr_choice")
+        if org is None and earlier is not None and digit == earlier.ivr_connect_digit:
+            return earlier  # put through to a person's own number
         if org is None:
             raise InvalidCallEvent(
                 f"the number {event.to!r} belongs to no organisation served here", details={"field": "to"}
@@ -189,6 +206,39 @@ def _organization(event: PhoneEvent, directory: Directory, known: dict[str, Any]
         return org
     earlier = directory.organization(known["organization"]) if known.get("organization") else None
     return earlier or directory.default_organization
+
+
+def _digits_of(number: str) -> str:
+    return number.replace(" ", "").replace("-", "")
+
+
+def is_connect_choice(item: CheckedEvent) -> bool:
+    """An offered or answered call of the IVR's "connect to a named person" choice."""
+    connect = item.organization.ivr_connect_digit
+    return (
+        connect is not None
+        and item.ivr_choice == connect
+        and item.event.event in ("call.offered", "call.answered")
+    )
+
+
+def transfer_event(item: CheckedEvent) -> CallTransferred:
+    e = item.event
+    own = e.to is not None and _digits_of(e.to) in {_digits_of(n) for n in item.organization.phone_numbers}
+    return CallTransferred(
+        event_id=uuid.UUID(contact_id_for(f"call:{e.call_id}:call.transferred")),
+        producer="intake",
+        organization=item.organization.id,
+        occurred_at=e.at,
+        data=CallTransferredData(
+            call_id=e.call_id,
+            at=e.at,
+            ivr_choice=item.ivr_choice,
+            from_=e.from_,
+            to=None if own else e.to,
+            transferred_by="ivr",
+        ),
+    )
 
 
 def _digits(org: Organization) -> list[str]:
@@ -227,10 +277,11 @@ def call_event(item: CheckedEvent) -> Event[Any]:
     )
 
 
-async def publish_once(item: CheckedEvent, intake: Intake) -> bool:
-    """Publish the call event unless it was published before; True if published now."""
-    event = call_event(item)
-    key = f"{item.event.call_id}:{item.event.event}"
+async def publish_once(item: CheckedEvent, intake: Intake, *, transfer: bool = False) -> bool:
+    """Publish the call event (or the call's IVR transfer) unless it was published before; True if
+    published now."""
+    event = transfer_event(item) if transfer else call_event(item)
+    key = f"{item.event.call_id}:{event.type}"
     _, done = await claim(intake, "phone", key, str(event.event_id), None)
     if done:
         return False

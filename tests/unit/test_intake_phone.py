@@ -178,3 +178,27 @@ async def test_when_kafka_is_down_the_platform_retries_and_each_event_exists_onc
     assert first["contact_ids"] == again["contact_ids"]
     assert [e.type for e in intake.calls()] == ["call.offered", "call.abandoned", "call.callback_requested"]
     assert len(intake.contacts()) == 1
+
+
+async def test_the_connect_choice_is_a_transfer_published_once_per_call(intake: Intake) -> None:
+    connect = {**OFFERED, "answer_group": None, "ivr_choice": "6"}  # to the switchboard's number
+    answered = {"event": "call.answered", "call_id": "c-9001", "at": OFFERED["at"], "wait_seconds": 4}
+    assert (await post(intake, [connect, answered])).status_code == 202
+    to_person = {**connect, "call_id": "c-9002", "to": "+46 586 610 42"}  # a person's own number
+    refused = await post(intake, to_person)  # and nothing says whose organisation
+    assert refused.status_code == 422 and "belongs to no organisation" in refused.text
+    assert (await post(intake, {**to_person, "organization": "karlskoga"})).status_code == 202
+
+    calls = intake.calls()
+    assert [(e.type, e.data.call_id) for e in calls] == [
+        ("call.offered", "c-9001"),
+        ("call.transferred", "c-9001"),
+        ("call.answered", "c-9001"),
+        ("call.offered", "c-9002"),
+        ("call.transferred", "c-9002"),
+    ]
+    transfers = [e.data for e in calls if e.type == "call.transferred"]
+    assert [(t.transferred_by, t.to, t.department, t.ivr_choice) for t in transfers] == [
+        ("ivr", None, None, "6"),
+        ("ivr", "+46 586 610 42", None, "6"),
+    ]
