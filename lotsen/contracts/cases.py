@@ -129,6 +129,34 @@ class CaseRecategorisedData(CaseEventData):
     recategorised_by: str
 
 
+class RegistrationParty(EventData):
+    role: Literal["sender", "recipient"]
+    name: str | None = Field(None, description="`[sekretess]` when the registration is confidential")
+    address: str | None = Field(
+        None, description="e-mail, phone or postal address; never in a confidential registration"
+    )
+
+
+class CaseRegisteredData(CaseEventData):
+    """A message or a whole case registered as a public record (allmän handling) in the diary."""
+
+    diary_number: str = Field(description="e.g. `KGA 2026/000123`: organisation code, local year, sequence")
+    sequence: int = Field(ge=1, description="the number within the organisation's series of the year")
+    year: int = Field(description="the year of the series (Swedish local date of the registration)")
+    registered_at: UtcDatetime
+    registered_by: str
+    kind: Literal["case", "message"]
+    message_id: str | None = Field(None, description="the registered message's key on the case, if one")
+    direction: Literal["incoming", "outgoing", "internal"] = Field(
+        description="inkommande (from the citizen), utgående (from us), upprättad (drawn up here)"
+    )
+    subject: str = Field(description="`[sekretess]` when the registration is confidential")
+    parties: list[RegistrationParty] = Field(default_factory=list)
+    confidential: bool = Field(description="marked under OSL: subject and parties are not shown")
+    osl: str | None = Field(None, description="the secrecy provision of the marking, e.g. `26 kap. 1 § OSL`")
+    department: str | None = None
+
+
 class CaseCreated(Event[CaseCreatedData]):
     type: Literal["case.created"] = "case.created"
 
@@ -183,6 +211,10 @@ class CaseErased(Event[CaseErasedData]):
 
 class CaseRecategorised(Event[CaseRecategorisedData]):
     type: Literal["case.recategorised"] = "case.recategorised"
+
+
+class CaseRegistered(Event[CaseRegisteredData]):
+    type: Literal["case.registered"] = "case.registered"
 
 
 def case_key(event: Event[Any]) -> str:

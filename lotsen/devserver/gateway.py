@@ -46,6 +46,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/v1/privacy", "casestore"),
     ("/v1/auth", "casestore"),
     ("/v1/attachments", "casestore"),
+    ("/v1/registry", "casestore"),
     ("/v1/subscriptions", "notify"),
     ("/v1/deliveries", "notify"),
     ("/v1/stats", "stats"),

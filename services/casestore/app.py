@@ -22,6 +22,7 @@ from services.casestore import (
     privacy_api,
     public_api,
     recategorise,
+    registry_api,
     search,
     sla,
     staff_api,
@@ -30,6 +31,7 @@ from services.casestore import (
 from services.casestore.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, hash_password
 from services.casestore.changes import Cases
 from services.casestore.login import LoginGuard
+from services.casestore.registry import RegistryStore
 from services.casestore.repository import CaseRepository
 from services.casestore.settings import CasestoreSettings
 
@@ -59,6 +61,8 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     if settings.dev_mode:
         await _seed_demo_accounts(repo)
     cases = Cases(repo, runtime.publisher)
+    app.state.registry = RegistryStore(runtime.db)
+    await app.state.registry.ensure_indexes()
     app.state.login_guard = LoginGuard.for_settings(settings)
     app.state.cases = cases
     handler = intake.make_handler(cases=cases, directory=runtime.directory, settings=settings)
@@ -106,6 +110,7 @@ def create_app(
             attachments.router,
             kb.router,
             public_api.router,
+            registry_api.router,
             privacy_api.router,
             staff_api.router,
         ],

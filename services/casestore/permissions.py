@@ -25,7 +25,19 @@ from lotsen.errors import Forbidden, NotFound
 from services.casestore.repository import CaseQuery, Document
 
 HANDLER_ACTIONS = frozenset(
-    {"reply", "note", "assign", "pending", "return", "resolve", "link", "merge", "reopen", "recategorise"}
+    {
+        "reply",
+        "note",
+        "assign",
+        "pending",
+        "return",
+        "resolve",
+        "link",
+        "merge",
+        "reopen",
+        "recategorise",
+        "register",
+    }
 )
 
 

@@ -41,6 +41,7 @@ DESIGN_EVENT_TYPES = {
     "case.survey_answered",
     "case.erased",
     "case.recategorised",
+    "case.registered",
     "call.offered",
     "call.answered",
     "call.abandoned",
