@@ -94,6 +94,7 @@ def event_types() -> dict[str, type[Event[Any]]]:
     import lotsen.contracts.calls
     import lotsen.contracts.cases
     import lotsen.contracts.contacts
+    import lotsen.contracts.notices
     import lotsen.contracts.outbound  # noqa: F401
 
     return dict(_REGISTRY)

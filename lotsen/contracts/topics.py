@@ -6,6 +6,7 @@ CASES_EVENTS = "cases.events"
 CALLS_EVENTS = "calls.events"
 OUTBOUND_REQUESTS = "outbound.requests"
 OUTBOUND_RESULTS = "outbound.results"
+NOTICES_EVENTS = "notices.events"
 
 SOURCE_TOPICS = (
     CONTACTS_RECEIVED,
@@ -14,6 +15,7 @@ SOURCE_TOPICS = (
     CALLS_EVENTS,
     OUTBOUND_REQUESTS,
     OUTBOUND_RESULTS,
+    NOTICES_EVENTS,
 )
 
 

@@ -16,6 +16,7 @@ from services.casestore import (
     auth_api,
     intake,
     kb,
+    kb_setup,
     manual,
     outcomes,
     privacy,
@@ -67,6 +68,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     app.state.cases = cases
     handler = intake.make_handler(cases=cases, directory=runtime.directory, settings=settings)
     await staff_setup.start(app, runtime, settings)
+    await kb_setup.start(app, runtime, settings)
     await runtime.consume("casestore", [topics.CONTACTS_ROUTED], handler)
     await runtime.consume("casestore-outcomes", [topics.OUTBOUND_RESULTS], outcomes.make_handler(cases=cases))
     if runtime.run_consumers:

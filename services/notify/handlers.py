@@ -4,6 +4,8 @@
 and reminders, reminder bookkeeping, the few case facts the department texts need, and the erasure
 of all of it when a case is erased.
 ``outbound.requests`` → a delivery to the citizen on the channel they used.
+``notices.events`` → crisis notices to the organisation's subscribers, review reminders to the
+owning department (:mod:`notices`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from lotsen.contracts.cases import CaseCreated, CaseHandedOff, CaseReminderDue
 from lotsen.contracts.envelope import Event, InvalidEvent
 from lotsen.contracts.outbound import OutboundRequested
 from lotsen.kafka.processing import Handler
-from services.notify import citizen, department, reminders
+from services.notify import citizen, department, notices, reminders
 from services.notify.notifier import Notifier
 from services.notify.subscriptions import EventType
 
@@ -82,13 +84,15 @@ def outbound_requests(notifier: Notifier) -> Handler:
 
 
 def everything(notifier: Notifier) -> Handler:
-    """One consumer for both topics: each consumer group costs a join at start-up, and order only
+    """One consumer for every topic: each consumer group costs a join at start-up, and order only
     matters within a case, which each topic keeps by its key."""
     on_case_event, on_outbound_requested = case_events(notifier), outbound_requests(notifier)
 
     async def on_event(event: Event[Any]) -> None:
         if event.type.startswith("case."):
             await on_case_event(event)
+        elif event.type.startswith(("notice.", "kb.")):
+            await notices.on_notice_event(event, notifier=notifier)
         else:
             await on_outbound_requested(event)
 

@@ -38,6 +38,11 @@ class OrganizationRequired(DomainError):
 EventType = Literal[
     "case.handed_off", "case.reminder_due", "case.returned", "case.resolved", "case.created", "case.closed"
 ]
+NoticeEventType = Literal["notice.published", "notice.withdrawn", "notice.expired", "kb.review_due"]
+"""Notices are the organisation's: a subscription to them gets every notice of its organisation,
+whichever department it names (the web site's, the phone system's). ``kb.review_due`` goes to the
+owning department's subscriptions only."""
+SubscribableEvent = Literal[EventType, NoticeEventType]
 
 
 class SubscriptionCreate(BaseModel):
@@ -53,7 +58,7 @@ class SubscriptionCreate(BaseModel):
         description="https, to a public address (or one in NOTIFY_WEBHOOK_ALLOWED_NETWORKS); http in dev mode"
     )
     secret: str = Field(min_length=16, max_length=200, description="shared secret for X-Lotsen-Signature")
-    event_types: list[EventType] = Field(min_length=1)
+    event_types: list[SubscribableEvent] = Field(min_length=1)
     active: bool = True
 
 

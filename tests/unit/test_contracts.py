@@ -50,6 +50,10 @@ DESIGN_EVENT_TYPES = {
     "outbound.requested",
     "outbound.delivered",
     "outbound.failed",
+    "notice.published",
+    "notice.withdrawn",
+    "notice.expired",
+    "kb.review_due",
 }
 
 
@@ -66,6 +70,7 @@ def test_topics_and_their_dead_letter_topics() -> None:
         "calls.events",
         "outbound.requests",
         "outbound.results",
+        "notices.events",
     }
     assert all(topics.dlq(t) in topics.ALL_TOPICS for t in topics.SOURCE_TOPICS)
 
