@@ -96,6 +96,11 @@ class CaseReminderDueData(CaseEventData):
 
 class CaseSurveyAnsweredData(CaseEventData):
     answers: dict[str, int] = Field(description="question (bemotande, kunskap, tillganglighet) → score 1–5")
+    channel: str | None = Field(None, description="the channel the citizen reached us on (as case.created)")
+    answer_group: str | None = Field(None, description="the case's answer group when answered")
+    invited_via: str | None = Field(
+        None, description="the channel the survey invitation went on; absent: none was sent (receipt)"
+    )
 
 
 class CaseErasedData(CaseEventData):

@@ -9,7 +9,8 @@ from fastapi import APIRouter
 from lotsen.auth import Staff
 from lotsen.calendar import add_working_days
 from lotsen.errors import DomainError
-from services.casestore import actions, lifecycle, merging, messages, permissions
+from services.casestore import actions, lifecycle, merging, messages, permissions, survey
+from services.casestore.changes import Change
 from services.casestore.deps import CasesDep, DirectoryDep, SettingsDep
 from services.casestore.intake import mail_domain
 from services.casestore.models import (
@@ -111,14 +112,23 @@ async def return_case(ref: str, body: ReasonRequest, principal: Staff, cases: Ca
 
 
 @router.post("/v1/cases/{ref}/resolve", response_model=CaseDetail)
-async def resolve(ref: str, body: ResolveRequest, principal: Staff, cases: CasesDep) -> CaseDetail:
-    plan = actions.plan(
-        actions.resolve,
-        resolution_code=body.resolution_code,
-        failure_demand=body.failure_demand,
-        by=principal,
-        at=cases.clock(),
-    )
+async def resolve(
+    ref: str, body: ResolveRequest, principal: Staff, cases: CasesDep, directory: DirectoryDep
+) -> CaseDetail:
+    at = cases.clock()
+
+    def plan(case: dict[str, Any]) -> Change:
+        resolved = actions.resolve(
+            case,
+            resolution_code=body.resolution_code,
+            failure_demand=body.failure_demand,
+            by=principal,
+            at=at,
+        )
+        org = directory.organization(case["organization"])
+        domain = mail_domain(org) if org else "lotsen.invalid"
+        return survey.combined(resolved, survey.invitation(case, after=resolved, at=at, domain=domain))
+
     return await _act("resolve", ref, principal, cases, plan)
 
 

@@ -141,6 +141,7 @@ def skeleton(
 ) -> Document:
     contact, decision = event.data, event.data.decision
     sender = contact.sender
+    extra = contact.model_extra or {}
     text = search.text_of(ref, contact.subject, sender.name, sender.email, contact.text)
     return {
         "_id": ref,
@@ -166,6 +167,8 @@ def skeleton(
         "due_at": None,
         "origin_contact_id": contact.contact_id,
         "access_code": new_access_code(),
+        "registered_by": extra.get("registered_by"),
+        "survey_opt_out": bool(extra.get("survey_opt_out")),
         "citizen": sender.model_dump(),
         "language": contact.language,
         "routing": decision.model_dump(),
@@ -213,7 +216,8 @@ def opening(case: Document, event: ContactRouted, *, at: datetime, domain: str) 
     created = created.model_copy(update={"event_id": derived_event_id(event.event_id, "case.created")})
     change.events.append((topic, created))
     change.events.append(messages.inbound_added(case, event))
-    if contact.channel in messages.ACKNOWLEDGED_CHANNELS:
+    # A citizen who gave only a phone number gets the receipt by SMS, whatever the channel.
+    if contact.channel in messages.ACKNOWLEDGED_CHANNELS or messages.reply_channel(case, None) == "phone":
         ack = messages.acknowledgement(
             case,
             text=ACKNOWLEDGEMENT_TEXT,

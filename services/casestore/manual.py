@@ -77,6 +77,7 @@ class ManualCase(BaseModel):
         None, description="the category's or department's confidentiality when absent; true can only add"
     )
     call_id: str | None = Field(None, max_length=200, description="the call this errand came from")
+    no_survey: bool = Field(False, description="the citizen does not want the satisfaction survey")
 
 
 class ManualCaseCreated(CaseDetail):
@@ -128,7 +129,12 @@ async def create_case(
             cases.repo, principal=principal, key=idempotency_key, endpoint="POST /v1/cases", body=body
         )
     event = routed_event(
-        body, category, decision, org=org, contact_id=_contact_id(principal, idempotency_key)
+        body,
+        category,
+        decision,
+        org=org,
+        contact_id=_contact_id(principal, idempotency_key),
+        registered_by=principal.subject,
     )
     case = await open_case(event, org, cases=cases, settings=settings, follows=None)
     return ManualCaseCreated.model_validate(case)
@@ -165,7 +171,13 @@ def manual_decision(
 
 
 def routed_event(
-    body: ManualCase, category: Category, decision: RoutingDecision, *, org: Organization, contact_id: str
+    body: ManualCase,
+    category: Category,
+    decision: RoutingDecision,
+    *,
+    org: Organization,
+    contact_id: str,
+    registered_by: str = "staff",
 ) -> ContactRouted:
     received = datetime.now(UTC)
     data: dict[str, Any] = {
@@ -176,7 +188,8 @@ def routed_event(
         "subject": body.subject or category.name,
         "text": body.message,
         "decision": decision,
-        "registered_by": "staff",
+        "registered_by": registered_by,  # as intake's manual contacts say it: who registered it
+        "survey_opt_out": body.no_survey,
     }
     if body.call_id:
         data["call_id"] = body.call_id

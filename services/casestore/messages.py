@@ -213,6 +213,8 @@ def outbound(
         request_data.update(
             access_code=case.get("access_code"), first_response_due=case.get("first_response_due")
         )
+    if kind in ("acknowledgement", "reply", "survey"):  # an SMS links to the status page
+        request_data["access_code"] = case.get("access_code")
     request = OutboundRequested(
         producer="casestore",
         organization=case["organization"],

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from lotsen.addresses import request_client
-from lotsen.contracts.cases import CaseSurveyAnswered
 from lotsen.errors import Conflict, NotFound
 from lotsen.ratelimit import RateLimiter, WindowLimit
-from services.casestore.changes import Change, Entry, case_event
+from services.casestore import survey
+from services.casestore.changes import Change
 from services.casestore.deps import CasesDep
 from services.casestore.repository import Document
 
@@ -65,7 +65,8 @@ async def _case_for_citizen(ref: str, code: str, request: Request, cases: CasesD
     _limiter(request).hit(request_client(request, request.app.state.settings.trusted_proxies))
     case = await cases.repo.get(ref.strip().upper())
     expected = (case or {}).get("access_code") or "-" * 10
-    if case is None or not hmac.compare_digest(code.strip().upper().encode(), expected.encode()):
+    typed = "".join(code.split()).upper()  # a receipt prints the code in groups: K7M2Q 9TXAB
+    if case is None or not hmac.compare_digest(typed.encode(), expected.encode()):
         raise NotFound("no errand with that reference and access code")
     return case
 
@@ -126,11 +127,7 @@ class SurveyNotOpen(Conflict):
 def survey_answered(case: Document, answer: SurveyAnswer, *, at: datetime) -> Change:
     if case.get("survey_answered_at"):
         raise SurveyAlreadyAnswered("this errand's survey has already been answered; thank you")
-    answers = answer.model_dump()
-    change = Change(updates={"survey_answered_at": at})
-    change.entries.append(Entry("citizen", "survey_answered", {"answers": answers}))
-    change.events.append(case_event(CaseSurveyAnswered, case, at, answers=answers))
-    return change
+    return survey.answered(case, answer.model_dump(), at=at)
 
 
 @router.post(

@@ -30,6 +30,9 @@ class CasestoreSettings(ServiceSettings):
     login_hashing_threads: int = Field(2, ge=1, description="password checks (Argon2) at a time")
     login_queue_limit: int = Field(40, ge=1, description="log-ins waiting for a hashing thread")
     intake_url: str = "http://127.0.0.1:8001"
+    status_page_url: str = Field(
+        "http://127.0.0.1:8080/folj-arende", description="the citizens' status page, printed on receipts"
+    )
     trusted_proxies: NetworkList = Field(
         default_factory=list, description="proxies whose X-Forwarded-For is believed"
     )
