@@ -154,7 +154,8 @@ class Outbox:
         for path in sorted(self.directory.glob("*.eml")):
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             assert isinstance(message, EmailMessage)
-            if containing in str(message["Subject"]) + message.get_content():
+            plain = message.get_body(("plain",))  # an Arabic mail is multipart/alternative
+            if containing in str(message["Subject"]) + (plain.get_content() if plain is not None else ""):
                 found.append(message)
         return found
 

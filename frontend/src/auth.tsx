@@ -8,6 +8,8 @@ export interface User {
   role: Role;
   departments: string[];
   organizations: string[];
+  /** The languages the person answers citizens in (a skill the queues offer, not a permission). */
+  languages: string[];
   expiresAt: number;
 }
 
@@ -35,6 +37,7 @@ export function decodeToken(token: string): User {
     role: Role;
     departments?: string[];
     organizations?: string[];
+    languages?: string[];
     exp: number;
   };
   return {
@@ -42,6 +45,7 @@ export function decodeToken(token: string): User {
     role: claims.role,
     departments: claims.departments ?? [],
     organizations: claims.organizations ?? [],
+    languages: claims.languages ?? [],
     expiresAt: claims.exp * 1000,
   };
 }

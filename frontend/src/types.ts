@@ -22,6 +22,8 @@ export interface Case {
   due_at: string | null;
   received_at?: string | null;
   priority?: string | null;
+  /** the language the citizen chose or wrote in: sv, en, ar or other */
+  language?: string | null;
   first_response_at?: string | null;
   resolved_at?: string | null;
   resolution_code?: string | null;

@@ -2,7 +2,7 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import { useLocation } from "react-router";
 import { ApiError } from "../api";
-import { isMessageKey, useI18n, type Language } from "../i18n";
+import { directionOf, isMessageKey, LANGUAGE_NAMES, STAFF_LANGUAGES, useI18n, type Language } from "../i18n";
 import type { Status } from "../types";
 
 let firstRoute = true;
@@ -83,13 +83,19 @@ export function ConfidentialMarker() {
   );
 }
 
-export function LanguageSwitch() {
-  const { language, setLanguage, t } = useI18n();
-  const other: Language = language === "sv" ? "en" : "sv";
+/** A button for each other language, named in that language; the citizens' pages offer Arabic too. */
+export function LanguageSwitch({ languages = STAFF_LANGUAGES }: { languages?: readonly Language[] }) {
+  const { language, setLanguage } = useI18n();
   return (
-    <button type="button" className="link-button language-switch" lang={other} onClick={() => setLanguage(other)}>
-      {t("language.switch")}
-    </button>
+    <span className="language-switch">
+      {languages
+        .filter((other) => other !== language)
+        .map((other) => (
+          <button key={other} type="button" className="link-button" lang={other} dir={directionOf(other)} onClick={() => setLanguage(other)}>
+            {LANGUAGE_NAMES[other]}
+          </button>
+        ))}
+    </span>
   );
 }
 

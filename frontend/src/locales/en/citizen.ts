@@ -116,6 +116,8 @@ export const citizen: Record<keyof typeof sv, string> = {
   "form.errorSummary": "There is a problem with the form",
   "form.honeypot": "Leave this field empty",
   "form.privacy": "We process your personal data under the General Data Protection Regulation (GDPR) to handle your errand.",
+  "form.language": "Which language would you like the answer in?",
+  "form.languageHint": "We answer in Swedish, English or Arabic.",
   "form.send": "Send",
   "form.sending": "Sending …",
 };

@@ -114,6 +114,8 @@ export const citizen = {
   "form.errorSummary": "Det finns fel i formuläret",
   "form.honeypot": "Lämna det här fältet tomt",
   "form.privacy": "Vi behandlar dina personuppgifter enligt dataskyddsförordningen (GDPR) för att kunna hantera ditt ärende.",
+  "form.language": "Vilket språk vill du ha svar på?",
+  "form.languageHint": "Vi svarar på svenska, engelska eller arabiska.",
   "form.send": "Skicka",
   "form.sending": "Skickar …",
 };

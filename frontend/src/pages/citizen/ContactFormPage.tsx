@@ -11,7 +11,7 @@ import { TextArea, TextField } from "../../components/Field";
 import { config } from "../../config";
 import { formatBytes } from "../../format";
 import { usePageTitle } from "../../hooks";
-import { useI18n, type MessageKey } from "../../i18n";
+import { CITIZEN_LANGUAGES, useI18n, type Language, type MessageKey } from "../../i18n";
 
 export type FormKind = "contact" | "feedback" | "report";
 
@@ -25,6 +25,8 @@ const MAX_FILES = 5;
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^[0-9+() -]*$/;
+/** The languages a citizen may ask to be answered in, each in its own words. */
+const ANSWER_LANGUAGES: Record<Language, string> = { sv: "Svenska", en: "English", ar: "العربية" };
 
 type Field = "name" | "email" | "phone" | "subject" | "place" | "message" | "lat" | "lon" | "attachments" | "website";
 type Values = Record<Exclude<Field, "attachments">, string>;
@@ -33,7 +35,7 @@ const EMPTY: Values = { name: "", email: "", phone: "", subject: "", place: "", 
 const ORDER: Field[] = ["message", "place", "lat", "lon", "attachments", "name", "email", "phone", "subject"];
 
 export function ContactFormPage({ kind }: { kind: FormKind }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const form = FORMS[kind];
   const key = (suffix: string) => `${form.prefix}.${suffix}` as MessageKey;
   usePageTitle(t(key("title")));
@@ -46,6 +48,7 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
   const [sending, setSending] = useState(false);
   const [receipt, setReceipt] = useState<string | null>(null);
   const [locating, setLocating] = useState(false);
+  const [answerLanguage, setAnswerLanguage] = useState<Language>(language);
   const summaryRef = useRef<HTMLDivElement>(null);
   const receiptRef = useRef<HTMLHeadingElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -61,6 +64,8 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
   useEffect(() => {
     if (receipt) receiptRef.current?.focus();
   }, [receipt]);
+
+  useEffect(() => setAnswerLanguage(language), [language]);
 
   const set = (field: keyof Values) => (event: { target: { value: string } }) =>
     setValues((current) => ({ ...current, [field]: event.target.value }));
@@ -92,6 +97,7 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
       subject: subject || undefined,
       message: values.message.trim(),
       website: values.website,
+      language: answerLanguage,
     };
     if (config.organization) data.organization = config.organization;
     if (form.location && values.lat.trim() && values.lon.trim()) {
@@ -336,6 +342,25 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
             autoComplete="tel"
             maxLength={40}
           />
+        </fieldset>
+        <fieldset className="fieldset">
+          <legend>{t("form.language")}</legend>
+          <p className="hint">{t("form.languageHint")}</p>
+          {CITIZEN_LANGUAGES.map((code) => (
+            <div key={code} className="checkbox">
+              <input
+                type="radio"
+                id={`${form.formId}-language-${code}`}
+                name="language"
+                value={code}
+                checked={answerLanguage === code}
+                onChange={() => setAnswerLanguage(code)}
+              />
+              <label htmlFor={`${form.formId}-language-${code}`} lang={code}>
+                {ANSWER_LANGUAGES[code]}
+              </label>
+            </div>
+          ))}
         </fieldset>
         {kind === "contact" ? (
           <TextField id={fieldId("subject")} label={t("form.subject")} marker={optional} value={values.subject} onChange={set("subject")} maxLength={300} />

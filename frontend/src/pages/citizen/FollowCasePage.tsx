@@ -105,16 +105,17 @@ export function FollowCasePage() {
           <p className="status-line">
             {t("citizen.follow.status")} <strong className={`badge badge--${found.status}`}>{publicStatus(t, found)}</strong>
           </p>
+          {/* The dates are Swedish words: dir="ltr" keeps "3 december 2026 kl. 10:14" in order on the Arabic page. */}
           <dl className="facts">
             <dt>{t("citizen.follow.received")}</dt>
             <dd>
-              <time dateTime={isoOf(found.received_at)}>{formatLongDateTime(found.received_at)}</time>
+              <time dir="ltr" dateTime={isoOf(found.received_at)}>{formatLongDateTime(found.received_at)}</time>
             </dd>
             {found.first_response_due && !found.resolved_at ? (
               <>
                 <dt>{t("citizen.follow.answerBy")}</dt>
                 <dd>
-                  <time dateTime={isoOf(found.first_response_due)}>{formatLongDateTime(found.first_response_due)}</time>
+                  <time dir="ltr" dateTime={isoOf(found.first_response_due)}>{formatLongDateTime(found.first_response_due)}</time>
                 </dd>
               </>
             ) : null}
@@ -122,13 +123,13 @@ export function FollowCasePage() {
               <>
                 <dt>{t("citizen.follow.resolved")}</dt>
                 <dd>
-                  <time dateTime={isoOf(found.resolved_at)}>{formatLongDateTime(found.resolved_at)}</time>
+                  <time dir="ltr" dateTime={isoOf(found.resolved_at)}>{formatLongDateTime(found.resolved_at)}</time>
                 </dd>
               </>
             ) : null}
             <dt>{t("citizen.follow.updated")}</dt>
             <dd>
-              <time dateTime={isoOf(found.updated_at)}>{formatLongDateTime(found.updated_at)}</time>
+              <time dir="ltr" dateTime={isoOf(found.updated_at)}>{formatLongDateTime(found.updated_at)}</time>
             </dd>
           </dl>
           <h3>{t("citizen.follow.replies")}</h3>
@@ -137,9 +138,9 @@ export function FollowCasePage() {
               {found.replies.map((reply, index) => (
                 <li key={index} className="message message--outbound">
                   <p className="message__meta">
-                    <time dateTime={isoOf(reply.at)}>{formatLongDateTime(reply.at)}</time>
+                    <time dir="ltr" dateTime={isoOf(reply.at)}>{formatLongDateTime(reply.at)}</time>
                   </p>
-                  <p className="message__text">{reply.text}</p>
+                  <p className="message__text" dir="auto">{reply.text}</p>
                 </li>
               ))}
             </ol>

@@ -5,10 +5,11 @@ import { homeOf, useAuth } from "../../auth";
 import { Alert, LanguageSwitch, PageHeading, SkipLink, useErrorText } from "../../components/bits";
 import { TextField } from "../../components/Field";
 import { usePageTitle } from "../../hooks";
-import { useI18n } from "../../i18n";
+import { useI18n, useStaffLanguage } from "../../i18n";
 
 export function LoginPage() {
   const { t } = useI18n();
+  useStaffLanguage();
   usePageTitle(t("login.title"));
   const { login } = useAuth();
   const navigate = useNavigate();

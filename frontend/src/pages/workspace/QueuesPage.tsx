@@ -14,6 +14,7 @@ import { dueOf, loadQueue, PAGE, queuesFor, type Filters, type QueueId } from ".
 
 const CHANNELS = ["email", "webform", "facebook", "phone", "visit", "letter"];
 const STATUSES = ["new", "open", "pending_citizen", "handed_off", "resolved", "closed"];
+const CASE_LANGUAGES = ["sv", "en", "ar", "other"];
 
 function useMyGroups(user: string, all: AnswerGroup[]): [string[], (ids: string[]) => void] {
   const storageKey = `lotsen.answerGroups.${user}`;
@@ -43,6 +44,7 @@ export function QueuesPage() {
     channel: params.get("channel") ?? "",
     status: params.get("status") ?? "",
     category: params.get("category") ?? "",
+    language: params.get("language") ?? "",
   };
   const [draft, setDraft] = useState<Filters>(filters);
   useEffect(() => setDraft(filters), [params.toString()]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -161,6 +163,19 @@ export function QueuesPage() {
             </option>
           ))}
         </SelectField>
+        <SelectField
+          label={t("queue.language")}
+          hint={user!.languages?.length ? t("queue.yourLanguages", { languages: user!.languages.map((l) => label("language", l)).join(", ") }) : undefined}
+          value={draft.language}
+          onChange={(e) => setDraft({ ...draft, language: e.target.value })}
+        >
+          <option value="">{t("queue.any")}</option>
+          {CASE_LANGUAGES.map((l) => (
+            <option key={l} value={l}>
+              {label("language", l)}
+            </option>
+          ))}
+        </SelectField>
         <div className="filters__buttons">
           <button type="submit" className="button">
             {t("queue.apply")}
@@ -188,6 +203,7 @@ export function QueuesPage() {
                 <th scope="col">{t("case.channel")}</th>
                 <th scope="col">{t("case.status")}</th>
                 <th scope="col">{t("case.category")}</th>
+                <th scope="col">{t("case.language")}</th>
                 <th scope="col">{t("case.groupOrDepartment")}</th>
                 <th scope="col">{t("case.assignee")}</th>
                 <th scope="col">{t("case.received")}</th>
@@ -197,7 +213,7 @@ export function QueuesPage() {
             <tbody>
               {items.length === 0 ? (
                 <tr>
-                  <td colSpan={9}>{t("queue.empty")}</td>
+                  <td colSpan={10}>{t("queue.empty")}</td>
                 </tr>
               ) : (
                 items.map((c) => <Row key={c.ref} c={c} names={names} />)
@@ -233,6 +249,7 @@ function Row({ c, names }: { c: Case; names: ReturnType<typeof directoryNames> }
         <StatusBadge status={c.status} />
       </td>
       <td>{names.category(c.category)}</td>
+      <td>{label("language", c.language)}</td>
       <td>{c.status === "handed_off" || c.handled_by === "department" ? names.department(c.department) : names.answerGroup(c.answer_group)}</td>
       <td>{c.assignee ?? "–"}</td>
       <td className="nowrap">

@@ -25,6 +25,7 @@ export interface Filters {
   channel: string;
   status: string;
   category: string;
+  language: string;
 }
 
 type Params = Record<string, string | number | boolean | undefined>;
@@ -90,6 +91,7 @@ export async function loadQueue(queue: QueueId, filters: Filters, user: User, gr
     q: filters.q || undefined,
     channel: filters.channel || undefined,
     category: filters.category || undefined,
+    language: filters.language || undefined,
     limit: PAGE,
   };
   const pages = await Promise.all(
