@@ -12,6 +12,7 @@ import { CasePage } from "./pages/workspace/CasePage";
 import { LoginPage } from "./pages/workspace/LoginPage";
 import { QueuesPage } from "./pages/workspace/QueuesPage";
 import { RegisterContactPage } from "./pages/workspace/RegisterContactPage";
+import { RegistryPage } from "./pages/workspace/RegistryPage";
 import { Loading } from "./components/bits";
 
 // Chart.js and the administration load only when a supervisor or administrator opens them.
@@ -42,6 +43,14 @@ export function App() {
                   element={
                     <RequireRole roles={["agent", "supervisor"]}>
                       <RegisterContactPage />
+                    </RequireRole>
+                  }
+                />
+                <Route
+                  path="diarium"
+                  element={
+                    <RequireRole roles={["supervisor", "admin"]}>
+                      <RegistryPage />
                     </RequireRole>
                   }
                 />

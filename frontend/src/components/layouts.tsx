@@ -2,7 +2,7 @@
 import { NavLink, Navigate, Outlet, useLocation } from "react-router";
 import { config } from "../config";
 import { useAuth } from "../auth";
-import { CITIZEN_LANGUAGES, useI18n, useStaffLanguage } from "../i18n";
+import { useI18n } from "../i18n";
 import type { Role } from "../types";
 import { LanguageSwitch, SkipLink } from "./bits";
 
@@ -16,7 +16,7 @@ export function CitizenLayout() {
           <NavLink to="/" className="site-name">
             {config.organizationName}
           </NavLink>
-          <LanguageSwitch languages={CITIZEN_LANGUAGES} />
+          <LanguageSwitch />
         </div>
         <nav aria-label={t("nav.citizen")} className="site-nav">
           <ul>
@@ -48,16 +48,16 @@ export function CitizenLayout() {
   );
 }
 
-const NAV: { to: string; key: "nav.cases" | "nav.register" | "nav.dashboard" | "nav.admin"; roles: Role[] }[] = [
+const NAV: { to: string; key: "nav.cases" | "nav.register" | "nav.registry" | "nav.dashboard" | "nav.admin"; roles: Role[] }[] = [
   { to: "/arbetsyta", key: "nav.cases", roles: ["agent", "handler", "supervisor", "admin"] },
   { to: "/arbetsyta/registrera", key: "nav.register", roles: ["agent", "supervisor"] },
+  { to: "/arbetsyta/diarium", key: "nav.registry", roles: ["supervisor", "admin"] },
   { to: "/arbetsyta/statistik", key: "nav.dashboard", roles: ["supervisor", "admin"] },
   { to: "/arbetsyta/admin", key: "nav.admin", roles: ["admin"] },
 ];
 
 export function WorkspaceLayout() {
   const { t, label } = useI18n();
-  useStaffLanguage();
   const { user, logout, expired } = useAuth();
   const location = useLocation();
   if (!user) {

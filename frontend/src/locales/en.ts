@@ -5,6 +5,7 @@ import { workspace } from "./en/workspace";
 import { dashboard } from "./en/dashboard";
 import { admin } from "./en/admin";
 import { recategorise } from "./en/recategorise";
+import { records } from "./en/records";
 import type { MessageKey } from "./sv";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise, ...records };

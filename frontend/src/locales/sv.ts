@@ -5,7 +5,8 @@ import { workspace } from "./sv/workspace";
 import { dashboard } from "./sv/dashboard";
 import { admin } from "./sv/admin";
 import { recategorise } from "./sv/recategorise";
+import { records } from "./sv/records";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise, ...records };
 
 export type MessageKey = keyof typeof sv;

@@ -11,6 +11,7 @@ import type { CaseDetail, Message, TimelineEntry, Verification } from "../../typ
 import { CaseActions } from "./CaseActions";
 import { Composer } from "./Composer";
 import { describeCorrection } from "./Recategorise";
+import { CaseRegistration, MessageRegistration, RegistrationsProvider } from "./PublicRecords";
 import { casePath, type CaseLocationState } from "./routes";
 
 export function CasePage() {
@@ -78,17 +79,20 @@ function CaseView({ caseRef: ref }: { caseRef: string }) {
       {mergedFrom ? <Alert kind="success">{t("actions.merged", { from: mergedFrom, ref: detail.ref })}</Alert> : null}
       {detail.merged_into ? <MergedNotice into={detail.merged_into} /> : null}
       {result.error ? <Alert>{t("case.refreshFailed", { error: errorText(result.error) })}</Alert> : null}
-      <div className="case-layout">
-        <div className="case-main">
-          <Messages detail={detail} />
-          <Composer detail={detail} onDone={result.reload} />
-          <Timeline entries={result.data.timeline} caseRef={detail.ref} names={names} />
+      <RegistrationsProvider detail={detail}>
+        <div className="case-layout">
+          <div className="case-main">
+            <Messages detail={detail} />
+            <Composer detail={detail} onDone={result.reload} />
+            <Timeline entries={result.data.timeline} caseRef={detail.ref} names={names} />
+          </div>
+          <aside className="case-side" aria-label={t("case.factsAndActions")}>
+            <Facts detail={detail} names={names} />
+            <CaseActions detail={detail} organization={org} onDone={result.reload} />
+            <CaseRegistration />
+          </aside>
         </div>
-        <aside className="case-side" aria-label={t("case.factsAndActions")}>
-          <Facts detail={detail} names={names} />
-          <CaseActions detail={detail} organization={org} onDone={result.reload} />
-        </aside>
-      </div>
+      </RegistrationsProvider>
     </>
   );
 }
@@ -306,6 +310,7 @@ function Messages({ detail }: { detail: CaseDetail }) {
                   ))}
                 </ul>
               ) : null}
+              <MessageRegistration messageKey={m.key} />
             </article>
           </li>
         ))}
@@ -339,6 +344,7 @@ function Timeline({ entries, caseRef, names }: { entries: TimelineEntry[]; caseR
     if (typeof d.resolution_code === "string") parts.push(label("resolution", d.resolution_code));
     if (d.failure_demand === true) parts.push(t("case.failureDemand"));
     if (typeof d.ref === "string") parts.push(d.ref);
+    if (typeof d.diary_number === "string") parts.push(d.diary_number);
     if (entry.type === "merged" && typeof d.from === "string") parts.push(d.from);
     if (entry.type === "merged" && typeof d.messages === "number") parts.push(t("timeline.mergedMessages", { count: d.messages }));
     if (typeof d.direction === "string") {
