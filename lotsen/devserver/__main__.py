@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lotsen.devserver.gateway import DEFAULT_DIST, start_gateway
 from lotsen.devserver.mailcatcher import start_mailcatcher
+from lotsen.devserver.smscatcher import start_smscatcher
 from lotsen.devserver.stack import SERVICES, Stack
 from lotsen.kafka.broker import port_is_free
 
@@ -37,16 +38,18 @@ async def main() -> None:
     external_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     busy = [
         str(p)
-        for p in (*range(8001, 8006), 1025, 2525, 8080, *(() if external_kafka else (broker_port,)))
+        for p in (*range(8001, 8007), 1025, 2525, 8080, *(() if external_kafka else (broker_port,)))
         if not port_is_free(p)
     ]
     if busy:
         sys.exit(f"Ports {', '.join(busy)} on 127.0.0.1 are in use by another program; Lotsen needs them.")
     mail = start_mailcatcher(VAR / "outbox", port=1025)
+    sms = start_smscatcher(VAR / "sms", port=8006)
     stack = Stack(
         kafka_bootstrap_servers=external_kafka,
         broker_port=broker_port,
         mongodb_url=os.environ.get("MONGODB_URL", "mongomock://"),
+        sms_url=sms.url,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -64,6 +67,7 @@ async def main() -> None:
             )
             + f"  kafka     {stack.bootstrap_servers}\n"
             + f"  mail      smtp://127.0.0.1:1025 → {VAR / 'outbox'}\n"
+            + f"  sms       {sms.url} → {VAR / 'sms'}\n"
             + "  demo accounts: agent, handler, supervisor, admin (password lotsen-demo); "
             + "connector key dev-connector-key\n"
             + "Press Ctrl-C to stop.\n",
@@ -76,6 +80,7 @@ async def main() -> None:
         if gateway is not None:
             gateway.stop()
         mail.stop()
+        sms.stop()
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ class Stack:
     kafka_bootstrap_servers: str | None = None
     broker_port: int | None = None
     mongodb_url: str = "mongomock://"
+    sms_url: str | None = None  # the SMS catcher notify sends SMS to (``make run``); None: no SMS
     extra_env: dict[str, str] = field(default_factory=dict)
     log: LogSink = print_prefixed
     restart: bool = True
@@ -103,6 +104,7 @@ class Stack:
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "MONGODB_URL": self.mongodb_url,
             "PYTHONUNBUFFERED": "1",
+            **({"NOTIFY_SMS_URL": self.sms_url} if self.sms_url else {}),
             **self.extra_env,
         }
         env[f"{name.upper()}_PORT"] = str(self.ports[name])

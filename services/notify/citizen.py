@@ -2,8 +2,10 @@
 
 casestore's ``outbound.requested`` carries what threading needs: our ``Message-ID``, the citizen's
 message ids for ``In-Reply-To``/``References`` and the reference tag in the subject, so the
-citizen's answer lands on the same case. A contact we cannot answer in writing (phone, letter,
-or no address) fails at once with "no channel to reach the citizen", so an agent knows to call.
+citizen's answer lands on the same case. A citizen who left only a phone number is reached by SMS
+(:mod:`citizen_sms`) where an SMS provider is configured. A contact we cannot answer in writing (no
+address, or a phone number and no SMS provider) fails at once with "no channel to reach the
+citizen", so an agent knows to call.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from lotsen.contracts.outbound import OutboundRequested
-from services.notify import rendering
-from services.notify.deliveries import NO_CHANNEL, Document, delivery_id, failed_at_once, new_delivery
+from services.notify import citizen_sms, rendering
+from services.notify.deliveries import NO_CHANNEL, Document, Target, delivery_id, failed_at_once, new_delivery
 from services.notify.notifier import Notifier, mail_domain, sender_address
 
 EMAIL_CHANNELS = ("email", "webform")
@@ -40,7 +42,7 @@ def delivery_for(event: OutboundRequested, notifier: Notifier, *, confidential: 
     now = notifier.clock()
     delivery = new_delivery(
         id=delivery_id(event.event_id, "citizen"),
-        target="citizen_messenger" if data.channel == "facebook" else "citizen_email",
+        target=citizen_target(data.channel),
         target_key="citizen",
         case_ref=data.case_ref,
         organization=event.organization,
@@ -69,7 +71,7 @@ def delivery_for(event: OutboundRequested, notifier: Notifier, *, confidential: 
             language=language,
         ),
     }
-    template = "acknowledgement" if data.kind == "acknowledgement" else "reply"
+    template = data.kind if data.kind in ("acknowledgement", "survey") else "reply"
     if data.channel in EMAIL_CHANNELS and data.to.get("email"):
         sender = sender_address(org)
         if sender is None:
@@ -82,7 +84,9 @@ def delivery_for(event: OutboundRequested, notifier: Notifier, *, confidential: 
             "from_name": context["organization"],
             "to": data.to["email"],
             "to_name": data.to.get("name"),
-            "subject": extra.get("subject") or f"Ditt ärende [{data.case_ref}]",
+            "subject": survey_subject(language, context)
+            if data.kind == "survey"
+            else extra.get("subject") or f"Ditt ärende [{data.case_ref}]",
             "body": rendering.render(template, language, channel="email", **context),
             "message_id": extra.get("message_id")
             or f"<{data.outbound_id}@{mail_domain(org, event.organization)}>",
@@ -100,4 +104,17 @@ def delivery_for(event: OutboundRequested, notifier: Notifier, *, confidential: 
             "last_inbound_at": instant(extra.get("last_inbound_at")),
         }
         return delivery
+    if data.channel in citizen_sms.SMS_CHANNELS and data.to.get("phone") and notifier.settings.sms_url:
+        phone = str(data.to["phone"])
+        return citizen_sms.delivery(delivery, template, language, context, phone=phone, notifier=notifier)
     return failed_at_once(delivery, NO_CHANNEL, now=now)
+
+
+def citizen_target(channel: str) -> Target:
+    if channel == "facebook":
+        return "citizen_messenger"
+    return "citizen_sms" if channel in citizen_sms.SMS_CHANNELS else "citizen_email"
+
+
+def survey_subject(language: rendering.Language, context: dict[str, Any]) -> str:
+    return rendering.render("survey.subject", language, channel="email", **context).strip()

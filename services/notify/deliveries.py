@@ -23,9 +23,9 @@ from lotsen.contracts.envelope import derived_event_id
 from lotsen.errors import Conflict, NotFound
 
 Document = dict[str, Any]
-Target = Literal["webhook", "department_email", "citizen_email", "citizen_messenger"]
+Target = Literal["webhook", "department_email", "citizen_email", "citizen_messenger", "citizen_sms"]
 Status = Literal["pending", "delivered", "failed"]
-CITIZEN_TARGETS = ("citizen_email", "citizen_messenger")
+CITIZEN_TARGETS = ("citizen_email", "citizen_messenger", "citizen_sms")
 NO_CHANNEL = "no channel to reach the citizen"
 ERASED = "erased with the case"
 WITHHELD = "withheld: the case is confidential (sekretess); its handlers see this on the case"

@@ -33,7 +33,7 @@ from lotsen.contracts.outbound import (
     OutboundResultData,
 )
 from lotsen.kafka.publisher import Publisher, PublishFailed
-from services.notify import lanes, mail, messenger, reminders, webhooks
+from services.notify import lanes, mail, messenger, reminders, sms, webhooks
 from services.notify.deliveries import Document, Outcome, after_attempt, result_event_id
 from services.notify.notifier import Notifier
 from services.notify.webhook_targets import WebhookTargets
@@ -218,6 +218,8 @@ class Dispatcher:
             return await self._messenger(doc)
         if target in ("department_email", "citizen_email") and doc.get("email"):
             return await mail.send(doc["email"], self._mail, clock=self.notifier.clock)
+        if target == "citizen_sms" and doc.get("sms"):
+            return await self._sms(doc)
         return Outcome.failed(doc.get("last_error") or "nothing to send", permanent=True)
 
     async def _webhook(self, doc: Document) -> Outcome:
@@ -255,6 +257,23 @@ class Dispatcher:
             last_inbound_at=message.get("last_inbound_at"),
             now=self.notifier.clock(),
             timeout=self.settings.webhook_timeout_seconds,
+            human_agent=doc.get("kind") != "survey",  # Meta allows the tag for a person's answer only
+        )
+
+    async def _sms(self, doc: Document) -> Outcome:
+        settings = self.settings
+        org = self.notifier.organization(doc["organization"])
+        password = settings.sms_password.get_secret_value() if settings.sms_password else None
+        return await sms.send(
+            self._http,
+            url=settings.sms_url,
+            username=settings.sms_username,
+            password=password,
+            sender=settings.sms_sender(doc["organization"], org.name if org else doc["organization"]),
+            to=doc["sms"]["to"],
+            message=doc["sms"]["text"],
+            fields=settings.sms_fields,
+            timeout=settings.webhook_timeout_seconds,
         )
 
     def _timeout(self, doc: Document) -> float:

@@ -19,19 +19,23 @@ from services.notify.deliveries import Outcome
 STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 OUTSIDE_WINDOW = "outside Messenger's 7-day human agent window"
+OUTSIDE_STANDARD_WINDOW = "outside Messenger's 24-hour window (a survey may not use the human agent tag)"
 NO_TOKEN = "no page access token for this organisation (NOTIFY_FACEBOOK_PAGE_TOKENS)"
 MAX_TEXT = 2000  # characters per Messenger text message
 RETRYABLE_GRAPH_CODES = {1, 2, 4, 17, 32, 613}  # temporary errors and rate limits
 
 
-def messaging_type(last_inbound_at: datetime | None, now: datetime) -> dict[str, str] | None:
-    """The Send API's ``messaging_type`` (and ``tag``) allowed now, or None outside every window."""
+def messaging_type(
+    last_inbound_at: datetime | None, now: datetime, *, human_agent: bool = True
+) -> dict[str, str] | None:
+    """The Send API's ``messaging_type`` (and ``tag``) allowed now, or None outside every window.
+    ``human_agent``: whether the message is a person's answer, which the tag allows for 7 days."""
     if last_inbound_at is None:
         return None
     age = now - last_inbound_at
     if age <= STANDARD_WINDOW:
         return {"messaging_type": "RESPONSE"}
-    if age <= HUMAN_AGENT_WINDOW:
+    if human_agent and age <= HUMAN_AGENT_WINDOW:
         return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
     return None
 
@@ -59,10 +63,11 @@ async def send(
     last_inbound_at: datetime | None,
     now: datetime,
     timeout: float,
+    human_agent: bool = True,
 ) -> Outcome:
-    kind = messaging_type(last_inbound_at, now)
+    kind = messaging_type(last_inbound_at, now, human_agent=human_agent)
     if kind is None:
-        return Outcome.failed(OUTSIDE_WINDOW, permanent=True)
+        return Outcome.failed(OUTSIDE_WINDOW if human_agent else OUTSIDE_STANDARD_WINDOW, permanent=True)
     if not token:
         return Outcome.failed(NO_TOKEN, permanent=True)
     url = f"{base_url.rstrip('/')}/{version}/me/messages"

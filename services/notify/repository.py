@@ -183,7 +183,7 @@ class DeliveryRepository:
         async for doc in self._deliveries.find({"case_ref": case_ref}):
             await self._deliveries.update_one(
                 {"_id": doc["_id"]},
-                {"$set": erasure(doc), "$unset": {"email": "", "messenger": "", "payload": ""}},
+                {"$set": erasure(doc), "$unset": {"email": "", "messenger": "", "sms": "", "payload": ""}},
             )
             erased += 1
         return erased

@@ -53,6 +53,21 @@ class NotifySettings(ServiceSettings):
         default_factory=dict, description="JSON object: organisation id → page access token; empty: none"
     )
 
+    # SMS through a provider's HTTP API (:mod:`services.notify.sms`); empty URL: no SMS.
+    sms_url: str = Field("", description="the provider's send URL, e.g. https://api.46elks.com/a1/sms")
+    sms_username: str | None = Field(None, description="HTTP basic auth user (46elks: the API username)")
+    sms_password: SecretStr | None = None
+    sms_senders: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="JSON object: organisation id → sender name (≤ 11 letters) or number; "
+        "else the organisation's name",
+    )
+    sms_fields: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description='JSON object renaming the form fields "from", "to", "message" for another provider',
+    )
+    sms_max_segments: int = Field(3, ge=1, le=10, description="the longest SMS, in parts of 153/67 chars")
+
     # Links in the messages.
     status_page_url: str = "http://127.0.0.1:8080/folj-arende"
     workspace_url: str = Field(
@@ -71,6 +86,25 @@ class NotifySettings(ServiceSettings):
                     f'NOTIFY_FACEBOOK_PAGE_TOKENS must be a JSON object like {{"karlskoga": "EAAB…"}}: {exc}'
                 ) from exc
         return value
+
+    @field_validator("sms_senders", "sms_fields", mode="before")
+    @classmethod
+    def _sms_maps_from_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value.strip() else {}
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"NOTIFY_SMS_SENDERS and NOTIFY_SMS_FIELDS are JSON objects: {exc}") from exc
+        return value
+
+    def sms_sender(self, organization: str, name: str) -> str:
+        """Who an SMS is from: the configured sender, else the first word of the organisation's name
+        as a text sender id (``Karlskoga``: ASCII letters and digits, at most 11, as operators allow)."""
+        configured = self.sms_senders.get(organization)
+        if configured:
+            return configured
+        word = (name.split() or [""])[0].translate(str.maketrans("ÅÄÖåäöÉé", "AAOaaoEe"))
+        return "".join(c for c in word if c.isascii() and c.isalnum())[:11] or "Lotsen"
 
     @model_validator(mode="after")
     def _workspace_url_names_the_case(self) -> NotifySettings:
