@@ -2,7 +2,7 @@
 import { NavLink, Navigate, Outlet, useLocation } from "react-router";
 import { config } from "../config";
 import { useAuth } from "../auth";
-import { useI18n } from "../i18n";
+import { CITIZEN_LANGUAGES, useI18n, useStaffLanguage } from "../i18n";
 import type { Role } from "../types";
 import { LanguageSwitch, SkipLink } from "./bits";
 
@@ -16,7 +16,7 @@ export function CitizenLayout() {
           <NavLink to="/" className="site-name">
             {config.organizationName}
           </NavLink>
-          <LanguageSwitch />
+          <LanguageSwitch languages={CITIZEN_LANGUAGES} />
         </div>
         <nav aria-label={t("nav.citizen")} className="site-nav">
           <ul>
@@ -58,6 +58,7 @@ const NAV: { to: string; key: "nav.cases" | "nav.register" | "nav.registry" | "n
 
 export function WorkspaceLayout() {
   const { t, label } = useI18n();
+  useStaffLanguage();
   const { user, logout, expired } = useAuth();
   const location = useLocation();
   if (!user) {
