@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from lotsen.directory import directory_from
+from services.intake.email.parse import CASE_REF
 from services.notify import rendering
 from services.notify.citizen import delivery_for
 from services.notify.mail_message import compose
@@ -117,3 +118,10 @@ def test_messenger_text_in_arabic_is_plain_with_the_reference() -> None:
 )
 def test_times_are_swedish_time_in_each_language(language: rendering.Language, written: str) -> None:
     assert rendering.local_time(datetime(2026, 3, 3, 9, 0, tzinfo=UTC), language) == written
+
+
+@pytest.mark.parametrize("language", ["sv", "en", "ar"])
+def test_the_survey_subject_keeps_the_reference_tag_intake_threads_on(language: rendering.Language) -> None:
+    # A citizen answering the invitation lands on the same case only if "[ref]" is intact.
+    subject = rendering.render("survey.subject", language, ref="KGA-2026-000123", organization="Karlskoga")
+    assert CASE_REF.search(subject) is not None
