@@ -125,3 +125,13 @@ def test_the_survey_subject_keeps_the_reference_tag_intake_threads_on(language: 
     # A citizen answering the invitation lands on the same case only if "[ref]" is intact.
     subject = rendering.render("survey.subject", language, ref="KGA-2026-000123", organization="Karlskoga")
     assert CASE_REF.search(subject) is not None
+
+
+def test_the_arabic_acknowledgement_says_when_a_closed_contact_centre_opens_again() -> None:
+    context = {"organization": "Karlskoga kommun", "name": None, "ref": "KGA-2026-000123", "due": None}
+    context |= {"access_code": None, "status_link": "", "channel": "email"}
+    opens = rendering.local_time(datetime(2026, 3, 9, 7, 0, tzinfo=UTC), "ar")
+    closed = rendering.render("acknowledgement", "ar", opens=opens, **context)
+    assert "مركز الاتصال مغلق الآن، ويفتح مرة أخرى يوم الاثنين 9 مارس 2026 الساعة 08:00" in closed
+    assert "مغلق" not in rendering.render("acknowledgement", "ar", opens=None, **context)
+    assert "مغلق" not in rendering.render("acknowledgement", "ar", **context)
