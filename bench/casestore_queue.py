@@ -172,9 +172,8 @@ def _case(
     case |= {"resolved_at": resolved, "closed_at": closed, "ever_handed_off": due is not None}
     case |= {"origin_contact_id": f"{rng.getrandbits(128):032x}", "access_code": f"{rng.getrandbits(40):X}"}
     case |= {"citizen": {"name": name, "email": email}, "links": [], "outbox": []}
-    searched = search.text_of(ref, subject, name, email, text)
-    case |= {"search": searched, "search_terms": search.terms(searched)}
-    return case | {"messages": messages, "timeline": timeline}
+    case |= {"messages": messages, "timeline": timeline}
+    return case | search.index(case)
 
 
 def queues(now: datetime) -> dict[str, CaseQuery]:

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 
 from lotsen.auth import Principal, Staff
 from lotsen.calendar import STOCKHOLM
-from services.casestore import actions, permissions, timeline
+from services.casestore import actions, permissions, search, search_results, timeline
 from services.casestore.deps import CasesDep
-from services.casestore.models import CaseDetail, CasePage, CaseRead, TimelineEntry, Verification
+from services.casestore.models import CaseDetail, CaseListItem, CasePage, TimelineEntry, Verification
 from services.casestore.repository import CaseQuery, Document
 
 router = APIRouter(tags=["cases"])
@@ -44,7 +44,8 @@ async def list_cases(
         Query(description="the language the citizen chose or wrote in: `sv`, `en`, `ar` or `other`"),
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="text in reference, subject, sender, message")
+        str | None,
+        Query(max_length=200, description="words of the case's text, ranked; each item gets `match`"),
     ] = None,
     overdue: Annotated[
         bool, Query(description="only cases past their first-response or handoff due time")
@@ -72,10 +73,12 @@ async def list_cases(
         updated_to=_end(updated_to),
         overdue_at=datetime.now(UTC) if overdue else None,
     )
-    docs, next_cursor = await cases.repo.list(
-        permissions.narrow(query, principal), limit=limit, cursor=cursor
-    )
-    return CasePage(items=[CaseRead.model_validate(d) for d in docs], next_cursor=next_cursor)
+    narrowed = permissions.narrow(query, principal)
+    if search.parse(q) is not None:
+        docs, next_cursor = await search_results.page(cases.repo, narrowed, limit=limit, cursor=cursor)
+    else:
+        docs, next_cursor = await cases.repo.list(narrowed, limit=limit, cursor=cursor)
+    return CasePage(items=[CaseListItem.model_validate(d) for d in docs], next_cursor=next_cursor)
 
 
 async def _visible(ref: str, principal: Principal, cases: CasesDep) -> Document:

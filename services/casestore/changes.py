@@ -21,7 +21,7 @@ from lotsen.contracts.cases import CaseStatusChanged
 from lotsen.contracts.envelope import Event, decode_event, encode_event
 from lotsen.errors import Conflict, NotFound
 from lotsen.kafka.publisher import Publisher, PublishFailed, PublishRefused
-from services.casestore import people, stored, timeline
+from services.casestore import people, search, stored, timeline
 from services.casestore.repository import CaseRepository, Document, StaleCase
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class Cases:
 
     def _writes(self, case: Document, change: Change) -> tuple[Document, dict[str, list[Any]]]:
         """What ``change`` sets and appends on ``case``: timeline entries chained to its last one,
-        its events in the outbox, ``people`` kept in step, ``updated_at``."""
+        its events in the outbox, ``people`` and the search terms kept in step, ``updated_at``."""
         now = self.clock()
         entries: list[Document] = []
         previous = case["timeline"][-1] if case.get("timeline") else None
@@ -119,6 +119,7 @@ class Cases:
             "outbox": [outbox_item(topic, event, case["_id"]) for topic, event in change.events],
         }
         people.with_people(case, change.updates, change.pushes)
+        search.with_terms(case, change.updates, change.pushes)
         updates = {"updated_at": now, **change.updates} if (change.updates or change.events) else {}
         return updates, pushes
 

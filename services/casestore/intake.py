@@ -19,7 +19,7 @@ from lotsen.contracts.cases import CaseCreated
 from lotsen.contracts.contacts import ContactRouted, Sender
 from lotsen.contracts.envelope import Event, InvalidEvent, derived_event_id
 from lotsen.directory import Directory, Organization
-from services.casestore import messages, people, search
+from services.casestore import messages, people
 from services.casestore.changes import Cases, Change, Entry, case_event
 from services.casestore.repository import Document
 from services.casestore.settings import CasestoreSettings
@@ -142,7 +142,6 @@ def skeleton(
     contact, decision = event.data, event.data.decision
     sender = contact.sender
     extra = contact.model_extra or {}
-    text = search.text_of(ref, contact.subject, sender.name, sender.email, contact.text)
     return {
         "_id": ref,
         "ref": ref,
@@ -172,8 +171,6 @@ def skeleton(
         "citizen": sender.model_dump(),
         "language": contact.language,
         "routing": decision.model_dump(),
-        "search": text,
-        "search_terms": search.terms(text),
         "links": [follows["_id"]] if follows else [],
         "messages": [],
         "timeline": [],

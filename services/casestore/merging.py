@@ -3,8 +3,8 @@
 A citizen who writes by e-mail and then fills in the web form about the same thing gets two cases;
 an agent merges the newer one (the *duplicate*) into the other (the *survivor*):
 
-- the survivor gets copies of the duplicate's messages (each marked ``merged_from``), a link to it,
-  its search text and a ``merged`` timeline entry; its status and deadlines stand;
+- the survivor gets copies of the duplicate's messages (each marked ``merged_from``, their words
+  searchable on it), a link to it and a ``merged`` timeline entry; its status and deadlines stand;
 - the duplicate is closed with ``merged_into`` set, a ``merged_into`` timeline entry and
   ``case.closed`` carrying ``merged_into``, so statistics count the errand once (docs/figures.md);
 - whatever later threads to the duplicate (its reference tag, our Message-IDs on it) lands on the
@@ -21,7 +21,7 @@ from datetime import datetime
 from lotsen.auth import Principal
 from lotsen.contracts.cases import CaseClosed
 from lotsen.errors import Conflict, DomainError
-from services.casestore import lifecycle, search
+from services.casestore import lifecycle
 from services.casestore.changes import Change, Entry, case_event, status_change
 from services.casestore.repository import Document
 
@@ -58,7 +58,7 @@ def check_mergeable(duplicate: Document, survivor: Document) -> None:
 
 
 def absorb(survivor: Document, *, duplicate: Document, by: Principal) -> Change:
-    """The survivor's side: the duplicate's messages, a link and its search text."""
+    """The survivor's side: the duplicate's messages (and with them its words) and a link."""
     if duplicate["_id"] in survivor.get("merged_from", []):
         return Change()  # merged already: a retried request
     lifecycle.check("absorb", survivor["status"])
@@ -71,9 +71,7 @@ def absorb(survivor: Document, *, duplicate: Document, by: Principal) -> Change:
     pushes: dict[str, list[object]] = {"messages": list(copies), "merged_from": [duplicate["_id"]]}
     if duplicate["_id"] not in survivor.get("links", []):
         pushes["links"] = [duplicate["_id"]]
-    text = " ".join(filter(None, [survivor.get("search"), duplicate.get("search")]))
-    return Change(
-        updates={"search": text, "search_terms": search.terms(text)},
+    return Change(  # the copies bring their words (search.with_terms)
         pushes=pushes,
         entries=[Entry(by.subject, "merged", {"from": duplicate["_id"], "messages": len(copies)})],
     )

@@ -85,8 +85,25 @@ class CaseDetail(CaseRead):
     routing: dict[str, Any] | None = None
 
 
+class SearchMatch(BaseModel):
+    """Where a search's words were found in the case (docs/cases.md, "Queues and search")."""
+
+    field: Literal["subject", "message", "sender", "reference", "reply", "attachment", "note"]
+    snippet: str | None = Field(
+        description="plain text around the first match; null for a confidential case's message or note"
+    )
+    highlights: list[tuple[int, int]] = Field(
+        description="the matched words in `snippet`, as [start, end) offsets in Unicode code points"
+    )
+    score: int | None = Field(None, description="the rank's score, higher first; null past the ranking")
+
+
+class CaseListItem(CaseRead):
+    match: SearchMatch | None = Field(None, description="with `q`: where its words were found")
+
+
 class CasePage(BaseModel):
-    items: list[CaseRead]
+    items: list[CaseListItem]
     next_cursor: str | None
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from lotsen.contracts.cases import CaseErased
-from services.casestore import people, search, timeline
+from services.casestore import people, timeline
 from services.casestore.changes import Change, case_event
 from services.casestore.repository import CaseRepository, Document
 
@@ -64,8 +64,7 @@ def erase(case: Document, *, by: str, at: datetime, why: str) -> Change:
             "citizen": {k: None for k in CITIZEN_FIELDS},
             "messages": [erased_message(m) for m in case.get("messages", [])],
             "subject": MARKER if case.get("subject") else None,
-            "search": case["_id"].lower(),
-            "search_terms": search.terms(case["_id"]),
+            "search": case["_id"].lower(),  # what an older version searched; the terms follow the text
             "people": [],
             "routing": _without_explanation(case.get("routing")),
             "timeline": rebuilt,

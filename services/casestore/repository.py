@@ -19,7 +19,8 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.casestore import case_filters, cursors, people, stored
+from services.casestore import case_filters, cursors, people, search, stored
+from services.casestore.search_store import SearchStore
 
 Document = dict[str, Any]
 # The list view never carries the timeline, the outbox or personal data.
@@ -30,6 +31,8 @@ SUMMARY = {
     "citizen": 0,
     "search": 0,
     "search_terms": 0,
+    "search_tier_ends": 0,
+    "search_version": 0,
     "access_code": 0,
 }
 
@@ -69,6 +72,7 @@ class CaseRepository:
         self._idempotency_keys = db["idempotency_keys"]
         self._login_failures = db["login_failures"]
         self._articles = db["kb_articles"]
+        self.search = SearchStore(self._cases)
 
     async def ensure_indexes(self) -> None:
         await self._cases.create_index("ref", unique=True)
@@ -80,6 +84,7 @@ class CaseRepository:
         await self._cases.create_index([("status", ASCENDING), ("department", ASCENDING), *newest_first])
         await self._cases.create_index([("assignee", ASCENDING), ("status", ASCENDING), *newest_first])
         await self._cases.create_index("search_terms")  # multikey: a word, or a range of words by prefix
+        await self._cases.create_index("search_version")  # start-up finds the cases to re-index
         for field in ("status", "department", "answer_group", "assignee", "channel", "category"):
             await self._cases.create_index(
                 [
@@ -236,19 +241,6 @@ class CaseRepository:
     async def set_people(self, ref: str, keys: builtins.list[str]) -> None:
         await self._cases.update_one({"_id": ref, "people": {"$exists": False}}, {"$set": {"people": keys}})
 
-    async def without_search_terms(self, limit: int = 500) -> builtins.list[Document]:
-        """Cases stored before ``search_terms`` existed, with the search text they are computed from."""
-        found = self._cases.find({"search_terms": {"$exists": False}}, {"search": 1})
-        return [doc async for doc in found.limit(limit)]
-
-    async def set_search_terms(self, ref: str, search: str | None, terms: builtins.list[str]) -> bool:
-        """Only if the search text is still the one the terms were computed from; whether it was."""
-        result = await self._cases.update_one(
-            {"_id": ref, "search": search, "search_terms": {"$exists": False}},
-            {"$set": {"search_terms": terms}},
-        )
-        return result.modified_count == 1
-
     async def closed_before(self, cutoff: datetime, limit: int = 200) -> builtins.list[Document]:
         """Closed cases closed before ``cutoff`` that still hold personal data."""
         found = self._cases.find(
@@ -360,12 +352,13 @@ class CaseRepository:
 
 def _unchanged(case: Document) -> Document:
     """The case still as read: its version, and what the writes that leave the version alone change
-    (``forget_published`` only shrinks the outbox; ``set_people`` and ``set_search_terms`` only add
-    a field the case lacks)."""
+    (``forget_published`` only shrinks the outbox; ``set_people`` only adds a field the case lacks;
+    ``SearchStore.set_terms`` re-indexes a case whose search fields are of an older version)."""
     condition: Document = {"_id": case["_id"], "version": case["version"]}
     if "outbox" in case:
         condition["outbox"] = {"$size": len(case["outbox"])}
-    for added in ("people", "search_terms"):
-        if added not in case:
-            condition[added] = {"$exists": False}
+    if "people" not in case:
+        condition["people"] = {"$exists": False}
+    if case.get("search_version") != search.VERSION:
+        condition["search_version"] = case.get("search_version")
     return condition
