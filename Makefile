@@ -94,6 +94,7 @@ bench: $(STAMP)
 	$(PY) -m bench.foundation
 	$(PY) -m bench.intake
 	$(PY) -m bench.casestore_queue
+	$(PY) -m bench.search
 	$(PY) -m bench.standin_scale
 	$(PY) -m bench.casestore_login
 	$(PY) -m bench.routing
