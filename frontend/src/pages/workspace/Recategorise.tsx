@@ -110,7 +110,10 @@ export function Recategorise({ detail, organization, onDone }: { detail: CaseDet
           hint={chosen ? [chosen.department ? t("recategorise.belongsTo", { department: departmentName(chosen.department) }) : t("recategorise.firstLine"), confidential ? t("recategorise.confidential") : ""].filter(Boolean).join(" ") : undefined}
           error={errors.category}
           value={category}
-          onChange={(e) => setCategory(e.target.value)}
+          onChange={(e) => {
+            setCategory(e.target.value);
+            setErrors(({ category: _, ...rest }) => rest); // a new choice is judged when sent
+          }}
         >
           <option value="">{t("recategorise.choose")}</option>
           {choices.map((c) => (
