@@ -12,6 +12,7 @@ import { CasePage } from "./pages/workspace/CasePage";
 import { LoginPage } from "./pages/workspace/LoginPage";
 import { QueuesPage } from "./pages/workspace/QueuesPage";
 import { RegisterContactPage } from "./pages/workspace/RegisterContactPage";
+import { ReceiptPage } from "./pages/workspace/ReceiptPage";
 import { RegistryPage } from "./pages/workspace/RegistryPage";
 import { Loading } from "./components/bits";
 
@@ -38,6 +39,7 @@ export function App() {
               <Route path="arbetsyta" element={<WorkspaceLayout />}>
                 <Route index element={<QueuesPage />} />
                 <Route path="arenden/:ref" element={<CasePage />} />
+                <Route path="kvitto/:ref" element={<ReceiptPage />} />
                 <Route
                   path="registrera"
                   element={

@@ -4,9 +4,10 @@ import { citizen } from "./sv/citizen";
 import { workspace } from "./sv/workspace";
 import { dashboard } from "./sv/dashboard";
 import { admin } from "./sv/admin";
+import { receipts } from "./sv/receipts";
 import { recategorise } from "./sv/recategorise";
 import { records } from "./sv/records";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise, ...records };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...records };
 
 export type MessageKey = keyof typeof sv;

@@ -1,5 +1,6 @@
-/** Visits, letters and phone errands registered by an agent (`POST /v1/contacts/manual`). */
-import { useState, type FormEvent } from "react";
+/** Visits, letters and phone errands registered by an agent (`POST /v1/contacts/manual`). Once the
+ * contact is a case, its reference and access code are shown to read out, with a printable receipt. */
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { api, ApiError } from "../../api";
 import { useAuth } from "../../auth";
@@ -8,6 +9,7 @@ import { Alert, PageHeading, useErrorText } from "../../components/bits";
 import { SelectField, TextArea, TextField } from "../../components/Field";
 import { useDirectory, usePageTitle } from "../../hooks";
 import { useI18n } from "../../i18n";
+import { receiptOfContact, spaced, type Receipt } from "./receipt";
 
 type Channel = "visit" | "letter" | "phone";
 const EMPTY = { organization: "", name: "", email: "", phone: "", subject: "", message: "", call_id: "", received_at: "" };
@@ -26,6 +28,11 @@ export function RegisterContactPage() {
   const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [receipt, setReceipt] = useState<Receipt | null>(null);
+  const [waiting, setWaiting] = useState(false);
+  const [late, setLate] = useState(false);
+  const polling = useRef<AbortController | null>(null);
+  useEffect(() => () => polling.current?.abort(), []);
   // As intake decides: the organisations the token lists; none listed means every one for an agent
   // or supervisor (a shared contact centre), none for a handler.
   const everyOrganization = !user?.organizations.length && user?.role !== "handler";
@@ -40,6 +47,8 @@ export function RegisterContactPage() {
     event.preventDefault();
     setDone(null);
     setFailure(null);
+    setReceipt(null);
+    setLate(false);
     if (!organization && !defaultServed) {
       setErrors({ organization: t("register.chooseOrganization") });
       document.getElementById("register-organization")?.focus();
@@ -73,12 +82,34 @@ export function RegisterContactPage() {
       announce(message);
       setValues(EMPTY);
       setFiles([]);
+      void awaitReceipt(result.contact_id);
     } catch (caught) {
       const fields = caught instanceof ApiError ? caught.fieldErrors() : {};
       if (Object.keys(fields).length) setErrors(fields);
       setFailure(errorText(caught));
     } finally {
       setBusy(false);
+    }
+  }
+
+  async function awaitReceipt(contactId: string) {
+    polling.current?.abort();
+    const controller = new AbortController();
+    polling.current = controller;
+    setWaiting(true);
+    try {
+      const found = await receiptOfContact(contactId, controller.signal);
+      if (controller.signal.aborted) return;
+      if (found) {
+        setReceipt(found);
+        announce(t("register.receiptReady", { ref: found.ref, code: spaced(found.access_code) }));
+      } else {
+        setLate(true);
+      }
+    } catch {
+      if (!controller.signal.aborted) setLate(true);
+    } finally {
+      if (polling.current === controller) setWaiting(false);
     }
   }
 
@@ -90,6 +121,26 @@ export function RegisterContactPage() {
         <Alert kind="success">
           {done} <Link to="/arbetsyta?queue=first-line">{t("register.toQueue")}</Link>
         </Alert>
+      ) : null}
+      {waiting ? <p className="loading">{t("register.receiptWaiting")}</p> : null}
+      {late ? <Alert kind="info">{t("register.receiptLate")}</Alert> : null}
+      {receipt ? (
+        <section className="receipt-panel" aria-labelledby="register-receipt">
+          <h2 id="register-receipt">{t("register.receiptHeading")}</h2>
+          <p>{t("register.receiptLead")}</p>
+          <dl className="receipt__facts">
+            <dt>{t("receipt.reference")}</dt>
+            <dd className="receipt__code">{receipt.ref}</dd>
+            <dt>{t("receipt.code")}</dt>
+            <dd className="receipt__code">{spaced(receipt.access_code)}</dd>
+          </dl>
+          <p className="receipt-panel__links">
+            <Link className="button" to={`/arbetsyta/kvitto/${encodeURIComponent(receipt.ref)}`}>
+              {t("register.receiptPrint")}
+            </Link>{" "}
+            <Link to={`/arbetsyta/arenden/${encodeURIComponent(receipt.ref)}`}>{t("register.receiptCase", { ref: receipt.ref })}</Link>
+          </p>
+        </section>
       ) : null}
       {failure ? <Alert>{failure}</Alert> : null}
       <form onSubmit={submit} noValidate className="narrow-form">
