@@ -24,7 +24,6 @@ from services.casestore import (
     public_api,
     recategorise,
     receipts,
-    registry_api,
     search,
     sla,
     staff_api,
@@ -33,7 +32,8 @@ from services.casestore import (
 from services.casestore.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, hash_password
 from services.casestore.changes import Cases
 from services.casestore.login import LoginGuard
-from services.casestore.registry import RegistryStore
+from services.casestore.records import api as records_api
+from services.casestore.records.repository import RegistryStore
 from services.casestore.repository import CaseRepository
 from services.casestore.settings import CasestoreSettings
 
@@ -114,7 +114,7 @@ def create_app(
             kb.router,
             public_api.router,
             receipts.router,
-            registry_api.router,
+            records_api.router,
             privacy_api.router,
             staff_api.router,
         ],

@@ -46,6 +46,11 @@ def osl_paragraph(text: str) -> str:
     return f"{int(chapter)} kap. {int(section)}{' ' + letter if letter else ''} § OSL"
 
 
+def key_of(case: Document, message_key: str | None) -> str:
+    """What names a registration: the case and the message's key, or the case alone."""
+    return f"{case['_id']}/{_message(case, message_key)['key'] if message_key else 'case'}"
+
+
 def draft(
     case: Document,
     org: Organization,
@@ -69,7 +74,7 @@ def draft(
     direction = DIRECTIONS[message["direction"]] if message else _case_direction(case)
     key = message["key"] if message else None
     return {
-        "_id": f"{case['_id']}/{key or 'case'}",
+        "_id": key_of(case, key),
         "organization": case["organization"],
         "case_ref": case["_id"],
         "kind": "message" if message else "case",

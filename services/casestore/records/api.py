@@ -16,9 +16,10 @@ from lotsen.auth import Principal, Staff, require_roles
 from lotsen.calendar import STOCKHOLM
 from lotsen.directory import Organization
 from lotsen.errors import DomainError
-from services.casestore import actions, permissions, registry, registry_entries
+from services.casestore import actions, permissions
 from services.casestore.deps import CasesDep, DirectoryDep
-from services.casestore.registry import RegistryStore
+from services.casestore.records import entries, numbering
+from services.casestore.records.repository import RegistryStore
 from services.casestore.repository import Document
 
 router = APIRouter(tags=["public records"])
@@ -139,7 +140,14 @@ async def register(
     case = permissions.ensure_visible(await cases.repo.get(ref), ref, principal)
     permissions.ensure_may("register", case, principal)
     org = _organization(directory.organization(case["organization"]), case["organization"])
-    draft = registry_entries.draft(
+    existing = await store.get(entries.key_of(case, body.message_id))
+    if existing is not None and existing.get(
+        "diary_number"
+    ):  # asked again: the same entry, whatever the body
+        await cases.apply(ref, actions.plan(entries.on_case, entry=existing, by=principal))
+        response.status_code = 200
+        return entries.view(existing, masked=False)
+    draft = entries.draft(
         case,
         org,
         message_key=body.message_id,
@@ -149,10 +157,10 @@ async def register(
         by=principal,
         at=cases.clock(),
     )
-    entry, created = await registry.numbered(store, draft, org_code=org.code, now=cases.clock)
-    await cases.apply(ref, actions.plan(registry_entries.on_case, entry=entry, by=principal))
+    entry, created = await numbering.numbered(store, draft, org_code=org.code, now=cases.clock)
+    await cases.apply(ref, actions.plan(entries.on_case, entry=entry, by=principal))
     response.status_code = 201 if created else 200
-    return registry_entries.view(entry, masked=False)
+    return entries.view(entry, masked=False)
 
 
 @router.get(
@@ -162,7 +170,7 @@ async def register(
 )
 async def of_case(ref: str, principal: Staff, cases: CasesDep, store: StoreDep) -> list[dict[str, Any]]:
     permissions.ensure_visible(await cases.repo.get(ref), ref, principal)
-    return [registry_entries.view(entry, masked=False) for entry in await store.of_case(ref)]
+    return [entries.view(entry, masked=False) for entry in await store.of_case(ref)]
 
 
 @router.get(
@@ -202,9 +210,7 @@ async def export(
         )
     now_cases = await store.cases_now(sorted({entry["case_ref"] for entry in found}))
     rows = [
-        registry_entries.view(
-            entry, masked=not scope.covers(_readers(entry, now_cases.get(entry["case_ref"])))
-        )
+        entries.view(entry, masked=not scope.covers(_readers(entry, now_cases.get(entry["case_ref"]))))
         for entry in found
     ]
     name = f"lotsen-diarium-{organization or 'alla'}-{first}--{last}"

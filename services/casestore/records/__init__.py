@@ -1,0 +1,1 @@
+"""Public records (allmänna handlingar): diary numbers, registrations and the diary export."""
