@@ -79,11 +79,20 @@ async def page(
     offset = rank_offset(cursor)
     if cursor and offset is None:  # past the ranked window: the list's order, newest first
         listed, next_cursor = await repo.list(query, limit=limit, cursor=cursor)
-        found = await repo.search.read([case["_id"] for case in listed])
-    else:
-        found, next_cursor = await _ranked(repo, query, parsed, limit=limit, offset=offset or 0)
+        return await with_matches(repo, listed, query.text or ""), next_cursor
+    found, next_cursor = await _ranked(repo, query, parsed, limit=limit, offset=offset or 0)
     known: dict[str, frozenset[int]] = {}
     return [{**case, "match": match_of(case, parsed, known)} for case in found], next_cursor
+
+
+async def with_matches(repo: CaseRepository, listed: list[Document], text: str) -> list[Document]:
+    """``listed`` (a page in one of the list's own orders) read with their text, each with its
+    ``match`` for the search ``text``; no score, as the page is not ranked."""
+    parsed = search.parse(text)
+    assert parsed is not None, "a search has words"
+    known: dict[str, frozenset[int]] = {}
+    found = await repo.search.read([case["_id"] for case in listed])
+    return [{**case, "match": match_of(case, parsed, known)} for case in found]
 
 
 def encode_rank(offset: int) -> str:
