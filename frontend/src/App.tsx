@@ -14,6 +14,9 @@ import { QueuesPage } from "./pages/workspace/QueuesPage";
 import { RegisterContactPage } from "./pages/workspace/RegisterContactPage";
 import { ReceiptPage } from "./pages/workspace/ReceiptPage";
 import { RegistryPage } from "./pages/workspace/RegistryPage";
+import { ArticlePage } from "./pages/workspace/ArticlePage";
+import { KnowledgePage } from "./pages/workspace/KnowledgePage";
+import { NoticesPage } from "./pages/workspace/NoticesPage";
 import { Loading } from "./components/bits";
 
 // Chart.js and the administration load only when a supervisor or administrator opens them.
@@ -39,6 +42,16 @@ export function App() {
               <Route path="arbetsyta" element={<WorkspaceLayout />}>
                 <Route index element={<QueuesPage />} />
                 <Route path="arenden/:ref" element={<CasePage />} />
+                <Route path="kunskapsbank" element={<KnowledgePage />} />
+                <Route path="kunskapsbank/:id" element={<ArticlePage />} />
+                <Route
+                  path="meddelanden"
+                  element={
+                    <RequireRole roles={["supervisor", "admin"]}>
+                      <NoticesPage />
+                    </RequireRole>
+                  }
+                />
                 <Route path="kvitto/:ref" element={<ReceiptPage />} />
                 <Route
                   path="registrera"

@@ -1,8 +1,9 @@
 """``GET /v1/public/notices?organization=``: the notices showing now, for the citizen pages and the
-web site. No log-in; only what the public may read (no article, no names, no history); at most
-``LIMIT`` notices; answered from a copy at most ``CACHE_SECONDS`` old on this replica (the web site
-may poll often) and marked cacheable as long. Publishing or withdrawing on this replica forgets
-the copy at once; other replicas see it within ``CACHE_SECONDS``.
+web site (the directory's default organisation when none is named). No log-in; only what the
+public may read (no article, no names, no history); at most ``LIMIT`` notices; answered from a
+copy at most ``CACHE_SECONDS`` old on this replica (the web site may poll often) and marked
+cacheable as long. Publishing or withdrawing on this replica forgets the copy at once; other
+replicas see it within ``CACHE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -72,8 +73,11 @@ async def public_notices(
     request: Request,
     response: Response,
     directory: DirectoryDep,
-    organization: Annotated[str, Query(min_length=1, max_length=64)],
+    organization: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="the directory's default if left out")
+    ] = None,
 ) -> list[PublicNotice]:
+    organization = organization or directory.default_organization.id
     if directory.organization(organization) is None:
         raise NotFound(f"no organisation {organization!r}", details={"field": "organization"})
     response.headers["Cache-Control"] = f"public, max-age={int(CACHE_SECONDS)}"

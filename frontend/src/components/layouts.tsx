@@ -5,6 +5,7 @@ import { useAuth } from "../auth";
 import { CITIZEN_LANGUAGES, useI18n, useStaffLanguage } from "../i18n";
 import type { Role } from "../types";
 import { LanguageSwitch, SkipLink } from "./bits";
+import { NoticeBanner } from "./NoticeBanner";
 
 export function CitizenLayout() {
   const { t } = useI18n();
@@ -34,6 +35,7 @@ export function CitizenLayout() {
             </li>
           </ul>
         </nav>
+        <NoticeBanner audience="citizen" />
       </header>
       <main id="main" tabIndex={-1} className="page">
         <Outlet />
@@ -48,9 +50,11 @@ export function CitizenLayout() {
   );
 }
 
-const NAV: { to: string; key: "nav.cases" | "nav.register" | "nav.registry" | "nav.dashboard" | "nav.admin"; roles: Role[] }[] = [
+const NAV: { to: string; key: "nav.cases" | "nav.register" | "nav.registry" | "nav.dashboard" | "nav.admin" | "nav.knowledge" | "nav.notices"; roles: Role[] }[] = [
   { to: "/arbetsyta", key: "nav.cases", roles: ["agent", "handler", "supervisor", "admin"] },
   { to: "/arbetsyta/registrera", key: "nav.register", roles: ["agent", "supervisor"] },
+  { to: "/arbetsyta/kunskapsbank", key: "nav.knowledge", roles: ["agent", "handler", "supervisor", "admin"] },
+  { to: "/arbetsyta/meddelanden", key: "nav.notices", roles: ["supervisor", "admin"] },
   { to: "/arbetsyta/diarium", key: "nav.registry", roles: ["supervisor", "admin"] },
   { to: "/arbetsyta/statistik", key: "nav.dashboard", roles: ["supervisor", "admin"] },
   { to: "/arbetsyta/admin", key: "nav.admin", roles: ["admin"] },
@@ -92,6 +96,7 @@ export function WorkspaceLayout() {
             </button>
           </div>
         </div>
+        <NoticeBanner audience="staff" />
       </header>
       <main id="main" tabIndex={-1} className="page page--wide">
         <Outlet />

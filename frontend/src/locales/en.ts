@@ -7,6 +7,7 @@ import { admin } from "./en/admin";
 import { receipts } from "./en/receipts";
 import { recategorise } from "./en/recategorise";
 import { records } from "./en/records";
+import { knowledge } from "./en/knowledge";
 import type { MessageKey } from "./sv";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...records };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...records, ...knowledge };

@@ -7,7 +7,8 @@ import { admin } from "./sv/admin";
 import { receipts } from "./sv/receipts";
 import { recategorise } from "./sv/recategorise";
 import { records } from "./sv/records";
+import { knowledge } from "./sv/knowledge";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...records };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...records, ...knowledge };
 
 export type MessageKey = keyof typeof sv;
