@@ -188,6 +188,39 @@ async def seed(base: str) -> dict[str, Any]:
         return {"altan": altan, "bins": bins, "code": code}
 
 
+async def publish_crisis_notice(base: str) -> None:
+    """A crisis notice with the article first line answers from, as a supervisor publishes it."""
+    async with httpx.AsyncClient(base_url=base, timeout=15) as client:
+        supervisor = await token(client, "supervisor")
+        article = await client.post(
+            "/v1/kb/articles",
+            headers=supervisor,
+            json={
+                "organization": "karlskoga",
+                "title": "Vattenläcka i Bofors: kokavisering",
+                "body": "Koka vattnet i minst en minut före förtäring. Tankvagn står vid Bofors torg.",
+                "owner_department": "samhallsbyggnad",
+            },
+        )
+        article.raise_for_status()
+        notice = await client.post(
+            "/v1/kb/notices",
+            headers=supervisor,
+            json={
+                "organization": "karlskoga",
+                "severity": "crisis",
+                "title": {"sv": "Vattenläcka i Bofors", "en": "Water leak in Bofors"},
+                "text": {
+                    "sv": "Kokavisering gäller i Bofors tills vidare. Tankvagn står vid Bofors torg.",
+                    "en": "Boil your water in Bofors until further notice.",
+                },
+                "ends_at": (datetime.now(UTC) + timedelta(hours=8)).isoformat(),
+                "article_id": article.json()["id"],
+            },
+        )
+        notice.raise_for_status()
+
+
 async def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
     await page.wait_for_timeout(400)
     await page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
@@ -252,6 +285,11 @@ async def main() -> None:
             await page.get_by_role("button", name="Simulera").click()
             await page.get_by_role("heading", name="Förklaring").wait_for()
             await shoot(page, "admin-simulation", full_page=True)
+            await page.get_by_role("button", name="Logga ut").click()
+            await publish_crisis_notice(base)
+            await log_in(page, base, "agent")
+            await page.get_by_role("region", name="Viktiga meddelanden").wait_for()
+            await shoot(page, "crisis-notice")
             await browser.close()
 
 
