@@ -12,11 +12,8 @@ import { CasePage } from "./pages/workspace/CasePage";
 import { LoginPage } from "./pages/workspace/LoginPage";
 import { QueuesPage } from "./pages/workspace/QueuesPage";
 import { RegisterContactPage } from "./pages/workspace/RegisterContactPage";
-import { ReceiptPage } from "./pages/workspace/ReceiptPage";
-import { RegistryPage } from "./pages/workspace/RegistryPage";
-import { ArticlePage } from "./pages/workspace/ArticlePage";
-import { KnowledgePage } from "./pages/workspace/KnowledgePage";
-import { NoticesPage } from "./pages/workspace/NoticesPage";
+import { StaffPage } from "./pages/workspace/StaffPage";
+import { SwitchboardPage } from "./pages/workspace/SwitchboardPage";
 import { Loading } from "./components/bits";
 
 // Chart.js and the administration load only when a supervisor or administrator opens them.
@@ -42,30 +39,20 @@ export function App() {
               <Route path="arbetsyta" element={<WorkspaceLayout />}>
                 <Route index element={<QueuesPage />} />
                 <Route path="arenden/:ref" element={<CasePage />} />
-                <Route path="kunskapsbank" element={<KnowledgePage />} />
-                <Route path="kunskapsbank/:id" element={<ArticlePage />} />
+                <Route path="vaxel" element={<SwitchboardPage />} />
                 <Route
-                  path="meddelanden"
+                  path="personal"
                   element={
-                    <RequireRole roles={["supervisor", "admin"]}>
-                      <NoticesPage />
+                    <RequireRole roles={["handler", "admin"]}>
+                      <StaffPage />
                     </RequireRole>
                   }
                 />
-                <Route path="kvitto/:ref" element={<ReceiptPage />} />
                 <Route
                   path="registrera"
                   element={
                     <RequireRole roles={["agent", "supervisor"]}>
                       <RegisterContactPage />
-                    </RequireRole>
-                  }
-                />
-                <Route
-                  path="diarium"
-                  element={
-                    <RequireRole roles={["supervisor", "admin"]}>
-                      <RegistryPage />
                     </RequireRole>
                   }
                 />

@@ -35,6 +35,8 @@ export interface RequestOptions {
   query?: Query;
   json?: unknown;
   form?: FormData | URLSearchParams;
+  /** A body as it is (a CSV file); say its type in ``headers``. */
+  body?: Blob | string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Send no bearer token (the citizens' pages). */
@@ -70,6 +72,8 @@ export async function request(path: string, options: RequestOptions = {}): Promi
     body = JSON.stringify(options.json);
   } else if (options.form) {
     body = options.form;
+  } else if (options.body !== undefined) {
+    body = options.body;
   }
   if (currentToken && !options.anonymous) headers.Authorization = `Bearer ${currentToken}`;
   let response: Response;

@@ -47,6 +47,8 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/v1/auth", "casestore"),
     ("/v1/attachments", "casestore"),
     ("/v1/registry", "casestore"),
+    ("/v1/staff", "casestore"),
+    ("/v1/calls", "casestore"),
     ("/v1/subscriptions", "notify"),
     ("/v1/deliveries", "notify"),
     ("/v1/stats", "stats"),

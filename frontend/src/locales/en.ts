@@ -4,10 +4,8 @@ import { citizen } from "./en/citizen";
 import { workspace } from "./en/workspace";
 import { dashboard } from "./en/dashboard";
 import { admin } from "./en/admin";
-import { receipts } from "./en/receipts";
 import { recategorise } from "./en/recategorise";
-import { records } from "./en/records";
-import { knowledge } from "./en/knowledge";
+import { switchboard } from "./en/switchboard";
 import type { MessageKey } from "./sv";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...records, ...knowledge };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise, ...switchboard };

@@ -4,11 +4,9 @@ import { citizen } from "./sv/citizen";
 import { workspace } from "./sv/workspace";
 import { dashboard } from "./sv/dashboard";
 import { admin } from "./sv/admin";
-import { receipts } from "./sv/receipts";
 import { recategorise } from "./sv/recategorise";
-import { records } from "./sv/records";
-import { knowledge } from "./sv/knowledge";
+import { switchboard } from "./sv/switchboard";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...records, ...knowledge };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise, ...switchboard };
 
 export type MessageKey = keyof typeof sv;
