@@ -14,6 +14,11 @@ import { QueuesPage } from "./pages/workspace/QueuesPage";
 import { RegisterContactPage } from "./pages/workspace/RegisterContactPage";
 import { StaffPage } from "./pages/workspace/StaffPage";
 import { SwitchboardPage } from "./pages/workspace/SwitchboardPage";
+import { ReceiptPage } from "./pages/workspace/ReceiptPage";
+import { RegistryPage } from "./pages/workspace/RegistryPage";
+import { ArticlePage } from "./pages/workspace/ArticlePage";
+import { KnowledgePage } from "./pages/workspace/KnowledgePage";
+import { NoticesPage } from "./pages/workspace/NoticesPage";
 import { Loading } from "./components/bits";
 
 // Chart.js and the administration load only when a supervisor or administrator opens them.
@@ -48,11 +53,30 @@ export function App() {
                     </RequireRole>
                   }
                 />
+                <Route path="kunskapsbank" element={<KnowledgePage />} />
+                <Route path="kunskapsbank/:id" element={<ArticlePage />} />
+                <Route
+                  path="meddelanden"
+                  element={
+                    <RequireRole roles={["supervisor", "admin"]}>
+                      <NoticesPage />
+                    </RequireRole>
+                  }
+                />
+                <Route path="kvitto/:ref" element={<ReceiptPage />} />
                 <Route
                   path="registrera"
                   element={
                     <RequireRole roles={["agent", "supervisor"]}>
                       <RegisterContactPage />
+                    </RequireRole>
+                  }
+                />
+                <Route
+                  path="diarium"
+                  element={
+                    <RequireRole roles={["supervisor", "admin"]}>
+                      <RegistryPage />
                     </RequireRole>
                   }
                 />

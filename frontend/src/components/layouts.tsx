@@ -2,9 +2,10 @@
 import { NavLink, Navigate, Outlet, useLocation } from "react-router";
 import { config } from "../config";
 import { useAuth } from "../auth";
-import { useI18n } from "../i18n";
+import { CITIZEN_LANGUAGES, useI18n, useStaffLanguage } from "../i18n";
 import type { Role } from "../types";
 import { LanguageSwitch, SkipLink } from "./bits";
+import { NoticeBanner } from "./NoticeBanner";
 
 export function CitizenLayout() {
   const { t } = useI18n();
@@ -16,7 +17,7 @@ export function CitizenLayout() {
           <NavLink to="/" className="site-name">
             {config.organizationName}
           </NavLink>
-          <LanguageSwitch />
+          <LanguageSwitch languages={CITIZEN_LANGUAGES} />
         </div>
         <nav aria-label={t("nav.citizen")} className="site-nav">
           <ul>
@@ -34,6 +35,7 @@ export function CitizenLayout() {
             </li>
           </ul>
         </nav>
+        <NoticeBanner audience="citizen" />
       </header>
       <main id="main" tabIndex={-1} className="page">
         <Outlet />
@@ -48,17 +50,21 @@ export function CitizenLayout() {
   );
 }
 
-const NAV: { to: string; key: "nav.cases" | "nav.switchboard" | "nav.staff" | "nav.register" | "nav.dashboard" | "nav.admin"; roles: Role[] }[] = [
+const NAV: { to: string; key: "nav.cases" | "nav.switchboard" | "nav.staff" | "nav.register" | "nav.registry" | "nav.dashboard" | "nav.admin" | "nav.knowledge" | "nav.notices"; roles: Role[] }[] = [
   { to: "/arbetsyta", key: "nav.cases", roles: ["agent", "handler", "supervisor", "admin"] },
   { to: "/arbetsyta/vaxel", key: "nav.switchboard", roles: ["agent", "handler", "supervisor", "admin"] },
   { to: "/arbetsyta/personal", key: "nav.staff", roles: ["handler", "admin"] },
   { to: "/arbetsyta/registrera", key: "nav.register", roles: ["agent", "supervisor"] },
+  { to: "/arbetsyta/kunskapsbank", key: "nav.knowledge", roles: ["agent", "handler", "supervisor", "admin"] },
+  { to: "/arbetsyta/meddelanden", key: "nav.notices", roles: ["supervisor", "admin"] },
+  { to: "/arbetsyta/diarium", key: "nav.registry", roles: ["supervisor", "admin"] },
   { to: "/arbetsyta/statistik", key: "nav.dashboard", roles: ["supervisor", "admin"] },
   { to: "/arbetsyta/admin", key: "nav.admin", roles: ["admin"] },
 ];
 
 export function WorkspaceLayout() {
   const { t, label } = useI18n();
+  useStaffLanguage();
   const { user, logout, expired } = useAuth();
   const location = useLocation();
   if (!user) {
@@ -92,6 +98,7 @@ export function WorkspaceLayout() {
             </button>
           </div>
         </div>
+        <NoticeBanner audience="staff" />
       </header>
       <main id="main" tabIndex={-1} className="page page--wide">
         <Outlet />

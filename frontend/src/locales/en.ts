@@ -4,8 +4,11 @@ import { citizen } from "./en/citizen";
 import { workspace } from "./en/workspace";
 import { dashboard } from "./en/dashboard";
 import { admin } from "./en/admin";
+import { receipts } from "./en/receipts";
 import { recategorise } from "./en/recategorise";
 import { switchboard } from "./en/switchboard";
+import { records } from "./en/records";
+import { knowledge } from "./en/knowledge";
 import type { MessageKey } from "./sv";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise, ...switchboard };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge };

@@ -4,9 +4,12 @@ import { citizen } from "./sv/citizen";
 import { workspace } from "./sv/workspace";
 import { dashboard } from "./sv/dashboard";
 import { admin } from "./sv/admin";
+import { receipts } from "./sv/receipts";
 import { recategorise } from "./sv/recategorise";
 import { switchboard } from "./sv/switchboard";
+import { records } from "./sv/records";
+import { knowledge } from "./sv/knowledge";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...recategorise, ...switchboard };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge };
 
 export type MessageKey = keyof typeof sv;
