@@ -7,9 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from lotsen.auth import Staff
-from lotsen.calendar import add_working_days
 from lotsen.errors import DomainError
-from services.casestore import actions, lifecycle, merging, messages, permissions, survey
+from services.casestore import actions, lifecycle, merging, messages, permissions, promises, survey
 from services.casestore.changes import Change
 from services.casestore.deps import CasesDep, DirectoryDep, SettingsDep
 from services.casestore.intake import mail_domain
@@ -92,7 +91,7 @@ async def handoff(
     # As routing and staff-opened cases decide it: a confidential errand type or department.
     confidential = org.confidential(category, department.id) if category else department.confidential
     now = cases.clock()
-    due = add_working_days(now, settings.handoff_working_days)
+    due = promises.handoff_due(org, case.get("category"), now, settings)
     plan = actions.plan(
         actions.handoff,
         department=body.department,

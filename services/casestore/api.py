@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from lotsen.auth import Principal, Staff
 from lotsen.calendar import STOCKHOLM
 from services.casestore import actions, permissions, search, search_results, timeline
+from services.casestore.cursors import Order
 from services.casestore.deps import CasesDep
 from services.casestore.models import CaseDetail, CaseListItem, CasePage, TimelineEntry, Verification
 from services.casestore.repository import CaseQuery, Document
@@ -56,6 +57,10 @@ async def list_cases(
     updated_to: LocalDate = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
+    order: Annotated[
+        Order,
+        Query(description="`newest` first, or `priority`: urgent first, then the soonest due, then oldest"),
+    ] = "newest",
 ) -> CasePage:
     query = CaseQuery(
         status=status,
@@ -77,7 +82,7 @@ async def list_cases(
     if search.parse(q) is not None:
         docs, next_cursor = await search_results.page(cases.repo, narrowed, limit=limit, cursor=cursor)
     else:
-        docs, next_cursor = await cases.repo.list(narrowed, limit=limit, cursor=cursor)
+        docs, next_cursor = await cases.repo.list(narrowed, limit=limit, cursor=cursor, order=order)
     return CasePage(items=[CaseListItem.model_validate(d) for d in docs], next_cursor=next_cursor)
 
 

@@ -22,6 +22,7 @@ from services.casestore import (
     privacy,
     privacy_api,
     public_api,
+    queue_order,
     recategorise,
     receipts,
     search,
@@ -60,6 +61,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     await repo.ensure_indexes()
     await privacy.backfill_people(repo)
     await search.backfill(repo)
+    await queue_order.backfill(repo)
     if settings.dev_mode:
         await _seed_demo_accounts(repo)
     cases = Cases(repo, runtime.publisher)

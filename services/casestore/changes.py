@@ -21,7 +21,7 @@ from lotsen.contracts.cases import CaseStatusChanged
 from lotsen.contracts.envelope import Event, decode_event, encode_event
 from lotsen.errors import Conflict, NotFound
 from lotsen.kafka.publisher import Publisher, PublishFailed, PublishRefused
-from services.casestore import people, search, stored, timeline
+from services.casestore import people, queue_order, search, stored, timeline
 from services.casestore.repository import CaseRepository, Document, StaleCase
 
 log = logging.getLogger(__name__)
@@ -119,6 +119,8 @@ class Cases:
             "outbox": [outbox_item(topic, event, case["_id"]) for topic, event in change.events],
         }
         people.with_people(case, change.updates, change.pushes)
+        if change.updates or "priority_rank" not in case:
+            queue_order.with_order(case, change.updates)
         search.with_terms(case, change.updates, change.pushes)
         updates = {"updated_at": now, **change.updates} if (change.updates or change.events) else {}
         return updates, pushes

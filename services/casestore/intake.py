@@ -11,15 +11,14 @@ join, or to a closed case, opens a new case linked to that one.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from lotsen.calendar import add_working_days
 from lotsen.contracts.cases import CaseCreated
 from lotsen.contracts.contacts import ContactRouted, Sender
 from lotsen.contracts.envelope import Event, InvalidEvent, derived_event_id
 from lotsen.directory import Directory, Organization
-from services.casestore import messages, people
+from services.casestore import messages, people, promises
 from services.casestore.changes import Cases, Change, Entry, case_event
 from services.casestore.repository import Document
 from services.casestore.settings import CasestoreSettings
@@ -44,10 +43,14 @@ def mail_domain(org: Organization) -> str:
     return address.rsplit("@", 1)[-1]
 
 
-def first_response_due(received: datetime, settings: CasestoreSettings) -> datetime:
-    if settings.first_response_mode == "working_days":
-        return add_working_days(received, settings.first_response_working_days)
-    return received + timedelta(hours=settings.first_response_hours)
+def first_response_due(
+    received: datetime,
+    settings: CasestoreSettings,
+    org: Organization | None = None,
+    category_id: str | None = None,
+) -> datetime:
+    """The first-response deadline: the errand type's own (:mod:`promises`), else the default."""
+    return promises.first_response_due(org, category_id, received, settings)
 
 
 def make_handler(*, cases: Cases, directory: Directory, settings: CasestoreSettings):  # type: ignore[no-untyped-def]
@@ -142,6 +145,12 @@ def skeleton(
     contact, decision = event.data, event.data.decision
     sender = contact.sender
     extra = contact.model_extra or {}
+    received, group = contact.received_at, decision.answer_group
+    callback = bool((contact.model_extra or {}).get("callback_requested"))
+    if callback:
+        due = promises.callback_due(org, decision.category, group, received, settings)
+    else:
+        due = promises.first_response_due(org, decision.category, received, settings)
     return {
         "_id": ref,
         "ref": ref,
@@ -161,7 +170,9 @@ def skeleton(
         "received_at": contact.received_at,
         "created_at": event.occurred_at,
         "updated_at": event.occurred_at,
-        "first_response_due": first_response_due(contact.received_at, settings),
+        "first_response_due": due,
+        "group_opens_at": promises.group_opens_at(org, group, received),
+        **({"callback_requested": True} if callback else {}),
         "first_response_at": None,
         "due_at": None,
         "origin_contact_id": contact.contact_id,

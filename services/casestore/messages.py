@@ -211,7 +211,9 @@ def outbound(
     }
     if kind == "acknowledgement":
         request_data.update(
-            access_code=case.get("access_code"), first_response_due=case.get("first_response_due")
+            access_code=case.get("access_code"),
+            first_response_due=case.get("first_response_due"),
+            group_opens_at=case.get("group_opens_at"),
         )
     if kind in ("acknowledgement", "reply", "survey"):  # an SMS links to the status page
         request_data["access_code"] = case.get("access_code")

@@ -19,7 +19,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.casestore import case_filters, cursors, people, search, stored
+from services.casestore import case_filters, cursors, people, queue_order, search, stored
 from services.casestore.search_store import SearchStore
 
 Document = dict[str, Any]
@@ -98,6 +98,9 @@ class CaseRepository:
         await self._cases.create_index("people")  # privacy look-ups by normalised address (people.py)
         await self._cases.create_index([("status", ASCENDING), ("first_response_due", ASCENDING)])
         await self._cases.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
+        # The queues in their order (queue_order.py): by status, answer group, assignee, organisation.
+        for field in ("status", "answer_group", "assignee", "organization"):
+            await self._cases.create_index([(field, ASCENDING), *queue_order.SORT])
         await self._cases.create_index("outbox.event_id", sparse=True)
         await self._cases.create_index("messages.message_id", sparse=True)
         await self._articles.create_index([("organization", ASCENDING), ("usage_count", DESCENDING)])
@@ -173,17 +176,33 @@ class CaseRepository:
         return [doc async for doc in found]
 
     async def list(
-        self, query: CaseQuery, *, limit: int, cursor: str | None
+        self, query: CaseQuery, *, limit: int, cursor: str | None, order: cursors.Order = "newest"
     ) -> tuple[builtins.list[Document], str | None]:
-        """Newest first; ``cursor`` continues after the last case of the previous page."""
+        """Newest first, or in the queue order (``priority``: queue_order.py); ``cursor`` continues
+        after the last case of the previous page in the same order."""
+        if cursor and cursors.order_of(cursor) != order:
+            raise cursors.InvalidCursor(f"the cursor is for another order than {order!r}")
+        newest = [("created_at", DESCENDING), ("ref", DESCENDING)]
         found = (
             self._cases.find(case_filters.of(query, cursor), SUMMARY)
-            .sort([("created_at", DESCENDING), ("ref", DESCENDING)])
+            .sort(queue_order.SORT if order == "priority" else newest)
             .limit(limit + 1)
         )
         docs = [doc async for doc in found]
-        next_cursor = cursors.encode(docs[limit - 1]) if len(docs) > limit else None
+        next_cursor = cursors.encode(docs[limit - 1], order) if len(docs) > limit else None
         return docs[:limit], next_cursor
+
+    async def without_queue_order(self, limit: int = 500) -> builtins.list[Document]:
+        """Cases stored before the queue order existed, with what it is computed from."""
+        fields = {"status": 1, "priority": 1, "due_at": 1, "first_response_due": 1, "first_response_at": 1}
+        found = self._cases.find({"priority_rank": {"$exists": False}}, fields)
+        return [doc async for doc in found.limit(limit)]
+
+    async def set_queue_order(self, ref: str, fields: Document) -> bool:
+        result = await self._cases.update_one(
+            {"_id": ref, "priority_rank": {"$exists": False}}, {"$set": fields}
+        )
+        return result.modified_count == 1
 
     async def open_case_of_facebook_sender(self, organization: str, psid: str) -> Document | None:
         return await self._cases.find_one(

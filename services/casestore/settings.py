@@ -16,6 +16,11 @@ class CasestoreSettings(ServiceSettings):
     first_response_hours: int = 48
     first_response_working_days: int = 2
     handoff_working_days: int = 2
+    callback_open_hours: float = Field(
+        4.0,
+        gt=0,
+        description="a requested callback is made within this much of the answer group's opening time",
+    )
     auto_close_days: int = 14
     retention_days: int = 730
     sla_scan_seconds: float = 30.0

@@ -64,6 +64,7 @@ def delivery_for(event: OutboundRequested, notifier: Notifier, *, confidential: 
         "text": data.text,
         "access_code": extra.get("access_code"),
         "due": rendering.local_time(instant(extra.get("first_response_due")), language),
+        "opens": rendering.local_time(instant(extra.get("group_opens_at")), language),
         "status_link": rendering.status_link(
             notifier.settings.status_page_url,
             ref=data.case_ref,

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lotsen.calendar import is_working_day
+from lotsen.calendar import is_open
 from lotsen.contracts.contacts import CategoryScore, ContactReceivedData, RoutingDecision
 from lotsen.directory import (
     FALLBACK_CATEGORY,
@@ -60,7 +60,9 @@ class Router:
             organization=org.id,
             text=text,
             candidates=text.candidates(),
-            out_of_hours=is_out_of_hours(org, contact.received_at),
+            out_of_hours=is_out_of_hours(
+                org, contact.received_at, callback_group or _ivr_group(org, contact)
+            ),
             callback=callback_group is not None
             or bool((contact.model_extra or {}).get("callback_requested")),
             language=language,
@@ -70,11 +72,7 @@ class Router:
         why = Explanation(ruleset.version)
         why.rules(outcome.matched, ruled, outcome.stopped_by)
 
-        ivr_group = (
-            org.answer_group_for_digit(contact.ivr_choice)
-            if contact.channel == "phone" and contact.ivr_choice
-            else None
-        )
+        ivr_group = _ivr_group(org, contact)
         boosted = callback_group or ivr_group
         scores = self.classifier(org).scores(text, answer_group=boosted.id if boosted else None)
         ruled_department = ruled["department"][0] if "department" in ruled else None
@@ -115,7 +113,7 @@ class Router:
             ],
             agreement=agreement,
             language=language,
-            out_of_hours=facts.out_of_hours,
+            out_of_hours=is_out_of_hours(org, contact.received_at, group),
         )
 
     def _category(
@@ -209,10 +207,16 @@ def hint_index(org: Organization) -> dict[str, Category]:
     return index
 
 
-def is_out_of_hours(org: Organization, at: datetime) -> bool:
-    """Outside the organisation's opening hours, in its own time zone; public and de facto
-    holidays (midsommarafton, julafton, nyårsafton) are closed all day."""
-    local = at.astimezone(ZoneInfo(org.timezone))
-    if not is_working_day(local.date()):
-        return True
-    return not org.opening_hours.is_open(local.weekday(), local.time())
+def is_out_of_hours(org: Organization, at: datetime, group: AnswerGroup | None = None) -> bool:
+    """Outside the answer group's opening hours (the contact centre's when no group is known yet),
+    in the organisation's time zone; public and de facto holidays (midsommarafton, julafton,
+    nyårsafton) are closed all day. Rules see the group a contact already has (a callback's, the
+    caller's IVR choice); the decision says whether the group it chose is closed."""
+    hours = group.opening_hours if group is not None else org.opening_hours
+    return not is_open(hours, at, tz=ZoneInfo(org.timezone))
+
+
+def _ivr_group(org: Organization, contact: ContactReceivedData) -> AnswerGroup | None:
+    if contact.channel == "phone" and contact.ivr_choice:
+        return org.answer_group_for_digit(contact.ivr_choice)
+    return None

@@ -91,6 +91,7 @@ export async function loadQueue(queue: QueueId, filters: Filters, user: User, gr
     q: filters.q || undefined,
     channel: filters.channel || undefined,
     category: filters.category || undefined,
+    order: "priority",
     language: filters.language || undefined,
     limit: PAGE,
   };
@@ -108,8 +109,18 @@ export async function loadQueue(queue: QueueId, filters: Filters, user: User, gr
     const actors = await Promise.all(items.slice(0, PAGE).map((c) => handedOffBy(c, signal)));
     items = items.filter((_, i) => actors[i] === user.name);
   }
-  items.sort((a, b) => b.created_at.localeCompare(a.created_at) || b.ref.localeCompare(a.ref));
+  items.sort(queueOrder);
   return { items, truncated: pages.some((p) => p.next_cursor) };
+}
+
+const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
+
+/** The queue's order, as `GET /v1/cases?order=priority` gives it: urgent first, then the soonest due
+ * (nothing due last), then the oldest reference. */
+export function queueOrder(a: Case, b: Case): number {
+  const rank = (c: Case) => PRIORITY_RANK[c.priority ?? "normal"] ?? PRIORITY_RANK.normal;
+  const due = (c: Case) => (dueOf(c) ? new Date(dueOf(c) as string).getTime() : Number.POSITIVE_INFINITY);
+  return rank(a) - rank(b) || due(a) - due(b) || a.ref.localeCompare(b.ref);
 }
 
 /** When the case must be answered next: the department's due time once handed off, else the first response. */
