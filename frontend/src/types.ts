@@ -34,6 +34,17 @@ export interface Case {
   merged_into?: string | null;
   /** The duplicates merged into this case. */
   merged_from?: string[];
+  /** With a search (`q`): where its words were found. */
+  match?: SearchMatch | null;
+}
+
+/** Where a search's words were found: the field, a plain-text excerpt (null for a confidential
+ *  case's message or note) and the matched words as [start, end) offsets in Unicode code points. */
+export interface SearchMatch {
+  field: "subject" | "message" | "sender" | "reference" | "reply" | "attachment" | "note";
+  snippet: string | null;
+  highlights: [number, number][];
+  score: number | null;
 }
 
 export interface Attachment {

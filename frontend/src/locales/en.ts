@@ -9,6 +9,7 @@ import { recategorise } from "./en/recategorise";
 import { switchboard } from "./en/switchboard";
 import { records } from "./en/records";
 import { knowledge } from "./en/knowledge";
+import { search } from "./en/search";
 import type { MessageKey } from "./sv";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search };

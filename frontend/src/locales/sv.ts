@@ -9,7 +9,8 @@ import { recategorise } from "./sv/recategorise";
 import { switchboard } from "./sv/switchboard";
 import { records } from "./sv/records";
 import { knowledge } from "./sv/knowledge";
+import { search } from "./sv/search";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search };
 
 export type MessageKey = keyof typeof sv;

@@ -11,6 +11,7 @@ import { directoryNames, useDirectory, usePageTitle, usePolling } from "../../ho
 import { useI18n, type MessageKey } from "../../i18n";
 import type { AnswerGroup, Case } from "../../types";
 import { dueOf, loadQueue, PAGE, queuesFor, type Filters, type QueueId } from "./queues";
+import { SearchMatch } from "./SearchMatch";
 
 const CHANNELS = ["email", "webform", "facebook", "phone", "visit", "letter"];
 const STATUSES = ["new", "open", "pending_citizen", "handed_off", "resolved", "closed"];
@@ -243,6 +244,7 @@ function Row({ c, names }: { c: Case; names: ReturnType<typeof directoryNames> }
           </>
         ) : null}
         {c.priority === "high" || c.priority === "urgent" ? <span className="badge badge--priority">{label("priority", c.priority)}</span> : null}
+        {c.match ? <SearchMatch match={c.match} /> : null}
       </td>
       <td>{label("channel", c.channel)}</td>
       <td>

@@ -91,7 +91,7 @@ export async function loadQueue(queue: QueueId, filters: Filters, user: User, gr
     q: filters.q || undefined,
     channel: filters.channel || undefined,
     category: filters.category || undefined,
-    order: "priority",
+    order: filters.q ? undefined : "priority", // a search is ranked (docs/cases.md)
     language: filters.language || undefined,
     limit: PAGE,
   };
@@ -110,7 +110,14 @@ export async function loadQueue(queue: QueueId, filters: Filters, user: User, gr
     items = items.filter((_, i) => actors[i] === user.name);
   }
   items.sort(queueOrder);
+  if (filters.q) items.sort(bestMatchFirst); // a search is ranked (docs/cases.md)
   return { items, truncated: pages.some((p) => p.next_cursor) };
+}
+
+/** A search's order, as the API ranks it: the best match first, then the newest. */
+export function bestMatchFirst(a: Case, b: Case): number {
+  const score = (c: Case) => c.match?.score ?? 0;
+  return score(b) - score(a) || b.created_at.localeCompare(a.created_at) || b.ref.localeCompare(a.ref);
 }
 
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
