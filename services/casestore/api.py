@@ -79,10 +79,12 @@ async def list_cases(
         overdue_at=datetime.now(UTC) if overdue else None,
     )
     narrowed = permissions.narrow(query, principal)
-    if search.parse(q) is not None:
+    if search.parse(q) is not None and order == "newest":  # ranked
         docs, next_cursor = await search_results.page(cases.repo, narrowed, limit=limit, cursor=cursor)
     else:
         docs, next_cursor = await cases.repo.list(narrowed, limit=limit, cursor=cursor, order=order)
+        if search.parse(q) is not None:  # found, in the queue order
+            docs = await search_results.with_matches(cases.repo, docs, q or "")
     return CasePage(items=[CaseListItem.model_validate(d) for d in docs], next_cursor=next_cursor)
 
 
