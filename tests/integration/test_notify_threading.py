@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from lotsen.devserver.stack import Stack
+from services.notify.rendering import local_time
 from tests.helpers import eventually
 from tests.notify_support import Outbox
 
@@ -78,6 +79,10 @@ async def test_the_citizens_answer_to_the_acknowledgement_threads_into_the_same_
             return case if len(inbound) == 2 else None
 
         case = await eventually(threaded, timeout=60)
+        # The acknowledgement promises the very due time casestore set for the errand type.
+        promised = local_time(datetime.fromisoformat(case["first_response_due"].replace("Z", "+00:00")), "sv")
+        plain = ack.get_body(preferencelist=("plain",))
+        assert plain is not None and f"Du får svar senast {promised}." in plain.get_content()
         listed = await client.get(f"{stack.url('casestore')}/v1/cases", params={"q": marker}, headers=staff)
         assert [c["ref"] for c in listed.json()["items"]] == [ref], "the answer opened no case of its own"
 
