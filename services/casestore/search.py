@@ -5,7 +5,7 @@ A case is found by all of its text: the reference, the subject, the citizen's na
 every message the citizen wrote, our replies, internal notes and the names of attachments
 (:func:`fields_of`). A word is a run of letters and digits, lower-cased; Swedish letters are kept
 ("Åsa" is ``åsa``, not ``asa``). Each word is kept with its Swedish Snowball stem ("altanen" also as
-``altan``), the algorithm MongoDB's own ``swedish`` text index uses, so "altaner" finds "altanen".
+``altan``; Snowball, as MongoDB's ``swedish`` text index stems), so "altaner" finds "altanen".
 
 Every word of a query must be a word of the case or share its stem; the last one may also be the
 start of a word ("alta" finds "altanen"), because people type from left to right. Both are look-ups
