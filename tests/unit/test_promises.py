@@ -11,9 +11,13 @@ from typing import Literal
 import pytest
 
 from lotsen.calendar import STOCKHOLM, add_open_hours, add_working_hours, next_opening
+from lotsen.contracts.contacts import ContactReceivedData, RoutingDecision
 from lotsen.directory import OpeningHours, Organization, directory_from
 from services.casestore import promises
 from services.casestore.settings import CasestoreSettings
+from services.routing.decide import Router
+from services.routing.rules import Ruleset
+from services.routing.rulesets import default_ruleset
 
 
 def organization(org_id: str) -> Organization:
@@ -119,3 +123,27 @@ def test_hours_that_never_open_have_no_next_opening() -> None:
     never = OpeningHours(weekdays=[])
     assert next_opening(never, local(2026, 3, 9, 10, 0)) is None
     assert add_open_hours(never, local(2026, 3, 9, 10, 0), 4) is None
+
+
+def test_routing_asks_whether_the_callers_group_is_open_not_the_contact_centre() -> None:
+    directory = directory_from()
+    router, ruleset = Router(directory), Ruleset(default_ruleset(directory))
+
+    def call(digit: str, at: datetime) -> RoutingDecision:
+        contact = ContactReceivedData.model_validate(
+            {
+                "contact_id": "c",
+                "channel": "phone",
+                "received_at": at,
+                "text": "Ring mig",
+                "ivr_choice": digit,
+            }
+        )
+        return router.decide(contact, KARLSKOGA, ruleset)
+
+    # Tuesday 16:15: the contact centre is open until 17:00, socialtjanst (3) closed at 16:00.
+    late = local(2026, 3, 10, 16, 15)
+    social, other = call("3", late), call("5", late)
+    assert social.out_of_hours is True and social.matched_rules == ["aterringning-utanfor-oppettid"]
+    assert social.priority == "high"
+    assert other.out_of_hours is False and other.priority == "normal"
