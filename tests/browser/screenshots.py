@@ -235,6 +235,18 @@ async def log_in(page: Page, base: str, user: str) -> None:
     await page.get_by_text(f"Inloggad som {user}").wait_for()
 
 
+async def switchboard_shot(page: Page) -> None:
+    """Växeln, as an agent sees it: the directory searched by errand type, one person away."""
+    await page.get_by_role("link", name="Växel").click()
+    await page.get_by_label("Sök i personalkatalogen").fill("bygglov")
+    await page.get_by_role("button", name="Frånvaro för Åsa Öberg").click()
+    await page.get_by_label("Meddelande till den som ringer").fill("På kurs, åter måndag")
+    await page.get_by_label("Ersättare").fill("Anders Lindqvist, 0586-610 43")
+    await page.get_by_role("button", name="Spara frånvaro").click()
+    await page.get_by_text("Borta tills vidare").wait_for()
+    await shoot(page, "switchboard")
+
+
 async def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     async with running_system() as system:
@@ -290,6 +302,7 @@ async def main() -> None:
             await log_in(page, base, "agent")
             await page.get_by_role("region", name="Viktiga meddelanden").wait_for()
             await shoot(page, "crisis-notice")
+            await switchboard_shot(page)
             await browser.close()
 
 

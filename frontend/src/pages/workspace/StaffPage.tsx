@@ -116,27 +116,29 @@ export function StaffPage() {
                 <td>{p.department_name ?? p.department}</td>
                 <td className="nowrap">{p.phone}</td>
                 <td>{p.email}</td>
-                <td className="button-row">
-                  {keepable(p.department) && (
-                    <>
-                      <button
-                        type="button"
-                        className="button button--secondary button--small"
-                        aria-label={t("staff.editLabel", { name: p.name })}
-                        onClick={() => setEditing({ id: p.id, body: { ...p } })}
-                      >
-                        {t("staff.editButton")}
-                      </button>
-                      <button
-                        type="button"
-                        className="button button--danger button--small"
-                        aria-label={t("staff.removeLabel", { name: p.name })}
-                        onClick={() => void remove(p)}
-                      >
-                        {t("staff.remove")}
-                      </button>
-                    </>
-                  )}
+                <td>
+                  <div className="button-row">
+                    {keepable(p.department) && (
+                      <>
+                        <button
+                          type="button"
+                          className="button button--secondary button--small"
+                          aria-label={t("staff.editLabel", { name: p.name })}
+                          onClick={() => setEditing({ id: p.id, body: { ...p } })}
+                        >
+                          {t("staff.editButton")}
+                        </button>
+                        <button
+                          type="button"
+                          className="button button--danger button--small"
+                          aria-label={t("staff.removeLabel", { name: p.name })}
+                          onClick={() => void remove(p)}
+                        >
+                          {t("staff.remove")}
+                        </button>
+                      </>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

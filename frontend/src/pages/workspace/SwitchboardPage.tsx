@@ -154,26 +154,28 @@ export function SwitchboardPage() {
                   <td>
                     <Presence person={person} />
                   </td>
-                  <td className="button-row">
-                    {mayConnect && (
+                  <td>
+                    <div className="button-row">
+                      {mayConnect && (
+                        <button
+                          type="button"
+                          className="button button--small"
+                          disabled={busy === person.id}
+                          aria-label={t("switchboard.connectLabel", { name: person.name })}
+                          onClick={() => void connect(person)}
+                        >
+                          {t("switchboard.connect")}
+                        </button>
+                      )}
                       <button
                         type="button"
-                        className="button button--small"
-                        disabled={busy === person.id}
-                        aria-label={t("switchboard.connectLabel", { name: person.name })}
-                        onClick={() => void connect(person)}
+                        className="button button--secondary button--small"
+                        aria-label={t("switchboard.absenceLabel", { name: person.name })}
+                        onClick={() => setEditing(person)}
                       >
-                        {t("switchboard.connect")}
+                        {t("switchboard.absence")}
                       </button>
-                    )}
-                    <button
-                      type="button"
-                      className="button button--secondary button--small"
-                      aria-label={t("switchboard.absenceLabel", { name: person.name })}
-                      onClick={() => setEditing(person)}
-                    >
-                      {t("switchboard.absence")}
-                    </button>
+                    </div>
                   </td>
                 </tr>
               ))}
