@@ -49,7 +49,10 @@ class Conditions(_Model):
     sender: Values | None = Field(None, description="address, @domain, domain or phone number")
     keywords: Values | None = Field(None, description="words or phrases; any one matches")
     category_hint: Values | None = None
-    out_of_hours: bool | None = Field(None, description="received outside the organisation's opening hours")
+    out_of_hours: bool | None = Field(
+        None,
+        description="outside the opening hours of the contact's answer group, else the organisation's",
+    )
     callback: bool | None = Field(None, description="a callback: the contact already has an answer group")
     language: Annotated[list[ContactLanguage], BeforeValidator(_as_list)] | None = Field(
         None, description="the language the citizen chose or wrote in: sv, en, ar or other"
