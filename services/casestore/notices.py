@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from lotsen.auth import Principal, Staff
 from lotsen.contracts import topics
@@ -53,6 +53,13 @@ class Texts(BaseModel):
     sv: str = Field(min_length=1, max_length=2000)
     en: str | None = Field(None, max_length=2000)
     ar: str | None = Field(None, max_length=2000)
+
+    @field_validator("sv")
+    @classmethod
+    def _swedish_written(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the Swedish text is what every page falls back to: write it")
+        return value
 
     def given(self) -> dict[str, str]:
         return {lang: text.strip() for lang, text in self.model_dump().items() if text and text.strip()}

@@ -251,6 +251,7 @@ async def test_bad_notices_say_what_is_wrong(client: httpx.AsyncClient) -> None:
         notice("karlskoga", ends_at=far),
         notice("karlskoga", article_id="no-such-article"),
         notice("karlskoga", title={"sv": ""}),
+        notice("karlskoga", text={"sv": "   ", "en": "Boil your water."}),
         notice("karlskoga", text={"sv": "x" * 2001}),
         notice("nasa"),
     ):
