@@ -99,8 +99,14 @@ class NoticeWrite(BaseModel):
     @model_validator(mode="after")
     def _aware(self) -> NoticeWrite:
         for moment in (self.starts_at, self.ends_at):
-            if moment is not None and moment.tzinfo is None:
+            if moment is None:
+                continue
+            if moment.tzinfo is None:
                 raise ValueError("times must carry a UTC offset, e.g. 2026-03-03T18:00:00Z")
+            try:
+                moment.astimezone(UTC)
+            except OverflowError as overflow:
+                raise ValueError("a time out of range") from overflow
         return self
 
 

@@ -249,6 +249,7 @@ async def test_bad_notices_say_what_is_wrong(client: httpx.AsyncClient) -> None:
     for bad in (
         notice("karlskoga", ends_at=past),
         notice("karlskoga", ends_at=far),
+        notice("karlskoga", starts_at="0001-01-01T00:00:00+14:00"),
         notice("karlskoga", article_id="no-such-article"),
         notice("karlskoga", title={"sv": ""}),
         notice("karlskoga", text={"sv": "   ", "en": "Boil your water."}),
