@@ -133,6 +133,11 @@ def render(result: Result, host: dict[str, str]) -> str:
         "",
         f"- **Run:** {result.started:%Y-%m-%d %H:%M} UTC, `python -m bench.search --cases {result.cases}"
         f" --repeat {result.repeat}`; {result.store}.",
+        *(
+            ["- A short run to check the benchmark; `make bench` measures 100,000 cases."]
+            if result.cases < 100_000
+            else []
+        ),
         f"- **Machine:** {host['cpu']}, {host['cores']} cores, {host['memory']}; {host['os']};"
         f" {host['python']}.",
         f"- **Data:** {result.cases:,} generated cases (bench.casestore_queue's), every fifth with an "
