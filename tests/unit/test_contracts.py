@@ -47,6 +47,7 @@ DESIGN_EVENT_TYPES = {
     "call.abandoned",
     "call.ended",
     "call.callback_requested",
+    "call.transferred",
     "outbound.requested",
     "outbound.delivered",
     "outbound.failed",
