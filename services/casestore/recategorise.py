@@ -12,10 +12,12 @@ What follows from the new category, as when a case is opened (docs/cases.md, "Co
   case that becomes confidential leaves the view of agents at once; one that stops being
   confidential is written to the timeline as such and to the service log;
 - **deadlines**: the first-response deadline (while unanswered) and the department's deadline (while
-  handed off) are computed again by the functions that set them, from when the case came in and
-  when it was handed off; a deadline that moves into the future may pass, and be reported, again;
+  handed off) are computed again by the functions that set them (:mod:`promises`: the category's own
+  deadlines, else the defaults), from when the case came in and when it was handed off; a deadline
+  that moves into the future may pass, and be reported, again;
 - **who holds the case** (first line or department) does not change: moving a case to another
-  department is a handoff.
+  department is a handoff. A case that is handed off keeps its department (``409`` otherwise): that
+  department was told it has the errand, and only a handoff tells another one.
 
 Handlers correct cases within their own departments only: both the case's department and the new
 one must be theirs. A handler who finds a case belongs to another department returns it to first
@@ -33,17 +35,14 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from lotsen.auth import Principal, Staff
-from lotsen.calendar import add_working_days
 from lotsen.contracts.cases import CaseRecategorised
 from lotsen.directory import Category, Directory, Organization
-from lotsen.errors import DomainError, Forbidden
-from services.casestore import lifecycle, permissions, sla
+from lotsen.errors import Conflict, DomainError, Forbidden
+from services.casestore import lifecycle, permissions, promises, sla
 from services.casestore.changes import Change, Entry, case_event
 from services.casestore.deps import CasesDep, DirectoryDep, SettingsDep
-from services.casestore.intake import first_response_due
 from services.casestore.models import CaseDetail
 from services.casestore.repository import Document
-from services.casestore.settings import CasestoreSettings
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +54,10 @@ CLASSIFICATION = ("category", "department", "answer_group", "confidential")
 class UnknownInDirectory(DomainError):
     status = 422
     code = "unknown_in_directory"
+
+
+class WithAnotherDepartment(Conflict):
+    code = "handed_off_elsewhere"
 
 
 class RecategoriseRequest(BaseModel):
@@ -150,16 +153,6 @@ def ensure_handler_keeps_it(case: Document, new_department: str | None, principa
         )
 
 
-def deadlines(case: Document, settings: CasestoreSettings) -> dict[str, Any]:
-    """The deadlines the case's clocks would have now, from the functions that set them."""
-    found: dict[str, Any] = {}
-    if case.get("first_response_at") is None and case.get("received_at") is not None:
-        found["first_response_due"] = first_response_due(case["received_at"], settings)
-    if case["status"] == "handed_off" and case.get("handed_off_at") is not None:
-        found["due_at"] = add_working_days(case["handed_off_at"], settings.handoff_working_days)
-    return found
-
-
 RESTARTED_FLAGS = {"first_response_due": sla.FIRST_RESPONSE_FLAG, "due_at": sla.HANDOFF_FLAG}
 
 
@@ -179,6 +172,12 @@ def recategorise(
     new = to.as_data()
     if new == old:
         return Change()
+    if case["status"] == "handed_off" and to.department != case.get("department"):
+        raise WithAnotherDepartment(
+            f"the case is with {case.get('department')}, which was told so; to move it to "
+            f"{to.department}, return it to first line and hand it off",
+            details={"department": case.get("department"), "requested": to.department},
+        )
     updates: Document = {**new, "rosa_level": to.category.rosa_level}
     moved: dict[str, str | None] = {}
     for name, value in due.items():
@@ -247,7 +246,9 @@ async def recategorise_case(
     ensure_handler_keeps_it(case, to.department, principal)
 
     def plan(current: Document) -> Change:
-        due = deadlines(current, settings)
+        # The deadlines the case has by its new category, from the functions that set them.
+        corrected = {**current, "category": to.category.id, "answer_group": to.answer_group}
+        due = promises.deadlines_of(corrected, directory, settings)
         return recategorise(current, to=to, reason=body.reason, due=due, by=principal, at=cases.clock())
 
     was_confidential = bool(case.get("confidential"))

@@ -159,24 +159,54 @@ async def test_a_case_made_confidential_leaves_the_agents_view_and_lifting_it_is
 async def test_deadlines_are_computed_again_from_the_new_category(
     app: FastAPI, client: httpx.AsyncClient, handle: Any
 ) -> None:
-    await handle(routed("mail-1", channel="email"))
+    await handle(routed("mail-1", channel="email"))  # received Monday 2 March 08:41 UTC
+    await handle(routed("mail-2", channel="email", sender={"email": "ann@example.se"}))
     agent = await login(client, "agent")
     app.state.cases.clock = lambda: datetime(2026, 3, 3, 9, tzinfo=UTC)  # a Tuesday
     handed = await client.post(
         f"/v1/cases/{REF}/handoff", json={"department": "samhallsbyggnad", "reason": "r"}, headers=agent
     )
-    assert handed.json()["due_at"] == "2026-03-05T09:00:00Z"
-    # The deadline a handoff gets now differs from when the case was handed off (as a category's own
-    # deadline would): the correction computes it again from when the case was handed off.
-    app.state.settings.handoff_working_days = 7
+    assert handed.json()["due_at"] == "2026-03-05T09:00:00Z"  # the default: 2 working days
+
+    # Bygglov gives the department 5 working days from the handoff.
     moved = await client.post(
-        f"/v1/cases/{REF}/recategorise", json={"category": "ritningsarkiv", "reason": "r"}, headers=agent
+        f"/v1/cases/{REF}/recategorise", json={"category": "bygglov", "reason": "r"}, headers=agent
     )
     assert moved.status_code == 200, moved.text
-    assert moved.json()["due_at"] == "2026-03-12T09:00:00Z"
+    assert moved.json()["due_at"] == "2026-03-10T09:00:00Z"
     timeline = (await client.get(f"/v1/cases/{REF}/timeline", headers=agent)).json()
     [entry] = [e for e in timeline if e["type"] == "recategorised"]
-    assert entry["data"]["due_at"] == "2026-03-12T09:00:00+00:00"
+    assert entry["data"]["due_at"] == "2026-03-10T09:00:00+00:00"
+
+    # A street fault promises a first answer within 24 hours of receipt instead of 48.
+    unanswered = "KGA-2026-000002"
+    before = (await client.get(f"/v1/cases/{unanswered}", headers=agent)).json()
+    assert before["first_response_due"] == "2026-03-04T08:41:00Z"
+    fault = await client.post(
+        f"/v1/cases/{unanswered}/recategorise",
+        json={"category": "felanmalan-gata-park", "reason": "gatlampa"},
+        headers=agent,
+    )
+    assert fault.json()["first_response_due"] == "2026-03-03T08:41:00Z"
+
+
+async def test_a_handed_off_case_keeps_the_department_that_has_it(
+    client: httpx.AsyncClient, handle: Any
+) -> None:
+    await handle(routed("mail-1", channel="email"))
+    agent = await login(client, "agent")
+    await client.post(
+        f"/v1/cases/{REF}/handoff", json={"department": "samhallsbyggnad", "reason": "r"}, headers=agent
+    )
+    elsewhere = await client.post(
+        f"/v1/cases/{REF}/recategorise", json={"category": "skolmat", "reason": "r"}, headers=agent
+    )
+    assert elsewhere.status_code == 409, elsewhere.text
+    assert elsewhere.json()["error"]["details"] == {"department": "samhallsbyggnad", "requested": "skola"}
+    within = await client.post(
+        f"/v1/cases/{REF}/recategorise", json={"category": "bygglov", "reason": "r"}, headers=agent
+    )
+    assert within.status_code == 200 and within.json()["category"] == "bygglov"
 
 
 async def test_a_closed_case_is_not_corrected(client: httpx.AsyncClient, handle: Any) -> None:
