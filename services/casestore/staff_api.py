@@ -25,7 +25,7 @@ from services.casestore.staff import (
     serves,
     visible,
 )
-from services.casestore.staff_repository import DuplicateStaff, StaffRepository
+from services.casestore.staff_directory.repository import DuplicateStaff, StaffRepository
 from services.casestore.staff_text import query_patterns
 from services.casestore.staff_transfers import Transfers, new_transfer
 

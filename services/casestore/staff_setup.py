@@ -12,7 +12,7 @@ from lotsen.service import Runtime
 from services.casestore.settings import CasestoreSettings
 from services.casestore.staff import StaffWrite, document
 from services.casestore.staff_demo import DEMO_STAFF
-from services.casestore.staff_repository import StaffRepository
+from services.casestore.staff_directory.repository import StaffRepository
 from services.casestore.staff_transfers import Transfers
 
 _SEEDER = Principal(subject="demo", role="admin")

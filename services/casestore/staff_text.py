@@ -9,7 +9,7 @@ The rule lives here, in Python, and nowhere else: a directory entry stores the w
 (:func:`search_words`, folded by it) and its sort key (:func:`sort_key`), so a query matches the same
 way on MongoDB and on the in-memory stand-in. On MongoDB the repository sorts with the server's
 ``collation={"locale": "sv"}``, which orders as :func:`sort_key` does; on the stand-in, which has no
-collations, it sorts by :func:`sort_key` in Python (staff_repository.py).
+collations, it sorts by :func:`sort_key` in Python (staff_directory/repository.py).
 """
 
 from __future__ import annotations
