@@ -225,7 +225,10 @@ def recategorise(
         },
         403: {"description": "administrators; handlers moving a case out of their departments"},
         404: {"description": "no case the caller may see"},
-        409: {"description": "a closed case is not corrected"},
+        409: {
+            "description": "a closed case is not corrected; a handed-off case keeps its department "
+            "(`handed_off_elsewhere`)"
+        },
         422: {"description": "a category, department or answer group the organisation does not have"},
     },
 )
