@@ -21,6 +21,7 @@ from services.casestore import kb_history, notices, notices_public, permissions
 from services.casestore.deps import CasesDep, DirectoryDep
 from services.casestore.kb_access import ensure_may_edit_article
 from services.casestore.kb_history import HistoryDep, current_version
+from services.casestore.knowledge.repository import ArticleHistory
 from services.casestore.repository import Document
 
 router = APIRouter(tags=["knowledge bank"])
@@ -157,7 +158,7 @@ async def create_article(
     return await _saved(doc, principal, history)
 
 
-async def _saved(doc: Document, principal: Principal, history: kb_history.ArticleHistory) -> ArticleRead:
+async def _saved(doc: Document, principal: Principal, history: ArticleHistory) -> ArticleRead:
     """Record the saved article as a version; its writer has read what they wrote."""
     await history.record(doc)
     await history.mark_read(principal.subject, doc["_id"], doc["version"], doc["updated_at"])

@@ -12,12 +12,11 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from lotsen.contracts import topics
 from lotsen.contracts.envelope import derived_event_id
 from lotsen.contracts.notices import KbReviewDue, KbReviewDueData
 from lotsen.kafka.publisher import Publisher, PublishFailed
+from services.casestore.knowledge.repository import ArticleHistory, Database
 from services.casestore.repository import Document
 
 log = logging.getLogger(__name__)
@@ -39,24 +38,16 @@ def review_due_event(article: Document, at: datetime) -> KbReviewDue:
     )
 
 
-async def remind_due(db: AsyncDatabase[Document], publisher: Publisher, *, now: datetime, limit: int) -> int:
+async def remind_due(db: Database, publisher: Publisher, *, now: datetime, limit: int) -> int:
     """Publish the reminders of articles whose review date came; how many went out."""
-    articles = db["kb_articles"]
-    query = {
-        "review_date": {"$lte": now.date().isoformat()},
-        "owner_department": {"$nin": [None, ""]},
-        "review_reminded": {"$ne": True},
-    }
+    history = ArticleHistory(db)
     sent = 0
-    async for article in articles.find(query).limit(limit):
+    for article in await history.due_for_review(now.date().isoformat(), limit=limit):
         try:
             await publisher.publish(topics.NOTICES_EVENTS, review_due_event(article, now), key=article["_id"])
         except PublishFailed as failed:
             log.warning("review reminders wait for Kafka: %s", failed)
             break
-        await articles.update_one(
-            {"_id": article["_id"], "review_date": article["review_date"]},
-            {"$set": {"review_reminded_for": article["review_date"], "review_reminded": True}},
-        )
+        await history.reminded(article["_id"], article["review_date"])
         sent += 1
     return sent

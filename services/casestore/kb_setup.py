@@ -9,8 +9,7 @@ from fastapi import FastAPI
 
 from lotsen.service import Runtime
 from services.casestore import notices_scheduler
-from services.casestore.kb_history import ArticleHistory
-from services.casestore.notices_store import NoticeStore
+from services.casestore.knowledge.repository import ArticleHistory, NoticeStore
 from services.casestore.settings import CasestoreSettings
 
 

@@ -32,8 +32,8 @@ from services.casestore import notices_public, permissions
 from services.casestore.changes import outbox_item
 from services.casestore.deps import CasesDep, DirectoryDep
 from services.casestore.kb_access import ensure_may_publish_notice
+from services.casestore.knowledge.repository import NoticeStore
 from services.casestore.notices_public import utc
-from services.casestore.notices_store import NoticeStore
 from services.casestore.repository import Document
 
 router = APIRouter(tags=["notices"])

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from lotsen.errors import NotFound
 from services.casestore.deps import DirectoryDep
-from services.casestore.notices_store import NoticeStore
+from services.casestore.knowledge.repository import NoticeStore
 from services.casestore.repository import Document
 
 router = APIRouter(tags=["citizens"])

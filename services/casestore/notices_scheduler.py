@@ -14,14 +14,11 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from lotsen.contracts.envelope import derived_event_id
 from lotsen.contracts.notices import NoticeExpired, NoticeExpiredData
 from lotsen.kafka.publisher import Publisher
 from services.casestore import kb_reviews
-from services.casestore.notices_store import NoticeStore
-from services.casestore.repository import Document
+from services.casestore.knowledge.repository import Database, NoticeStore
 
 BATCH = 100
 SETTLE = timedelta(seconds=5)
@@ -64,9 +61,7 @@ async def relay(store: NoticeStore, publisher: Publisher, *, now: datetime) -> i
     return len(found)
 
 
-async def scan_once(
-    db: AsyncDatabase[Document], publisher: Publisher, *, clock: Callable[[], datetime] = utc_now
-) -> int:
+async def scan_once(db: Database, publisher: Publisher, *, clock: Callable[[], datetime] = utc_now) -> int:
     """One pass; how many notices ended and reminders went out."""
     store, now = NoticeStore(db), clock()
     ended = await expire_due(store, publisher, now=now)
@@ -74,9 +69,7 @@ async def scan_once(
     return ended + await kb_reviews.remind_due(db, publisher, now=now, limit=BATCH)
 
 
-async def run(
-    db: AsyncDatabase[Document], publisher: Publisher, *, every_seconds: float, stop: asyncio.Event
-) -> None:
+async def run(db: Database, publisher: Publisher, *, every_seconds: float, stop: asyncio.Event) -> None:
     while not stop.is_set():
         await scan_once(db, publisher)
         try:

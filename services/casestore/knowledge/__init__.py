@@ -1,0 +1,1 @@
+"""The knowledge bank's history and crisis notices as stored (:mod:`.repository`)."""
