@@ -20,7 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.casestore import case_filters, cursors, people, queue_order, search, stored
-from services.casestore.search_store import SearchStore
+from services.casestore.search_index.repository import SearchRepository
 
 Document = dict[str, Any]
 # The list view never carries the timeline, the outbox or personal data.
@@ -72,7 +72,7 @@ class CaseRepository:
         self._idempotency_keys = db["idempotency_keys"]
         self._login_failures = db["login_failures"]
         self._articles = db["kb_articles"]
-        self.search = SearchStore(self._cases)
+        self.search = SearchRepository(self._cases)
 
     async def ensure_indexes(self) -> None:
         await self._cases.create_index("ref", unique=True)
@@ -372,7 +372,7 @@ class CaseRepository:
 def _unchanged(case: Document) -> Document:
     """The case still as read: its version, and what the writes that leave the version alone change
     (``forget_published`` only shrinks the outbox; ``set_people`` only adds a field the case lacks;
-    ``SearchStore.set_terms`` re-indexes a case whose search fields are of an older version)."""
+    ``SearchRepository.set_terms`` re-indexes a case whose search fields are of an older version)."""
     condition: Document = {"_id": case["_id"], "version": case["version"]}
     if "outbox" in case:
         condition["outbox"] = {"$size": len(case["outbox"])}

@@ -1,4 +1,4 @@
-"""The MongoDB calls of case search (search.py, search_results.py), beside the repository's."""
+"""The MongoDB calls of case search (search.py, search_results.py), beside the case repository's."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ RANKED = {"created_at": 1, "ref": 1, "search_terms": 1, "search_tier_ends": 1}
 NEWEST_FIRST = [("created_at", DESCENDING), ("ref", DESCENDING)]
 
 
-class SearchStore:
+class SearchRepository:
     def __init__(self, cases: AsyncCollection[Document]) -> None:
         self._cases = cases
 

@@ -1,0 +1,1 @@
+"""The MongoDB side of case search (services/casestore/search.py and search_results.py)."""
