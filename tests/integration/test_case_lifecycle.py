@@ -1,7 +1,8 @@
 """An errand from e-mail to automatic closing, through the real services and the real broker.
 
 This module runs its own stack (with its own embedded broker) whose casestore has fast clocks:
-handoffs are due at once (``CASESTORE_HANDOFF_WORKING_DAYS=0``), resolved cases close at once
+handoffs of errand types without a deadline of their own are due at once
+(``CASESTORE_HANDOFF_WORKING_DAYS=0``), resolved cases close at once
 (``CASESTORE_AUTO_CLOSE_DAYS=0``) and the SLA scheduler looks every half second, so the reminder
 and the automatic close happen within the test. The session stack keeps the real clocks.
 """
@@ -92,12 +93,13 @@ async def test_from_email_to_automatic_close(fast_stack: Stack) -> None:
         async def case_of(ref: str) -> dict[str, Any]:
             return (await http.get(f"{casestore}/v1/cases/{ref}", headers=agent)).json()  # type: ignore[no-any-return]
 
-        # 1. The citizen writes; a case opens and is acknowledged automatically.
+        # 1. The citizen writes; a case opens and is acknowledged automatically. An errand type without
+        # a deadline of its own (bygglov has 5 working days whatever this stack's default says).
         await post_mail(
             email(
-                f"Bygglov för altan {marker}",
+                f"Ritningar till huset {marker}",
                 message_id=f"<{marker}.1@mail.example.se>",
-                body="Behöver jag bygglov för en altan på 25 kvm?",
+                body="Kan jag få ritningarna till huset på Storgatan 3?",
             )
         )
 
@@ -111,7 +113,7 @@ async def test_from_email_to_automatic_close(fast_stack: Stack) -> None:
         reply = await http.post(
             f"{casestore}/v1/cases/{ref}/messages",
             headers=agent,
-            json={"kind": "reply", "text": "Hej Åsa! Hur hög är altanen?"},
+            json={"kind": "reply", "text": "Hej Åsa! Vilket år byggdes huset?"},
         )
         assert reply.status_code == 200
         ours = [m for m in reply.json()["messages"] if m["direction"] == "outbound" and m["kind"] == "reply"]
@@ -123,10 +125,10 @@ async def test_from_email_to_automatic_close(fast_stack: Stack) -> None:
         assert our_message_id.startswith(f"<{ref}.") and our_message_id.endswith("@karlskoga.example>")
         await post_mail(
             email(
-                "Sv: altan",
+                "Sv: ritningar",
                 message_id=f"<{marker}.2@mail.example.se>",
                 in_reply_to=our_message_id,
-                body="Den är 1,2 meter hög.",
+                body="Det byggdes 1962.",
             )
         )
 
@@ -142,7 +144,7 @@ async def test_from_email_to_automatic_close(fast_stack: Stack) -> None:
         handed = await http.post(
             f"{casestore}/v1/cases/{ref}/handoff",
             headers=agent,
-            json={"department": "samhallsbyggnad", "reason": "Kräver bygglovshandläggare"},
+            json={"department": "samhallsbyggnad", "reason": "Ritningarna finns i arkivet"},
         )
         assert handed.json()["status"] == "handed_off"
 
@@ -154,7 +156,7 @@ async def test_from_email_to_automatic_close(fast_stack: Stack) -> None:
 
         # 5. The department returns it, first line resolves it, and it closes by itself.
         returned = await http.post(
-            f"{casestore}/v1/cases/{ref}/return", headers=handler, json={"reason": "Inget lov krävs"}
+            f"{casestore}/v1/cases/{ref}/return", headers=handler, json={"reason": "Ritningarna skickade"}
         )
         assert returned.json()["status"] == "open"
         resolved = await http.post(
