@@ -36,7 +36,6 @@ async def claim(
     earlier = await repo.claim_idempotency_key(f"{principal.subject}:{key}", this, datetime.now(UTC))
     if earlier is not None and earlier != this:
         raise IdempotencyKeyReused(
-            "this Idempotency-Key was already used for a different request; "
-            "use a new key for a new request",
+            "this Idempotency-Key was already used for a different request; use a new key for a new request",
             details={"idempotency_key": key},
         )

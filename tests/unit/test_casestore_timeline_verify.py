@@ -62,7 +62,6 @@ def test_any_entry_that_is_not_a_whole_entry_breaks_the_chain_where_it_stands(br
     assert (result.ok, result.entries, result.first_broken) == (False, 3, 2)
 
 
-
 async def test_the_timeline_shows_the_readable_entries_when_one_was_unset(
     client: httpx.AsyncClient, handle: Any, app: FastAPI
 ) -> None:
