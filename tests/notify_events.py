@@ -12,6 +12,8 @@ from lotsen.contracts.cases import (
     CaseCreatedData,
     CaseHandedOff,
     CaseHandedOffData,
+    CaseRecategorised,
+    CaseRecategorisedData,
     CaseReminderDue,
     CaseReminderDueData,
     CaseResolved,
@@ -128,4 +130,25 @@ def outbound(
         organization="karlskoga",
         occurred_at=T0,
         data=OutboundRequestedData.model_validate(data),
+    )
+
+
+def recategorised(ref: str, *, category: str, department: str, confidential: bool) -> CaseRecategorised:
+    """The case corrected from bygglov (samhallsbyggnad) to ``category`` of ``department``."""
+    return CaseRecategorised(
+        producer="casestore",
+        organization="karlskoga",
+        occurred_at=T0 + timedelta(hours=1),
+        data=CaseRecategorisedData(
+            case_ref=ref,
+            category=category,
+            department=department,
+            handled_by="department",
+            rosa_level=5,
+            confidential=confidential,
+            old_category="bygglov",
+            old_department="samhallsbyggnad",
+            reason="Fel kategori vid registreringen",
+            recategorised_by="agent",
+        ),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from lotsen.contracts.cases import CaseCreated, CaseHandedOff, CaseReminderDue
+from lotsen.contracts.cases import CaseCreated, CaseHandedOff, CaseRecategorised, CaseReminderDue
 from lotsen.contracts.envelope import Event, InvalidEvent
 from lotsen.contracts.outbound import OutboundRequested
 from lotsen.kafka.processing import Handler
@@ -62,11 +62,25 @@ def case_events(notifier: Notifier) -> Handler:
             # Older casestores did not say these: keep what case.created told.
             changes |= data.model_dump(include={"category", "confidential"}, exclude_none=True)
             await notifier.facts.remember(ref, changes)
+        elif isinstance(event, CaseRecategorised):
+            # A corrected case belongs to its new department from now on, and may have become
+            # confidential: what notify sends about it follows.
+            correction = event.data
+            target = correction.department or target
+            await notifier.facts.remember(
+                ref,
+                {
+                    "organization": event.organization,
+                    "department": correction.department,
+                    "category": correction.category,
+                    "confidential": correction.confidential,
+                },
+            )
         elif isinstance(event, CaseReminderDue):
             await reminders.start(event, department_id=target, notifier=notifier)
         elif event.type in STOPS_REMINDERS:
             await reminders.stop(ref, event_type=event.type, at=event.occurred_at, notifier=notifier)
-        if isinstance(event, CaseCreated | CaseHandedOff) and event.data.confidential:
+        if isinstance(event, CaseCreated | CaseHandedOff | CaseRecategorised) and event.data.confidential:
             # The citizen's messages may have been recorded before notify heard the case is confidential.
             await notifier.deliveries.mark_confidential(ref)
         await department.announce(event, department=target, notifier=notifier)

@@ -36,7 +36,14 @@ class OrganizationRequired(DomainError):
 
 
 EventType = Literal[
-    "case.handed_off", "case.reminder_due", "case.returned", "case.resolved", "case.created", "case.closed"
+    "case.handed_off",
+    "case.reminder_due",
+    "case.returned",
+    "case.resolved",
+    "case.created",
+    "case.closed",
+    "case.recategorised",
+    "case.registered",
 ]
 NoticeEventType = Literal["notice.published", "notice.withdrawn", "notice.expired", "kb.review_due"]
 """Notices are the organisation's: a subscription to them gets every notice of its organisation,

@@ -100,4 +100,10 @@ export const common: Record<keyof typeof sv, string> = {
   "event.case.resolved": "Resolved",
   "event.case.created": "Created",
   "event.case.closed": "Closed",
+  "event.case.recategorised": "Category changed",
+  "event.case.registered": "Registered as public record",
+  "event.notice.published": "Notice published",
+  "event.notice.withdrawn": "Notice withdrawn",
+  "event.notice.expired": "Notice expired",
+  "event.kb.review_due": "Article due for review",
 };

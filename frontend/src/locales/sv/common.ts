@@ -98,4 +98,10 @@ export const common = {
   "event.case.resolved": "Löst",
   "event.case.created": "Skapat",
   "event.case.closed": "Stängt",
+  "event.case.recategorised": "Kategori ändrad",
+  "event.case.registered": "Registrerad som allmän handling",
+  "event.notice.published": "Krismeddelande publicerat",
+  "event.notice.withdrawn": "Krismeddelande återkallat",
+  "event.notice.expired": "Krismeddelande utgånget",
+  "event.kb.review_due": "Artikel ska granskas",
 };

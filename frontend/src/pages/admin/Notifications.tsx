@@ -11,7 +11,20 @@ import { directoryNames, useDirectory, usePolling } from "../../hooks";
 import { useI18n } from "../../i18n";
 import type { Delivery, Subscription } from "../../types";
 
-const EVENT_TYPES = ["case.handed_off", "case.reminder_due", "case.returned", "case.resolved", "case.created", "case.closed"];
+const EVENT_TYPES = [
+  "case.handed_off",
+  "case.reminder_due",
+  "case.returned",
+  "case.resolved",
+  "case.created",
+  "case.closed",
+  "case.recategorised",
+  "case.registered",
+  "notice.published",
+  "notice.withdrawn",
+  "notice.expired",
+  "kb.review_due",
+];
 
 export function SubscriptionsSection() {
   const { t, label } = useI18n();
