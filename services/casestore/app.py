@@ -15,8 +15,6 @@ from services.casestore import (
     attachments,
     auth_api,
     intake,
-    kb,
-    kb_setup,
     manual,
     outcomes,
     privacy,
@@ -27,16 +25,18 @@ from services.casestore import (
     receipts,
     search,
     sla,
-    staff_api,
-    staff_setup,
 )
 from services.casestore.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, hash_password
 from services.casestore.changes import Cases
+from services.casestore.knowledge import articles as kb
+from services.casestore.knowledge import setup as kb_setup
 from services.casestore.login import LoginGuard
 from services.casestore.records import api as records_api
 from services.casestore.records.repository import RegistryStore
 from services.casestore.repository import CaseRepository
 from services.casestore.settings import CasestoreSettings
+from services.casestore.staff import api as staff_api
+from services.casestore.staff import setup as staff_setup
 
 
 async def _seed_demo_accounts(repo: CaseRepository) -> None:

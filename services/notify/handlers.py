@@ -5,7 +5,7 @@ and reminders, reminder bookkeeping, the few case facts the department texts nee
 of all of it when a case is erased.
 ``outbound.requests`` → a delivery to the citizen on the channel they used.
 ``notices.events`` → crisis notices to the organisation's subscribers, review reminders to the
-owning department (:mod:`notices`).
+owning department (:mod:`services.notify.notices`).
 """
 
 from __future__ import annotations

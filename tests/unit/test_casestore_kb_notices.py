@@ -21,7 +21,8 @@ from fastapi import FastAPI
 from lotsen.auth import Role
 from lotsen.contracts import topics
 from lotsen.kafka.memory import InMemoryBus
-from services.casestore import kb_reviews, notices_scheduler
+from services.casestore.knowledge import notices_scheduler
+from services.casestore.knowledge import reviews as kb_reviews
 from tests.casestore_support import app, bearer, client
 
 __all__ = ["app", "client"]

@@ -1,4 +1,4 @@
-"""The staff directory and "Kopplad" × every kind of caller × organisation × department (staff.py).
+"""The staff directory and "Kopplad" × every kind of caller × organisation × department (staff/directory.py).
 
 Four people, one of ``samhallsbyggnad`` and one of ``social`` in Karlskoga and in Degerfors, each
 linked to the account ``linked-<organisation>-<department>``. What a caller may do follows from:
@@ -23,7 +23,7 @@ from fastapi import FastAPI
 
 from lotsen.auth import Principal, Role
 from lotsen.directory import directory_from
-from services.casestore.staff import StaffWrite, document
+from services.casestore.staff.directory import StaffWrite, document
 from tests.casestore_support import app, bearer, client, login
 
 __all__ = ["app", "client"]

@@ -1,1 +1,2 @@
-"""The knowledge bank's history and crisis notices as stored (:mod:`.repository`)."""
+"""The knowledge bank (articles, their history and review dates) and crisis notices: the API, the
+access rules, the scheduler, and how they are stored (:mod:`.repository`)."""

@@ -2,8 +2,8 @@
 current answer. Articles belong to an organisation and an owner department, carry tags and a
 review date (the date the owning department reviews it by), and count how often agents inserted
 them into a reply. Supervisors and administrators write every article of their organisations, a
-department's handlers those their departments own (:mod:`kb_access`); every save is a version and
-readers see what changed since they last read (:mod:`kb_history`).
+department's handlers those their departments own (:mod:`.access`); every save is a version and
+readers see what changed since they last read (:mod:`.history`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from pydantic import BaseModel, Field
 
 from lotsen.auth import Principal, Staff
 from lotsen.errors import DomainError, NotFound
-from services.casestore import kb_history, notices, notices_public, permissions
+from services.casestore import permissions
 from services.casestore.deps import CasesDep, DirectoryDep
-from services.casestore.kb_access import ensure_may_edit_article
-from services.casestore.kb_history import HistoryDep, current_version
+from services.casestore.knowledge import history as kb_history
+from services.casestore.knowledge import notices, notices_public
+from services.casestore.knowledge.access import ensure_may_edit_article
+from services.casestore.knowledge.history import HistoryDep, current_version
 from services.casestore.knowledge.repository import ArticleHistory
 from services.casestore.repository import Document
 

@@ -6,7 +6,7 @@ from. It shows on top of every workspace page, on the citizen pages (``GET
 /v1/public/notices``) and goes out as ``notice.published`` on ``notices.events`` for the web site
 and the phone system's IVR message (notify's webhooks). It ends when withdrawn
 (``notice.withdrawn``) or by itself at ``ends_at`` (``notice.expired``, published once by the notice
-scheduler, :mod:`notices_scheduler`). Ended notices and who did what stay as history.
+scheduler, :mod:`.notices_scheduler`). Ended notices and who did what stay as history.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ from lotsen.contracts.notices import (
     NoticeWithdrawnData,
 )
 from lotsen.errors import Conflict, DomainError, NotFound
-from services.casestore import notices_public, permissions
+from services.casestore import permissions
 from services.casestore.changes import outbox_item
 from services.casestore.deps import CasesDep, DirectoryDep
-from services.casestore.kb_access import ensure_may_publish_notice
+from services.casestore.knowledge import notices_public
+from services.casestore.knowledge.access import ensure_may_publish_notice
+from services.casestore.knowledge.notices_public import utc
 from services.casestore.knowledge.repository import NoticeStore
-from services.casestore.notices_public import utc
 from services.casestore.repository import Document
 
 router = APIRouter(tags=["notices"])

@@ -10,10 +10,10 @@ from fastapi import FastAPI
 from lotsen.auth import Principal
 from lotsen.service import Runtime
 from services.casestore.settings import CasestoreSettings
-from services.casestore.staff import StaffWrite, document
-from services.casestore.staff_demo import DEMO_STAFF
-from services.casestore.staff_directory.repository import StaffRepository
-from services.casestore.staff_transfers import Transfers
+from services.casestore.staff.demo import DEMO_STAFF
+from services.casestore.staff.directory import StaffWrite, document
+from services.casestore.staff.repository import StaffRepository
+from services.casestore.staff.transfers import Transfers
 
 _SEEDER = Principal(subject="demo", role="admin")
 

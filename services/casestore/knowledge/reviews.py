@@ -3,8 +3,8 @@ it once (``kb.review_due`` on ``notices.events``; notify mails the department's 
 
 The event's id is derived from the article and the review date, and the article remembers the date
 it was reminded for (``review_reminded_for``, ``review_reminded``; a save with another review date
-clears the flag, see :mod:`kb`) only after Kafka took the event: a crash in between publishes the same event
-again, which every consumer skips. A new review date brings a new reminder when it comes.
+clears the flag, see :mod:`.articles`) only after Kafka took the event: a crash in between publishes
+the same event again, which every consumer skips. A new review date brings a new reminder when it comes.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from lotsen.directory import Directory
 from lotsen.email_address import EmailAddress
 from lotsen.errors import DomainError, Forbidden, NotFound
 from services.casestore import permissions
-from services.casestore.staff_text import fold, search_words, sort_key, surname_first
+from services.casestore.staff.collation import fold, search_words, sort_key, surname_first
 
 Document = dict[str, Any]
 MAX_ERRAND_TYPES = 30

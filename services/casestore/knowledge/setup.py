@@ -8,7 +8,7 @@ import asyncio
 from fastapi import FastAPI
 
 from lotsen.service import Runtime
-from services.casestore import notices_scheduler
+from services.casestore.knowledge import notices_scheduler
 from services.casestore.knowledge.repository import ArticleHistory, NoticeStore
 from services.casestore.settings import CasestoreSettings
 

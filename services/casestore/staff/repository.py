@@ -1,13 +1,13 @@
 """Every MongoDB call of the staff directory and of recorded call transfers.
 
 ``staff``: one document per person, with the words they are found by and a Swedish sort key
-(staff_text.py). ``call_transfers``: one document per call connected to a person or department,
-carrying its ``call.transferred`` event in an outbox until Kafka has it (staff_transfers.py).
+(collation.py). ``call_transfers``: one document per call connected to a person or department,
+carrying its ``call.transferred`` event in an outbox until Kafka has it (transfers.py).
 
 Ordering, by surname then given name (``sort_name``): on a MongoDB server the search sorts with
 ``collation={"locale": "sv"}``; the in-memory stand-in has no collations, so there the matches are
 sorted in Python by ``sort_key``, which orders as the server's Swedish collation does
-(staff_text.py). Matching never depends on the collation: it is a prefix match on the stored,
+(collation.py). Matching never depends on the collation: it is a prefix match on the stored,
 folded ``search_words``, the same on both.
 """
 

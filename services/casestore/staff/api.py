@@ -1,4 +1,4 @@
-"""The staff directory's API and the switchboard's "connected" action (rules: staff.py)."""
+"""The staff directory's API and the switchboard's "connected" action (rules: directory.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pydantic import BaseModel, Field
 
 from lotsen.auth import CurrentPrincipal, Principal, Staff, require_roles
 from lotsen.errors import DomainError, Forbidden, NotFound
-from services.casestore import permissions, staff_import
+from services.casestore import permissions
 from services.casestore.deps import DirectoryDep
-from services.casestore.staff import (
+from services.casestore.staff import csv_import
+from services.casestore.staff.collation import query_patterns
+from services.casestore.staff.directory import (
     AbsenceWrite,
     InvalidStaff,
     StaffConflict,
@@ -25,9 +27,8 @@ from services.casestore.staff import (
     serves,
     visible,
 )
-from services.casestore.staff_directory.repository import DuplicateStaff, StaffRepository
-from services.casestore.staff_text import query_patterns
-from services.casestore.staff_transfers import Transfers, new_transfer
+from services.casestore.staff.repository import DuplicateStaff, StaffRepository
+from services.casestore.staff.transfers import Transfers, new_transfer
 
 router = APIRouter(tags=["staff directory"])
 Keeper = Annotated[Principal, Depends(require_roles("handler", "admin"))]
@@ -164,8 +165,8 @@ async def import_staff(
         raise Forbidden(f"you do not work for {organization}", details={"organization": organization})
     raw = await _read_bounded(request)
     try:
-        parsed = staff_import.parse(staff_import.decode(raw), org, principal)
-    except staff_import.BadFile as exc:
+        parsed = csv_import.parse(csv_import.decode(raw), org, principal)
+    except csv_import.BadFile as exc:
         raise InvalidStaff(str(exc)) from None
     errors = [RowError(line=p.line, field=p.field, message=p.message) for p in parsed.problems]
     created = updated = 0
@@ -197,10 +198,10 @@ async def _read_bounded(request: Request) -> bytes:
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > staff_import.MAX_BYTES:
+        if size > csv_import.MAX_BYTES:
             raise FileTooLarge(
-                f"the file is larger than {staff_import.MAX_BYTES // 1024} kB; split it",
-                details={"limit_bytes": staff_import.MAX_BYTES},
+                f"the file is larger than {csv_import.MAX_BYTES // 1024} kB; split it",
+                details={"limit_bytes": csv_import.MAX_BYTES},
             )
         chunks.append(chunk)
     return b"".join(chunks)

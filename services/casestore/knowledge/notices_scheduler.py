@@ -1,7 +1,7 @@
 """The notice scheduler, run by one replica at a time (lease ``casestore-notices-scheduler``), every
 ``CASESTORE_SLA_SCAN_SECONDS``: it ends the notices whose time is up (``notice.expired``),
 publishes notice events an earlier request could not, and sends knowledge-bank review reminders
-(:mod:`kb_reviews`).
+(:mod:`.reviews`).
 
 Expiry is published once: the state change and its event (id derived from the notice) are one
 conditional write on a notice still ``published``, so two schedulers overlapping at a lease's
@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from lotsen.contracts.envelope import derived_event_id
 from lotsen.contracts.notices import NoticeExpired, NoticeExpiredData
 from lotsen.kafka.publisher import Publisher
-from services.casestore import kb_reviews
+from services.casestore.knowledge import reviews as kb_reviews
 from services.casestore.knowledge.repository import Database, NoticeStore
 
 BATCH = 100

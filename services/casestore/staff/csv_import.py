@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from lotsen.auth import Principal
 from lotsen.directory import Organization
-from services.casestore.staff import StaffWrite, may_keep
+from services.casestore.staff.directory import StaffWrite, may_keep
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000

@@ -21,7 +21,7 @@ from lotsen.contracts.calls import CallTransferred, CallTransferredData
 from lotsen.contracts.envelope import decode_event
 from lotsen.kafka.publisher import Publisher, PublishFailed, PublishRefused
 from services.casestore.changes import outbox_item
-from services.casestore.staff_directory.repository import Document, StaffRepository
+from services.casestore.staff.repository import Document, StaffRepository
 
 log = logging.getLogger(__name__)
 _TRANSFERS = uuid.UUID("6f1d2c1e-8a51-4c33-9d7e-3b0f5a7c2e10")

@@ -1,0 +1,1 @@
+"""The staff directory (*personalkatalog*) and the switchboard's transfers (*växel*)."""
