@@ -16,19 +16,17 @@ The knowledge bank and the privacy operations follow the same organisations
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from lotsen.auth import Role
-from tests.casestore_support import app, bearer, client, handle, login, routed
+from tests.authorization import CALLERS, DEPARTMENT, Caller, headers_of, sees, serves
+from tests.casestore_support import app, client, handle, login, routed
 
 __all__ = ["app", "client", "handle"]
 
-EVERY_ORGANIZATION = ("karlskoga", "degerfors", "karlskogahem")
 CASES = {  # (organisation, kind) → reference; kind "open" is samhallsbyggnad, "secret" social
     ("karlskoga", "open"): "KGA-2026-000001",
     ("karlskoga", "secret"): "KGA-2026-000002",
@@ -42,33 +40,9 @@ TARGETS = {
     ("degerfors", "open"): "DEG-2026-000003",
     ("degerfors", "secret"): "DEG-2026-000004",
 }
-DEPARTMENT = {"open": "samhallsbyggnad", "secret": "social"}
 CATEGORY = {"open": "bygglov", "secret": "forsorjningsstod"}
 PDF = b"%PDF-1.4 beslut"
 SHA = hashlib.sha256(PDF).hexdigest()
-
-
-@dataclass(frozen=True)
-class Caller:
-    role: Role | None  # None: no token
-    organizations: tuple[str, ...] = ()
-    departments: tuple[str, ...] = ()
-    demo: bool = False  # a demo account that logs in; otherwise a token as an identity provider issues
-
-
-CALLERS = {
-    "anonymous": Caller(None),
-    "agent": Caller("agent", EVERY_ORGANIZATION, demo=True),
-    "agent-karlskoga": Caller("agent", ("karlskoga",)),
-    "agent-any": Caller("agent"),
-    "handler": Caller("handler", ("karlskoga",), ("samhallsbyggnad", "skola"), demo=True),
-    "handler-degerfors": Caller("handler", ("degerfors",), ("social",), demo=True),
-    "handler-no-organization": Caller("handler", (), ("samhallsbyggnad", "social")),
-    "supervisor": Caller("supervisor", EVERY_ORGANIZATION, demo=True),
-    "supervisor-degerfors": Caller("supervisor", ("degerfors",)),
-    "admin": Caller("admin", demo=True),
-    "admin-karlskoga": Caller("admin", ("karlskoga",)),
-}
 
 READS = {
     "list": ("GET", "/v1/cases", None),
@@ -96,24 +70,13 @@ NOT_FROM_NEW = {"return", "close", "reopen"}
 CREATE = {"channel": "phone", "message": "Ringde och frågade.", "name": "Kim Berg", "phone": "+46701234567"}
 
 
-def sees(caller: Caller, organization: str, kind: str) -> bool:
-    assert caller.role is not None
-    served = caller.organizations or (() if caller.role == "handler" else EVERY_ORGANIZATION)
-    if organization not in served:
-        return False
-    if caller.role == "handler":
-        return DEPARTMENT[kind] in caller.departments
-    return caller.role == "supervisor" or kind == "open"
-
-
 def expected(caller: Caller, action: str, organization: str, kind: str) -> int:
     if caller.role is None:
         return 401
     if action == "create":  # whoever takes the call registers it, even what they may not read after
-        served = caller.organizations or (() if caller.role == "handler" else EVERY_ORGANIZATION)
         refused = (
             caller.role == "admin"
-            or organization not in served
+            or not serves(caller, organization)
             or (caller.role == "handler" and DEPARTMENT[kind] not in caller.departments)
         )
         return 403 if refused else 201
@@ -128,16 +91,6 @@ def expected(caller: Caller, action: str, organization: str, kind: str) -> int:
     if action == "register":  # a new registration; registering again answers 200
         return 201
     return 409 if action in NOT_FROM_NEW else 200
-
-
-async def headers_of(client: httpx.AsyncClient, name: str, caller: Caller) -> dict[str, str]:
-    if caller.role is None:
-        return {}
-    if caller.demo:
-        return await login(client, name)
-    return bearer(
-        caller.role, organizations=caller.organizations, departments=caller.departments, subject=name
-    )
 
 
 async def eight_cases(handle: Any, app: FastAPI) -> None:

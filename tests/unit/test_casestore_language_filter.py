@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
-from lotsen.auth import Role
-from tests.casestore_support import app, bearer, client, handle, login, routed
+from tests.authorization import CALLERS as EVERY_KIND_OF_CALLER
+from tests.authorization import DEPARTMENT, EVERY_ORGANIZATION, Caller, headers_of, sees
+from tests.casestore_support import app, client, handle, login, routed
 
 __all__ = ["app", "client", "handle"]
 
-EVERY_ORGANIZATION = ("karlskoga", "degerfors", "karlskogahem")
-DEPARTMENT = {"open": "samhallsbyggnad", "secret": "social"}
 CATEGORY = {"open": "bygglov", "secret": "forsorjningsstod"}
 CASES = [
     (organization, kind, language)
@@ -29,43 +27,11 @@ CASES = [
 ]
 
 
-@dataclass(frozen=True)
-class Caller:
-    role: Role | None
-    organizations: tuple[str, ...] = ()
-    departments: tuple[str, ...] = ()
-    demo: bool = False
-
-
 CALLERS = {
-    "anonymous": Caller(None),
-    "agent": Caller("agent", EVERY_ORGANIZATION, demo=True),
+    **EVERY_KIND_OF_CALLER,
+    # The demo agent who answers in Arabic as well as Swedish.
     "agent-arabiska": Caller("agent", EVERY_ORGANIZATION, demo=True),
-    "agent-karlskoga": Caller("agent", ("karlskoga",)),
-    "handler": Caller("handler", ("karlskoga",), ("samhallsbyggnad", "skola"), demo=True),
-    "handler-degerfors": Caller("handler", ("degerfors",), ("social",), demo=True),
-    "handler-no-organization": Caller("handler", (), ("samhallsbyggnad", "social")),
-    "supervisor": Caller("supervisor", EVERY_ORGANIZATION, demo=True),
-    "supervisor-degerfors": Caller("supervisor", ("degerfors",)),
-    "admin": Caller("admin", demo=True),
 }
-
-
-def sees(caller: Caller, organization: str, kind: str) -> bool:
-    served = caller.organizations or (() if caller.role == "handler" else EVERY_ORGANIZATION)
-    if organization not in served:
-        return False
-    if caller.role == "handler":
-        return DEPARTMENT[kind] in caller.departments
-    return caller.role == "supervisor" or kind == "open"
-
-
-async def headers_of(client: httpx.AsyncClient, name: str, caller: Caller) -> dict[str, str]:
-    if caller.role is None:
-        return {}
-    if caller.demo:
-        return await login(client, name)
-    return bearer(caller.role, organizations=caller.organizations, departments=caller.departments)
 
 
 async def eight_cases(handle: Any) -> None:

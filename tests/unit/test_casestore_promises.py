@@ -10,12 +10,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from lotsen.auth import Role
 from lotsen.calendar import STOCKHOLM
 from lotsen.contracts import ContactRouted, topics
 from lotsen.contracts.contacts import ContactRoutedData
 from lotsen.kafka.memory import InMemoryBus
-from tests.casestore_support import app, bearer, client, handle, login
+from tests.authorization import CALLERS as EVERY_KIND_OF_CALLER
+from tests.authorization import Caller, headers_of, sees_case
+from tests.casestore_support import app, client, handle, login
 
 __all__ = ["app", "client", "handle"]  # fixtures
 
@@ -186,27 +187,20 @@ async def test_a_cursor_belongs_to_its_order(client: httpx.AsyncClient, handle: 
     assert unknown.status_code == 422
 
 
-CALLERS: dict[str, tuple[Role, tuple[str, ...], tuple[str, ...]]] = {
-    "agent": ("agent", ("karlskoga", "degerfors", "karlskogahem"), ()),
-    "agent-degerfors": ("agent", ("degerfors",), ()),
-    "handler-samhallsbyggnad": ("handler", ("karlskoga",), ("samhallsbyggnad",)),
-    "handler-social-degerfors": ("handler", ("degerfors",), ("social",)),
-    "supervisor": ("supervisor", ("karlskoga", "degerfors", "karlskogahem"), ()),
-    "supervisor-karlskogahem": ("supervisor", ("karlskogahem",), ()),
-    "admin": ("admin", (), ()),
+CALLERS = {
+    **EVERY_KIND_OF_CALLER,
+    "agent-degerfors": Caller("agent", ("degerfors",)),
+    "supervisor-karlskogahem": Caller("supervisor", ("karlskogahem",)),
 }
-VISIBLE = {
-    "agent": {"KGA-2026-000001", "DEG-2026-000001", "KHEM-2026-000001"},
-    "agent-degerfors": {"DEG-2026-000001"},
-    "handler-samhallsbyggnad": {"KGA-2026-000001"},
-    "handler-social-degerfors": {"DEG-2026-000002"},
-    "supervisor": {"KGA-2026-000001", "DEG-2026-000001", "DEG-2026-000002", "KHEM-2026-000001"},
-    "supervisor-karlskogahem": {"KHEM-2026-000001"},
-    "admin": {"KGA-2026-000001", "DEG-2026-000001", "KHEM-2026-000001"},  # sekretess: not admins
+QUEUED = {  # reference → (organisation, department, confidential), in the order they arrive below
+    "KGA-2026-000001": ("karlskoga", "samhallsbyggnad", False),
+    "DEG-2026-000001": ("degerfors", None, False),
+    "DEG-2026-000002": ("degerfors", "social", True),
+    "KHEM-2026-000001": ("karlskogahem", None, False),
 }
 
 
-@pytest.mark.parametrize("name", sorted(CALLERS))
+@pytest.mark.parametrize("name", CALLERS)
 async def test_the_priority_order_shows_each_caller_what_the_list_shows_them(
     client: httpx.AsyncClient, handle: Any, name: str
 ) -> None:
@@ -224,10 +218,16 @@ async def test_the_priority_order_shows_each_caller_what_the_list_shows_them(
         )
     )
     await handle(contact("h1", organization="karlskogahem", answer_group="hyresgastservice"))
-    role, organizations, departments = CALLERS[name]
-    headers = bearer(role, organizations=organizations, departments=departments)
+    caller = CALLERS[name]
+    headers = await headers_of(client, name, caller)
+    if caller.role is None:
+        assert (await client.get("/v1/cases", params={"order": "priority"})).status_code == 401
+        return
+    visible = {
+        ref
+        for ref, (organization, department, confidential) in QUEUED.items()
+        if sees_case(caller, organization, department, confidential=confidential)
+    }
     in_order = await refs(client, headers, order="priority")
-    assert set(in_order) == VISIBLE[name] == set(await refs(client, headers))
+    assert set(in_order) == visible == set(await refs(client, headers))
     assert len(in_order) == len(set(in_order))
-    anonymous = await client.get("/v1/cases", params={"order": "priority"})
-    assert anonymous.status_code == 401

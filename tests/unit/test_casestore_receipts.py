@@ -3,65 +3,17 @@ those who may see the case; every kind of caller × organisation × confidential
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
-from lotsen.auth import Role
+from tests.authorization import CALLERS, DEPARTMENT, Caller, headers_of, sees, serves, subject_of
 from tests.casestore_support import app, bearer, client, handle, routed
 
 __all__ = ["app", "client", "handle"]
 
-EVERY_ORGANIZATION = ("karlskoga", "degerfors", "karlskogahem")
-DEPARTMENT = {"open": "samhallsbyggnad", "secret": "social"}
 CATEGORY = {"open": "bygglov", "secret": "forsorjningsstod"}
-
-
-@dataclass(frozen=True)
-class Caller:
-    role: Role | None  # None: no token
-    organizations: tuple[str, ...] = ()
-    departments: tuple[str, ...] = ()
-
-    @property
-    def subject(self) -> str:
-        return f"{self.role}@{'+'.join(self.organizations) or 'all'}:{'+'.join(self.departments)}"
-
-    def headers(self) -> dict[str, str]:
-        if self.role is None:
-            return {}
-        return bearer(
-            self.role, organizations=self.organizations, departments=self.departments, subject=self.subject
-        )
-
-
-CALLERS = {
-    "anonymous": Caller(None),
-    "agent": Caller("agent", EVERY_ORGANIZATION),
-    "agent-karlskoga": Caller("agent", ("karlskoga",)),
-    "agent-any": Caller("agent"),
-    "handler": Caller("handler", ("karlskoga",), ("samhallsbyggnad", "skola")),
-    "handler-degerfors": Caller("handler", ("degerfors",), ("social",)),
-    "handler-no-organization": Caller("handler", (), ("samhallsbyggnad", "social")),
-    "supervisor": Caller("supervisor", EVERY_ORGANIZATION),
-    "supervisor-degerfors": Caller("supervisor", ("degerfors",)),
-    "admin": Caller("admin"),
-    "admin-karlskoga": Caller("admin", ("karlskoga",)),
-}
-
-
-def served(caller: Caller) -> tuple[str, ...]:
-    return caller.organizations or (() if caller.role == "handler" else EVERY_ORGANIZATION)
-
-
-def sees(caller: Caller, organization: str, kind: str) -> bool:
-    if organization not in served(caller):
-        return False
-    if caller.role == "handler":
-        return DEPARTMENT[kind] in caller.departments
-    return caller.role == "supervisor" or kind == "open"
 
 
 def expected(caller: Caller, organization: str, kind: str, *, registered_it: bool) -> int:
@@ -69,7 +21,7 @@ def expected(caller: Caller, organization: str, kind: str, *, registered_it: boo
         return 401
     if caller.role == "admin":
         return 403
-    if sees(caller, organization, kind) or (registered_it and organization in served(caller)):
+    if sees(caller, organization, kind) or (registered_it and serves(caller, organization)):
         return 200
     return 404
 
@@ -81,6 +33,7 @@ async def test_who_may_read_a_receipt(app: FastAPI, client: httpx.AsyncClient, h
             for kind in ("open", "secret"):
                 for registrar in ("caller", "someone else"):
                     contact_id = f"c-{name}-{organization}-{kind}-{registrar.replace(' ', '-')}"
+                    registered_by = subject_of(name, caller) if registrar == "caller" else "someone-else"
                     await handle(
                         routed(
                             contact_id,
@@ -90,18 +43,19 @@ async def test_who_may_read_a_receipt(app: FastAPI, client: httpx.AsyncClient, h
                             department=DEPARTMENT[kind],
                             confidential=kind == "secret",
                             sender={"name": "Kim Berg", "phone": "+46701234567"},
-                            registered_by=caller.subject if registrar == "caller" else "someone-else",
+                            registered_by=registered_by,
                         )
                     )
                     contacts[(name, organization, kind, registrar)] = contact_id
 
     wrong = []
+    headers = {name: await headers_of(client, name, caller) for name, caller in CALLERS.items()}
     for (name, organization, kind, registrar), contact_id in contacts.items():
         caller = CALLERS[name]
         case = await app.state.cases.repo.find_by_origin_contact(contact_id)
         want = expected(caller, organization, kind, registered_it=registrar == "caller")
         for path in (f"/v1/cases/by-contact/{contact_id}/receipt", f"/v1/cases/{case['_id']}/receipt"):
-            response = await client.get(path, headers=caller.headers())
+            response = await client.get(path, headers=headers[name])
             if response.status_code != want:
                 wrong.append((name, organization, kind, registrar, path, response.status_code, want))
             elif want == 200:

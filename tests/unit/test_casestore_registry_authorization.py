@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.authorization import CALLERS, DEPARTMENT, Caller, headers_of, sees, serves
 from tests.casestore_support import app, client, handle, login, routed
-from tests.unit.test_casestore_authorization import CALLERS, CASES, CATEGORY, DEPARTMENT, headers_of, sees
+from tests.unit.test_casestore_authorization import CASES, CATEGORY
 
 __all__ = ["app", "client", "handle"]
 
@@ -42,10 +43,9 @@ async def four_registrations(client: httpx.AsyncClient, handle: Any) -> None:
         ).status_code == 201
 
 
-def exported(caller: Any, organization: str, kind: str) -> tuple[bool, bool] | None:
+def exported(caller: Caller, organization: str, kind: str) -> tuple[bool, bool] | None:
     """(listed, shown in full) as the export should answer; None when not listed."""
-    served = caller.organizations or ("karlskoga", "degerfors", "karlskogahem")
-    if organization not in served:
+    if not serves(caller, organization):
         return None
     return True, sees(caller, organization, kind)
 
@@ -79,6 +79,7 @@ async def test_registry_matrix(client: httpx.AsyncClient, handle: Any, name: str
 
     elsewhere = await client.get("/v1/registry", params={"organization": "degerfors"}, headers=headers)
     observed["export degerfors"] = elsewhere.status_code
-    serves_degerfors = not caller.organizations or "degerfors" in caller.organizations
-    wanted["export degerfors"] = wanted["export"] if wanted["export"] != 200 or serves_degerfors else 403
+    wanted["export degerfors"] = (
+        wanted["export"] if wanted["export"] != 200 or serves(caller, "degerfors") else 403
+    )
     assert observed == wanted

@@ -13,7 +13,6 @@ linked to the account ``linked-<organisation>-<department>``. What a caller may 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,48 +20,24 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from lotsen.auth import Principal, Role
+from lotsen.auth import Principal
 from lotsen.directory import directory_from
 from services.casestore.staff.directory import StaffWrite, document
-from tests.casestore_support import app, bearer, client, login
+from tests.authorization import CALLERS as EVERY_KIND_OF_CALLER
+from tests.authorization import Caller, headers_of, serves
+from tests.casestore_support import app, client
 
 __all__ = ["app", "client"]
 
-EVERY_ORGANIZATION = ("karlskoga", "degerfors", "karlskogahem")
 TARGETS = [(o, d) for o in ("karlskoga", "degerfors") for d in ("samhallsbyggnad", "social")]
 
 
-@dataclass(frozen=True)
-class Caller:
-    role: Role | None  # None: no token
-    organizations: tuple[str, ...] = ()
-    departments: tuple[str, ...] = ()
-    demo: bool = False
-    subject: str = ""
-
-
 CALLERS = {
-    "anonymous": Caller(None),
-    "agent": Caller("agent", EVERY_ORGANIZATION, demo=True),
-    "agent-karlskoga": Caller("agent", ("karlskoga",)),
-    "agent-any": Caller("agent"),
-    "handler": Caller("handler", ("karlskoga",), ("samhallsbyggnad", "skola"), demo=True),
-    "handler-degerfors": Caller("handler", ("degerfors",), ("social",), demo=True),
-    "handler-no-organization": Caller("handler", (), ("samhallsbyggnad", "social")),
-    "supervisor": Caller("supervisor", EVERY_ORGANIZATION, demo=True),
-    "supervisor-degerfors": Caller("supervisor", ("degerfors",)),
-    "admin": Caller("admin", demo=True),
-    "admin-karlskoga": Caller("admin", ("karlskoga",)),
+    **EVERY_KIND_OF_CALLER,
     # A person of Degerfors' social department, their account linked to their entry, whose token
     # lists no organisation: they see no one, but may still say they are away.
     "linked-person": Caller("handler", (), ("social",), subject="linked-degerfors-social"),
 }
-
-
-def serves(caller: Caller, organization: str) -> bool:
-    assert caller.role is not None
-    served = caller.organizations or (() if caller.role == "handler" else EVERY_ORGANIZATION)
-    return organization in served
 
 
 def keeps(caller: Caller, organization: str, department: str) -> bool:
@@ -129,19 +104,6 @@ async def four_people(app: FastAPI) -> dict[tuple[str, str], str]:
         await app.state.staff.insert(doc)
         ids[organization, department] = doc["_id"]
     return ids
-
-
-async def headers_of(client: httpx.AsyncClient, name: str, caller: Caller) -> dict[str, str]:
-    if caller.role is None:
-        return {}
-    if caller.demo:
-        return await login(client, name)
-    return bearer(
-        caller.role,
-        organizations=caller.organizations,
-        departments=caller.departments,
-        subject=caller.subject or name,
-    )
 
 
 ACTIONS = (
