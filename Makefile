@@ -61,7 +61,7 @@ run: $(STAMP) frontend
 
 ## Lint, type-check and run every test, the integration tests included.
 test: lint typecheck frontend browser
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=25
 
 unit: $(STAMP)
 	$(PY) -m pytest -q -m "not integration"

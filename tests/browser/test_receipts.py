@@ -65,3 +65,14 @@ async def test_an_agent_registers_a_phone_errand_and_prints_the_receipt(visit: A
     await expect(receipt).to_be_visible()
     await expect(page.get_by_role("navigation", name=re.compile("."))).to_be_hidden()
     await expect(page.get_by_role("button", name="Skriv ut")).to_be_hidden()
+
+    # Later, from the errand itself: the receipt can be printed again.
+    await page.emulate_media(media="screen")
+    await visit_case(page, ref)
+    await page.get_by_role("link", name="Skriv ut kvitto").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Kvitto för ärende {ref}")
+
+
+async def visit_case(page: Any, ref: str) -> None:
+    await page.goto(f"/arbetsyta/arenden/{ref}")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(ref)

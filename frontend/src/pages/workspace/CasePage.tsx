@@ -68,6 +68,8 @@ function CaseView({ caseRef: ref }: { caseRef: string }) {
     <>
       <p className="breadcrumb">
         <Link to="/arbetsyta">{t("case.backToQueues")}</Link>
+        {" · "}
+        <Link to={`/arbetsyta/kvitto/${encodeURIComponent(detail.ref)}`}>{t("register.receiptPrint")}</Link>
       </p>
       <PageHeading>
         <span className="case-ref">{detail.ref}</span> {detail.subject || t("case.noSubject")}
