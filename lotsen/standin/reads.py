@@ -3,8 +3,9 @@
 
 mongomock answers a find with a copy of each matched document (``_copy_field``) and, with
 ``tz_aware=True`` as Lotsen connects, copies that copy again to give its dates the UTC zone. Here a
-find of whole documents makes the one copy ``documents.aware_copy`` (the same answer); projections
-and naive clients keep mongomock's two steps.
+find of whole documents makes the one copy ``documents.aware_copy`` (the same answer), and so does a
+projection that names top-level fields only (each kept field copied once, in mongomock's key
+order); other projections and naive clients keep mongomock's two steps.
 
 mongomock's ``aggregate`` reads the whole collection (``find()``) and lets a leading ``$match``
 drop what it does not match. MongoDB answers that stage from an index. Here, when the field maps
@@ -48,6 +49,42 @@ def plain_projection(fields: Any) -> bool:
     return all(type(name) is str and "$" not in name and "\0" not in name for name in names) and all(
         type(flag) in (int, bool) for flag in flags
     )
+
+
+def top_level_projection(fields: Any) -> tuple[bool, frozenset[str], bool] | None:
+    """``(include, names, keep_id)`` of a projection that only includes or only excludes top-level
+    fields by name (``_id`` aside), as ``Collection._copy_only_fields`` reads it; None for any
+    other projection (dotted paths, operators, mixed flags, nothing but ``_id``)."""
+    if type(fields) is not dict or not fields:
+        return None
+    flags = {name: flag for name, flag in fields.items() if name != "_id"}
+    if not flags or any(type(f) not in (int, bool) for f in fields.values()):
+        return None
+    if any(type(n) is not str or "." in n or "$" in n or "\0" in n for n in flags):
+        return None
+    if len(set(flags.values())) > 1:
+        return None  # mongomock refuses to mix them: let it say so
+    return bool(next(iter(flags.values()))), frozenset(flags), fields.get("_id", 1) != 0
+
+
+def aware_projection(include: bool, names: frozenset[str], keep_id: bool) -> Callable[[Any], Any]:
+    """``make_datetime_timezone_aware_in_document(_copy_only_fields(document, …))`` in one walk for a
+    :func:`top_level_projection`: the kept fields in the document's order, ``_id`` last when only
+    included fields were named."""
+
+    def project(document: Any) -> Any:
+        aware_copy = documents.aware_copy
+        if include:
+            copied = {key: aware_copy(value) for key, value in document.items() if key in names}
+            if keep_id and "_id" in document:
+                copied["_id"] = aware_copy(document["_id"])
+            return copied
+        copied = {key: aware_copy(value) for key, value in document.items() if key not in names}
+        if not keep_id:
+            copied.pop("_id", None)
+        return copied
+
+    return project
 
 
 def stored_documents(collection: Any, spec: Any, sort: Any) -> Iterator[Any]:
@@ -100,6 +137,8 @@ def patch_reads() -> None:
         copy: Callable[[Any], Any]
         if tz_aware and container is dict and answers_whole_documents(fields):
             copy = documents.aware_copy
+        elif tz_aware and container is dict and (projection := top_level_projection(fields)):
+            copy = aware_projection(*projection)
         elif tz_aware:
 
             def copy(document: Any) -> Any:

@@ -196,7 +196,19 @@ SORTS: list[Any] = [
     [("_id", 1)],
     [("due", -1), ("_id", -1)],
 ]
-PROJECTIONS: list[Any] = [{"due": 1}, {"timeline": 0}, {"_id": 0, "timeline.at": 1}, ["ref", "due"], {}]
+PROJECTIONS: list[Any] = [
+    {"due": 1},
+    {"timeline": 0},
+    {"_id": 0, "timeline.at": 1},
+    ["ref", "due"],
+    {},
+    {"ref": True, "timeline": 1, "due": 1},
+    {"_id": 0, "due": 1, "people": 1},
+    {"_id": 1, "timeline": 0, "due": False},
+    {"_id": 0, "timeline": 0},
+    {"_id": 0},
+    {"due": 1, "ref": 0},
+]
 LATER_STAGES: list[list[dict[str, Any]]] = [
     [],
     [{"$group": {"_id": "$status", "n": {"$sum": 1}, "first": {"$first": "$$ROOT"}}}],
