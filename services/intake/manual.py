@@ -106,6 +106,8 @@ async def register_contact(
             language=guess_language(registration.subject, registration.message),
             call_id=registration.call_id,
             registered_by=agent.subject,
+            # casestore keeps the citizen's no on the case and sends them no survey invitation
+            **({"survey_opt_out": True} if registration.no_survey else {}),
         ),
     )
     contact_id = await contacts.accept(

@@ -94,6 +94,7 @@ class ManualRegistration(_Submission):
     received_at: AwareDatetime | None = Field(
         None, description="when the letter arrived or the visit took place; now when absent"
     )
+    no_survey: bool = Field(False, description="the citizen does not want the satisfaction survey")
 
     @model_validator(mode="after")
     def _call_id_only_for_phone(self) -> ManualRegistration:

@@ -28,6 +28,7 @@ async def test_an_agent_registers_a_phone_errand_and_prints_the_receipt(visit: A
     )
     await page.get_by_role("textbox", name="Namn").fill("Kim Berg")
     await page.get_by_role("textbox", name="Telefon").fill("070-123 45 67")
+    await page.get_by_role("checkbox", name="Vill inte ha enkäten").check()  # the citizen said no
     await page.get_by_role("button", name="Registrera").click()
 
     panel = page.get_by_role("region", name="Kvitto till medborgaren")

@@ -99,6 +99,16 @@ async def test_no_invitation_for(
     assert requests_of(bus, ref, "survey") == [], who
 
 
+async def test_no_invitation_for_a_citizen_whose_no_came_with_the_registered_contact(
+    handle: Any, client: httpx.AsyncClient, bus: InMemoryBus
+) -> None:
+    await handle(routed("c-said-no", channel="visit", sender={"phone": "070-123 45 67"}, survey_opt_out=True))
+    [case] = (await client.get("/v1/cases", headers=SUPERVISOR)).json()["items"]
+    resolved = await client.post(f"/v1/cases/{case['ref']}/resolve", json=RESOLVED, headers=SUPERVISOR)
+    assert resolved.status_code == 200, resolved.text
+    assert requests_of(bus, case["ref"], "survey") == []
+
+
 async def test_the_answer_is_recorded_with_its_channel_and_answer_group(
     client: httpx.AsyncClient, bus: InMemoryBus
 ) -> None:

@@ -46,6 +46,19 @@ async def test_an_agent_registers_a_visit(intake: Intake, agent: dict[str, str])
     assert event.data.language == "sv"
 
 
+async def test_a_citizen_who_says_no_to_the_survey_is_registered_with_their_no(
+    intake: Intake, agent: dict[str, str]
+) -> None:
+    said_no = await intake.client.post(MANUAL, json={**VISIT, "no_survey": True}, headers=agent)
+    said_nothing = await intake.client.post(
+        MANUAL, json={**VISIT, "message": "En annan fråga."}, headers=agent
+    )
+    assert (said_no.status_code, said_nothing.status_code) == (202, 202)
+    no, nothing = intake.contacts()
+    assert (no.data.model_extra or {}).get("survey_opt_out") is True
+    assert "survey_opt_out" not in (nothing.data.model_extra or {})
+
+
 async def test_a_letter_comes_with_its_scans(intake: Intake, agent: dict[str, str]) -> None:
     scan = b"%PDF-1.4 inskannat brev sida 1"
     response = await intake.client.post(

@@ -8,6 +8,8 @@ export const receipts: Record<keyof typeof sv, string> = {
   "register.receiptHeading": "Receipt for the citizen",
   "register.receiptLead": "Read out the reference number and the code, or print the receipt. With them the citizen follows the errand on the web and answers our survey.",
   "register.receiptPrint": "Print receipt",
+  "register.noSurvey": "Does not want the survey",
+  "register.noSurveyHint": "The citizen does not want to be asked what they thought of our service when the errand is resolved.",
   "register.receiptCase": "Open case {ref}",
 
   "receipt.title": "Receipt for case {ref}",

@@ -6,6 +6,8 @@ export const receipts = {
   "register.receiptHeading": "Kvitto till medborgaren",
   "register.receiptLead": "Läs upp referensnumret och koden, eller skriv ut kvittot. Med dem följer medborgaren ärendet på webben och svarar på vår enkät.",
   "register.receiptPrint": "Skriv ut kvitto",
+  "register.noSurvey": "Vill inte ha enkäten",
+  "register.noSurveyHint": "Medborgaren vill inte få frågor om vad hen tyckte om vår service när ärendet är löst.",
   "register.receiptCase": "Öppna ärendet {ref}",
 
   "receipt.title": "Kvitto för ärende {ref}",

@@ -6,7 +6,7 @@ import { api, ApiError } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, PageHeading, useErrorText } from "../../components/bits";
-import { SelectField, TextArea, TextField } from "../../components/Field";
+import { Checkbox, SelectField, TextArea, TextField } from "../../components/Field";
 import { useDirectory, usePageTitle } from "../../hooks";
 import { useI18n } from "../../i18n";
 import { receiptOfContact, spaced, type Receipt } from "./receipt";
@@ -23,6 +23,7 @@ export function RegisterContactPage() {
   const errorText = useErrorText();
   const [channel, setChannel] = useState<Channel>("visit");
   const [values, setValues] = useState(EMPTY);
+  const [noSurvey, setNoSurvey] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
@@ -66,6 +67,7 @@ export function RegisterContactPage() {
       if (key === "call_id" && channel !== "phone") continue;
       body[key] = key === "received_at" ? new Date(value).toISOString() : value.trim();
     }
+    if (noSurvey) body.no_survey = "true";
     setBusy(true);
     try {
       let result: { contact_id: string };
@@ -81,6 +83,7 @@ export function RegisterContactPage() {
       setDone(message);
       announce(message);
       setValues(EMPTY);
+      setNoSurvey(false);
       setFiles([]);
       void awaitReceipt(result.contact_id);
     } catch (caught) {
@@ -168,6 +171,7 @@ export function RegisterContactPage() {
           <TextField label={t("form.name")} error={errors.name} value={values.name} onChange={set("name")} autoComplete="off" />
           <TextField label={t("form.email")} type="email" error={errors.email} value={values.email} onChange={set("email")} autoComplete="off" />
           <TextField label={t("form.phone")} type="tel" error={errors.phone} value={values.phone} onChange={set("phone")} autoComplete="off" />
+          <Checkbox label={t("register.noSurvey")} hint={t("register.noSurveyHint")} checked={noSurvey} onChange={(e) => setNoSurvey(e.target.checked)} />
         </fieldset>
         {channel === "phone" ? <TextField label={t("register.callId")} hint={t("register.callIdHint")} error={errors.call_id} value={values.call_id} onChange={set("call_id")} /> : null}
         <TextField
