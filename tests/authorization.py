@@ -7,12 +7,15 @@ every matrix.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from lotsen.auth import Role
-from tests.casestore_support import bearer, login
+from tests.casestore_support import bearer, login, routed
 
 EVERY_ORGANIZATION = ("karlskoga", "degerfors", "karlskogahem")
 # The two kinds of case of the matrices: a department's ordinary case and a confidential one.
@@ -79,3 +82,46 @@ async def headers_of(client: httpx.AsyncClient, name: str, caller: Caller) -> di
         departments=caller.departments,
         subject=subject_of(name, caller),
     )
+
+
+# The eight cases of the case matrices: four to act on, and a target for each to link and merge into.
+CASES = {  # (organisation, kind) → reference; kind "open" is samhallsbyggnad, "secret" social
+    ("karlskoga", "open"): "KGA-2026-000001",
+    ("karlskoga", "secret"): "KGA-2026-000002",
+    ("degerfors", "open"): "DEG-2026-000001",
+    ("degerfors", "secret"): "DEG-2026-000002",
+}
+# To link and merge into: a case of the same organisation, department and confidentiality.
+TARGETS = {
+    ("karlskoga", "open"): "KGA-2026-000003",
+    ("karlskoga", "secret"): "KGA-2026-000004",
+    ("degerfors", "open"): "DEG-2026-000003",
+    ("degerfors", "secret"): "DEG-2026-000004",
+}
+CATEGORY = {"open": "bygglov", "secret": "forsorjningsstod"}
+PDF = b"%PDF-1.4 beslut"
+SHA = hashlib.sha256(PDF).hexdigest()
+
+
+async def eight_cases(handle: Any, app: FastAPI) -> None:
+    """The four cases, then a target for each (references are numbered in this order)."""
+    app.state.intake_client = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, content=PDF)),
+        base_url="http://intake",
+    )
+    attachment = {"name": "beslut.pdf", "content_type": "application/pdf", "size": len(PDF), "sha256": SHA}
+    for copy in ("case", "target"):
+        for organization, kind in CASES:
+            await handle(
+                routed(
+                    f"c-{organization}-{kind}-{copy}",
+                    organization=organization,
+                    category=CATEGORY[kind],
+                    department=DEPARTMENT[kind],
+                    confidential=kind == "secret",
+                    handled_by="department" if kind == "secret" else "first_line",
+                    channel="email",
+                    sender={"email": f"{kind}@example.se"},
+                    attachments=[attachment],
+                )
+            )

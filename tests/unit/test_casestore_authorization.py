@@ -15,34 +15,29 @@ The knowledge bank and the privacy operations follow the same organisations
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.authorization import CALLERS, DEPARTMENT, Caller, headers_of, sees, serves
+from tests.authorization import (
+    CALLERS,
+    CASES,
+    CATEGORY,
+    DEPARTMENT,
+    SHA,
+    TARGETS,
+    Caller,
+    eight_cases,
+    headers_of,
+    sees,
+    serves,
+)
 from tests.casestore_support import app, client, handle, login, routed
 
 __all__ = ["app", "client", "handle"]
 
-CASES = {  # (organisation, kind) → reference; kind "open" is samhallsbyggnad, "secret" social
-    ("karlskoga", "open"): "KGA-2026-000001",
-    ("karlskoga", "secret"): "KGA-2026-000002",
-    ("degerfors", "open"): "DEG-2026-000001",
-    ("degerfors", "secret"): "DEG-2026-000002",
-}
-# To link and merge into: a case of the same organisation, department and confidentiality.
-TARGETS = {
-    ("karlskoga", "open"): "KGA-2026-000003",
-    ("karlskoga", "secret"): "KGA-2026-000004",
-    ("degerfors", "open"): "DEG-2026-000003",
-    ("degerfors", "secret"): "DEG-2026-000004",
-}
-CATEGORY = {"open": "bygglov", "secret": "forsorjningsstod"}
-PDF = b"%PDF-1.4 beslut"
-SHA = hashlib.sha256(PDF).hexdigest()
 
 READS = {
     "list": ("GET", "/v1/cases", None),
@@ -91,30 +86,6 @@ def expected(caller: Caller, action: str, organization: str, kind: str) -> int:
     if action == "register":  # a new registration; registering again answers 200
         return 201
     return 409 if action in NOT_FROM_NEW else 200
-
-
-async def eight_cases(handle: Any, app: FastAPI) -> None:
-    """The four cases, then a target for each (references are numbered in this order)."""
-    app.state.intake_client = httpx.AsyncClient(
-        transport=httpx.MockTransport(lambda request: httpx.Response(200, content=PDF)),
-        base_url="http://intake",
-    )
-    attachment = {"name": "beslut.pdf", "content_type": "application/pdf", "size": len(PDF), "sha256": SHA}
-    for copy in ("case", "target"):
-        for organization, kind in CASES:
-            await handle(
-                routed(
-                    f"c-{organization}-{kind}-{copy}",
-                    organization=organization,
-                    category=CATEGORY[kind],
-                    department=DEPARTMENT[kind],
-                    confidential=kind == "secret",
-                    handled_by="department" if kind == "secret" else "first_line",
-                    channel="email",
-                    sender={"email": f"{kind}@example.se"},
-                    attachments=[attachment],
-                )
-            )
 
 
 @pytest.mark.parametrize("action", [*READS, *WRITES, "create"])

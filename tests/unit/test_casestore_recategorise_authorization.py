@@ -17,9 +17,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.authorization import CALLERS, Caller, headers_of, sees
+from tests.authorization import CALLERS, CASES, TARGETS, Caller, eight_cases, headers_of, sees
 from tests.casestore_support import app, client, handle
-from tests.unit.test_casestore_authorization import CASES, TARGETS, eight_cases
 
 __all__ = ["app", "client", "handle"]
 

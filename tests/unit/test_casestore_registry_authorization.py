@@ -13,9 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.authorization import CALLERS, DEPARTMENT, Caller, headers_of, sees, serves
+from tests.authorization import CALLERS, CASES, CATEGORY, DEPARTMENT, Caller, headers_of, sees, serves
 from tests.casestore_support import app, client, handle, login, routed
-from tests.unit.test_casestore_authorization import CASES, CATEGORY
 
 __all__ = ["app", "client", "handle"]
 

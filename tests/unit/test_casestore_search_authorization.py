@@ -13,9 +13,8 @@ from typing import Any
 
 import httpx
 
-from tests.authorization import CALLERS, DEPARTMENT, headers_of, sees
+from tests.authorization import CALLERS, CASES, CATEGORY, DEPARTMENT, headers_of, sees
 from tests.casestore_support import app, client, handle, login, routed
-from tests.unit.test_casestore_authorization import CASES, CATEGORY
 
 __all__ = ["app", "client", "handle"]
 
