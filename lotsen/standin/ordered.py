@@ -32,10 +32,21 @@ _NATIVE_GROUPS = (frozenset({str}), frozenset({datetime.datetime}), frozenset({i
 _COMPARISONS = frozenset({"$eq", "$ne", "$lt", "$lte", "$gt", "$gte"})
 
 
+def sorts_by_operator(sort: Any) -> bool:
+    """Whether ``sort`` names a ``$`` key other than ``$natural`` (``$meta`` …): mongomock's own read
+    answers such a find (today it refuses it), never the walks here."""
+    if not sort:
+        return False
+    keys = sort if isinstance(sort, dict) else [key for key, _direction in sort]
+    return any(key.startswith("$") and key != "$natural" for key in keys)
+
+
 def sorted_documents(dataset: Iterator[Any], sort: Any) -> Iterator[Any]:
-    """``dataset`` in a find's ``sort`` order, sorted as ``Collection._get_dataset`` sorts."""
+    """``dataset`` in a find's ``sort`` order, sorted as ``Collection._get_dataset`` sorts; a sort
+    by an operator is mongomock's alone (:func:`sorts_by_operator`)."""
     from mongomock import filtering
 
+    assert not sorts_by_operator(sort), "a sort by an operator goes to mongomock's own read"
     if sort:
         if isinstance(sort, dict):
             sort = sort.items()
@@ -44,8 +55,6 @@ def sorted_documents(dataset: Iterator[Any], sort: Any) -> Iterator[Any]:
                 if sort_direction < 0:
                     dataset = iter(reversed(list(dataset)))
                 continue
-            if sort_key.startswith("$"):  # the same refusal, word for word, as mongomock's own sort
-                raise NotImplementedError(f"Sorting by {sort_key} is not implemented in mongomock yet")
             documents = list(dataset)
             reverse = sort_direction < 0
             values = _native_values(sort_key, documents)
@@ -84,7 +93,7 @@ def first_matches(collection: Any, spec: Any, sort: Any, wanted: int) -> list[An
     when fewer match), or None when this walk could answer otherwise than mongomock's scan."""
     from mongomock.filtering import filter_applies
 
-    if not sort or type(spec) is not dict or "_id" in spec or not _errorless(spec):
+    if not sort or sorts_by_operator(sort) or type(spec) is not dict or "_id" in spec or not _errorless(spec):
         return None
     store = collection._store
     if store.is_empty:

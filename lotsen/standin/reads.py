@@ -26,7 +26,7 @@ from typing import Any
 
 from lotsen.standin import documents, narrowing
 from lotsen.standin.field_maps import MAPPED_TYPES
-from lotsen.standin.ordered import first_matches, sorted_documents
+from lotsen.standin.ordered import first_matches, sorted_documents, sorts_by_operator
 from lotsen.standin.patching import replace
 
 # Values a $match compares unchanged after the round trip through the read copy and back.
@@ -87,8 +87,14 @@ def aware_projection(include: bool, names: frozenset[str], keep_id: bool) -> Cal
     return project
 
 
+_MONGOMOCK_GET_DATASET: list[Callable[..., Iterator[Any]]] = []  # mongomock's own, once patched
+
+
 def stored_documents(collection: Any, spec: Any, sort: Any) -> Iterator[Any]:
-    """The stored documents a find answers, in its order: ``Collection._get_dataset`` but the copy."""
+    """The stored documents a find answers, in its order: ``Collection._get_dataset`` but the copy.
+    A sort by an operator is handed to mongomock's own read, which answers it (copies) or refuses it."""
+    if sorts_by_operator(sort):
+        return _MONGOMOCK_GET_DATASET[0](collection, spec, sort, None, dict)
     return sorted_documents(collection._iter_documents(spec), sort)
 
 
@@ -106,6 +112,8 @@ def patch_reads() -> None:
 
     whole_documents_when_empty = helpers.PYMONGO_VERSION >= version.parse("4.0")
     original_aggregate: Callable[..., Any] = Collection.aggregate
+    if not _MONGOMOCK_GET_DATASET:
+        _MONGOMOCK_GET_DATASET.append(Collection._get_dataset)
     original_find_and_modify: Callable[..., Any] = Collection._find_and_modify
 
     def read_copy(target: Any, value: Any) -> Any:

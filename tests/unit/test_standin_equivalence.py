@@ -195,6 +195,7 @@ SORTS: list[Any] = [
     [("ref", 1), ("_id", -1)],
     [("_id", 1)],
     [("due", -1), ("_id", -1)],
+    [("created", -1), ("$score", 1)],  # an operator: mongomock's own read answers (it refuses)
 ]
 PROJECTIONS: list[Any] = [
     {"due": 1},
