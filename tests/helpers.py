@@ -11,6 +11,8 @@ from typing import TypeVar
 import httpx
 from fastapi import FastAPI
 
+from lotsen.devserver.stack import Stack
+
 T = TypeVar("T")
 
 
@@ -38,3 +40,12 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
+
+
+async def demo_login(client: httpx.AsyncClient, stack: Stack, username: str = "agent") -> dict[str, str]:
+    """The bearer header of a demo account logged in to the running stack's casestore."""
+    response = await client.post(
+        f"{stack.url('casestore')}/v1/auth/token", data={"username": username, "password": "lotsen-demo"}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -19,7 +19,7 @@ import pytest
 from lotsen.devserver.stack import SERVICES, Stack
 from lotsen.kafka.broker import free_port
 from tests.conftest import MONGODB_URL
-from tests.helpers import eventually
+from tests.helpers import demo_login, eventually
 from tests.notify_support import Outbox
 
 pytestmark = pytest.mark.integration
@@ -71,18 +71,8 @@ async def test_from_email_to_automatic_close(fast_stack: Stack) -> None:
     marker = uuid.uuid4().hex[:8]
     intake, casestore = fast_stack.url("intake"), fast_stack.url("casestore")
     async with httpx.AsyncClient(timeout=15) as http:
-        token = (
-            await http.post(
-                f"{casestore}/v1/auth/token", data={"username": "agent", "password": "lotsen-demo"}
-            )
-        ).json()
-        agent = {"Authorization": f"Bearer {token['access_token']}"}
-        token = (
-            await http.post(
-                f"{casestore}/v1/auth/token", data={"username": "handler", "password": "lotsen-demo"}
-            )
-        ).json()
-        handler = {"Authorization": f"Bearer {token['access_token']}"}
+        agent = await demo_login(http, fast_stack, "agent")
+        handler = await demo_login(http, fast_stack, "handler")
 
         async def post_mail(raw: bytes) -> None:
             response = await http.post(

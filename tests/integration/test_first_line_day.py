@@ -13,18 +13,10 @@ import httpx
 import pytest
 
 from lotsen.devserver.stack import Stack
-from tests.helpers import eventually
+from tests.helpers import demo_login, eventually
 from tests.notify_support import SECRET, Receiver, signed_correctly
 
 pytestmark = pytest.mark.integration
-
-
-async def token(client: httpx.AsyncClient, stack: Stack, username: str) -> dict[str, str]:
-    response = await client.post(
-        f"{stack.url('casestore')}/v1/auth/token", data={"username": username, "password": "lotsen-demo"}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 @pytest.fixture
@@ -39,7 +31,10 @@ async def test_a_crisis_notice_reaches_the_web_sites_webhook_and_the_citizen_pag
 ) -> None:
     title = f"Vattenläcka {uuid.uuid4().hex[:8]}"
     async with httpx.AsyncClient(timeout=10) as client:
-        admin, supervisor = await token(client, stack, "admin"), await token(client, stack, "supervisor")
+        admin, supervisor = (
+            await demo_login(client, stack, "admin"),
+            await demo_login(client, stack, "supervisor"),
+        )
         subscribed = await client.post(
             f"{stack.url('notify')}/v1/subscriptions",
             headers=admin,
@@ -94,7 +89,10 @@ async def test_a_crisis_notice_reaches_the_web_sites_webhook_and_the_citizen_pag
 async def test_a_corrected_case_is_counted_under_its_new_category(stack: Stack) -> None:
     marker = uuid.uuid4().hex[:8]
     async with httpx.AsyncClient(timeout=10) as client:
-        agent, supervisor = await token(client, stack, "agent"), await token(client, stack, "supervisor")
+        agent, supervisor = (
+            await demo_login(client, stack, "agent"),
+            await demo_login(client, stack, "supervisor"),
+        )
         today = datetime.now(UTC).date().isoformat()
         params = {"group_by": "category", "from": today, "to": today, "organization": "karlskoga"}
 

@@ -10,17 +10,9 @@ import httpx
 import pytest
 
 from lotsen.devserver.stack import SERVICES, Stack
-from tests.helpers import eventually
+from tests.helpers import demo_login, eventually
 
 pytestmark = pytest.mark.integration
-
-
-async def agent_token(client: httpx.AsyncClient, stack: Stack, username: str = "agent") -> dict[str, str]:
-    response = await client.post(
-        f"{stack.url('casestore')}/v1/auth/token", data={"username": username, "password": "lotsen-demo"}
-    )
-    assert response.status_code == 200
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def test_every_service_is_ready(stack: Stack) -> None:
@@ -34,8 +26,8 @@ async def test_every_service_is_ready(stack: Stack) -> None:
 async def test_a_web_form_becomes_a_routed_numbered_case_counted_by_stats(stack: Stack) -> None:
     marker = uuid.uuid4().hex[:8]
     async with httpx.AsyncClient(timeout=10) as client:
-        headers = await agent_token(client, stack)
-        supervisor = await agent_token(client, stack, "supervisor")  # the figures are not an agent's
+        headers = await demo_login(client, stack)
+        supervisor = await demo_login(client, stack, "supervisor")  # the figures are not an agent's
         before = (
             await client.get(
                 f"{stack.url('stats')}/v1/stats/volumes", params={"group_by": "channel"}, headers=supervisor
@@ -91,8 +83,8 @@ async def test_a_web_form_becomes_a_routed_numbered_case_counted_by_stats(stack:
 async def test_a_case_opened_on_the_phone_is_numbered_at_once_and_counted_by_stats(stack: Stack) -> None:
     marker = uuid.uuid4().hex[:8]
     async with httpx.AsyncClient(timeout=10) as client:
-        headers = await agent_token(client, stack)
-        supervisor = await agent_token(client, stack, "supervisor")
+        headers = await demo_login(client, stack)
+        supervisor = await demo_login(client, stack, "supervisor")
 
         async def phone_count() -> int:
             volumes = (
@@ -147,7 +139,7 @@ async def test_a_retried_form_with_the_same_key_is_one_case(stack: Stack) -> Non
         assert first.status_code == second.status_code == 202
         assert first.json() == second.json()
 
-        auth = await agent_token(client, stack)
+        auth = await demo_login(client, stack)
 
         async def ours() -> list[dict[str, object]]:
             page = (

@@ -15,7 +15,7 @@ import pytest
 
 from lotsen.devserver.stack import Stack
 from services.notify.rendering import local_time
-from tests.helpers import eventually
+from tests.helpers import demo_login, eventually
 from tests.notify_support import Outbox
 
 pytestmark = pytest.mark.integration
@@ -71,7 +71,7 @@ async def test_the_citizens_answer_to_the_acknowledgement_threads_into_the_same_
         )
         assert posted.status_code == 202, posted.text
 
-        staff = await _agent(client, stack)
+        staff = await demo_login(client, stack)
 
         async def threaded() -> dict[str, Any] | None:
             case = (await client.get(f"{stack.url('casestore')}/v1/cases/{ref}", headers=staff)).json()
@@ -101,11 +101,3 @@ def _mails(outbox: Outbox, marker: str) -> Any:
         return outbox.messages(marker) or None
 
     return probe()
-
-
-async def _agent(client: httpx.AsyncClient, stack: Stack) -> dict[str, str]:
-    response = await client.post(
-        f"{stack.url('casestore')}/v1/auth/token", data={"username": "agent", "password": "lotsen-demo"}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}

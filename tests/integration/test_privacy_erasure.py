@@ -12,7 +12,7 @@ import pytest
 
 from lotsen.devserver.stack import Stack
 from lotsen.settings import DEMO_SERVICE_KEY
-from tests.helpers import eventually
+from tests.helpers import demo_login, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -50,11 +50,7 @@ async def test_an_erased_person_s_case_and_its_scanned_letter_are_gone(
         file_url = f"{stack.url('intake')}/v1/attachments/{attachment['sha256']}"
         assert (await client.get(file_url, headers=service)).content == scan
 
-        logged_in = await client.post(
-            f"{stack.url('casestore')}/v1/auth/token",
-            data={"username": "supervisor", "password": "lotsen-demo"},
-        )
-        supervisor = {"Authorization": f"Bearer {logged_in.json()['access_token']}"}
+        supervisor = await demo_login(client, stack, "supervisor")
         erased = await client.post(
             f"{stack.url('casestore')}/v1/privacy/erasure", json={"phone": e164}, headers=supervisor
         )

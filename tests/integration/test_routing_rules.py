@@ -8,24 +8,16 @@ import httpx
 import pytest
 
 from lotsen.devserver.stack import Stack
-from tests.helpers import eventually
+from tests.helpers import demo_login, eventually
 
 pytestmark = pytest.mark.integration
-
-
-async def login(client: httpx.AsyncClient, stack: Stack, username: str) -> dict[str, str]:
-    response = await client.post(
-        f"{stack.url('casestore')}/v1/auth/token", data={"username": username, "password": "lotsen-demo"}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def test_a_new_ruleset_decides_the_next_contact_without_a_restart(stack: Stack) -> None:
     marker = uuid.uuid4().hex[:10]
     partner = f"partner-{marker}.se"
     async with httpx.AsyncClient(timeout=10) as client:
-        admin = await login(client, stack, "admin")
+        admin = await demo_login(client, stack, "admin")
         rules_url = f"{stack.url('routing')}/v1/rules"
         before = (await client.get(rules_url, headers=admin)).json()
 
