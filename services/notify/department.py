@@ -34,13 +34,22 @@ async def announce(event: Event[Any], *, department: str | None, notifier: Notif
     return recorded
 
 
-def webhook(event: Event[Any], subscription: Document, notifier: Notifier, *, confidential: bool) -> Document:
+def webhook(
+    event: Event[Any],
+    subscription: Document,
+    notifier: Notifier,
+    *,
+    confidential: bool,
+    lane: str | None = None,
+) -> Document:
+    """The signed webhook delivery of ``event`` to a subscription; ``lane`` orders it among the
+    deliveries of the same key (the case's reference unless given)."""
     target_key = f"webhook:{subscription['_id']}"
     return new_delivery(
         id=delivery_id(event.event_id, target_key),
         target="webhook",
         target_key=target_key,
-        case_ref=event.data.case_ref,
+        case_ref=lane or event.data.case_ref,
         organization=event.organization,
         event_type=event.type,
         event_id=str(event.event_id),

@@ -22,6 +22,7 @@ from lotsen.contracts.envelope import Event, InvalidEvent
 from lotsen.contracts.notices import KbReviewDue
 from services.notify import rendering
 from services.notify.deliveries import Document, delivery_id, failed_at_once, new_delivery
+from services.notify.department import webhook
 from services.notify.notifier import Notifier, mail_domain, sender_address
 
 NOTICE_EVENTS = ("notice.published", "notice.withdrawn", "notice.expired")
@@ -37,25 +38,6 @@ async def subscribers(event: Event[Any], notifier: Notifier, *, department: str 
     """Active subscriptions of the organisation to the event type (of ``department`` if named)."""
     found = await notifier.subscriptions.list(department=department, organizations=(event.organization,))
     return [s for s in found if s.get("active") and event.type in s.get("event_types", ())]
-
-
-def webhook(event: Event[Any], subscription: Document, notifier: Notifier) -> Document:
-    target_key = f"webhook:{subscription['_id']}"
-    return new_delivery(
-        id=delivery_id(event.event_id, target_key),
-        target="webhook",
-        target_key=target_key,
-        case_ref=lane_key(event),
-        organization=event.organization,
-        event_type=event.type,
-        event_id=str(event.event_id),
-        now=notifier.clock(),
-        confidential=False,
-        subscription_id=subscription["_id"],
-        department=subscription["department"],
-        recipient=subscription["url"],
-        payload=event.model_dump_json(),
-    )
 
 
 def knowledge_link(notifier: Notifier, article_id: str) -> str:
@@ -118,10 +100,14 @@ def review_email(event: KbReviewDue, notifier: Notifier) -> Document:
 async def on_notice_event(event: Event[Any], *, notifier: Notifier) -> None:
     if event.type in NOTICE_EVENTS:
         for subscription in await subscribers(event, notifier, department=None):
-            await notifier.record(webhook(event, subscription, notifier))
+            await notifier.record(
+                webhook(event, subscription, notifier, confidential=False, lane=lane_key(event))
+            )
         return
     if not isinstance(event, KbReviewDue):
         raise InvalidEvent(f"notify does not handle {event.type} on notices.events")
     for subscription in await subscribers(event, notifier, department=event.data.department):
-        await notifier.record(webhook(event, subscription, notifier))
+        await notifier.record(
+            webhook(event, subscription, notifier, confidential=False, lane=lane_key(event))
+        )
     await notifier.record(review_email(event, notifier))
