@@ -14,21 +14,18 @@ ports, with ``python -m lotsen.devserver.gateway``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import threading
-import time
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from lotsen.devserver.threaded import ThreadedServer, serve_in_thread
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIST = REPO_ROOT / "frontend" / "dist"
@@ -183,17 +180,8 @@ def create_app(upstreams: Mapping[str, str], dist_dir: Path = DEFAULT_DIST) -> S
     )
 
 
-@dataclass
-class Gateway:
+class Gateway(ThreadedServer):
     """A running gateway (uvicorn in a thread of its own); ``stop()`` ends it."""
-
-    url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout)
 
 
 def start_gateway(
@@ -206,24 +194,8 @@ def start_gateway(
 ) -> Gateway:
     """Serve ``dist_dir`` and proxy the APIs to the services on ``ports`` (``Stack.ports``)."""
     upstreams = {name: f"http://127.0.0.1:{p}" for name, p in ports.items()}
-    config = uvicorn.Config(
-        create_app(upstreams, dist_dir),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="gateway", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the gateway did not start on {host}:{port}")
-        time.sleep(0.05)
-    return Gateway(url=f"http://{host}:{port}", server=server, thread=thread)
+    app = create_app(upstreams, dist_dir)
+    return serve_in_thread(Gateway, app, name="gateway", host=host, port=port, timeout=timeout, lifespan="on")
 
 
 def main() -> None:

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from lotsen.devserver.threaded import ThreadedServer, serve_in_thread
 
 FAILS_WITH = {"+46700000500": 500, "+46700000400": 400}
 MAX_FORM_BYTES = 64 * 1024
@@ -64,30 +62,14 @@ def create_app(folder: Path) -> Starlette:
     )
 
 
-@dataclass
-class SmsCatcher:
+class SmsCatcher(ThreadedServer):
     """A running catcher (uvicorn in a thread of its own); ``url`` is what ``NOTIFY_SMS_URL`` takes."""
-
-    url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout)
 
 
 def start_smscatcher(
     folder: Path, *, host: str = "127.0.0.1", port: int = 8006, timeout: float = 15.0
 ) -> SmsCatcher:
-    config = uvicorn.Config(create_app(folder), host=host, port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="sms catcher", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the SMS catcher did not start on {host}:{port}")
-        time.sleep(0.05)
-    return SmsCatcher(url=f"http://{host}:{port}/a1/sms", server=server, thread=thread)
+    app = create_app(folder)
+    return serve_in_thread(
+        SmsCatcher, app, name="SMS catcher", host=host, port=port, path="/a1/sms", timeout=timeout
+    )
