@@ -27,7 +27,7 @@ from services.stats.department_reports import ReportSender, due_periods
 from services.stats.handlers import make_handler
 from services.stats.repository import StatsRepository
 from services.stats.settings import StatsSettings
-from tests.stats_support import stats_app
+from tests.stats_support import bearer, stats_app
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # 1 May 2026, 06:30 in Stockholm: T1 (Jan–Apr) ended yesterday, and its reports are due at 06:00.
@@ -232,3 +232,44 @@ async def test_names_from_the_directory_are_escaped(app: FastAPI, bus: InMemoryB
                                     trigger="schedule")
     assert "<script>" not in event.data.html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in event.data.html
+
+
+async def test_an_administrator_sends_a_report_now_and_bad_requests_say_what_is_wrong(
+    app: FastAPI, bus: InMemoryBus
+) -> None:
+    client: httpx.AsyncClient = app.state.client
+    admin = bearer("admin", organizations=("karlskoga",))
+
+    async def send(**body: str) -> httpx.Response:
+        request = {"organization": "karlskoga", "department": "samhallsbyggnad", "period": "2026-03", **body}
+        return await client.post("/v1/stats/reports/send", json=request, headers=admin)
+
+    answer = await send()
+    assert answer.status_code == 202, answer.text
+    assert answer.json() | {"event_id": None} == {
+        "report_id": "karlskoga|samhallsbyggnad|2026-03",
+        "event_id": None,
+        "kind": "monthly",
+        "cases": 1,  # April's phone case is not March's
+        "omitted": False,
+    }
+    again = await send()  # sent again on purpose: a new event, which notify sends again
+    assert again.json()["event_id"] != answer.json()["event_id"]
+    assert len(reports(bus)) == 1 and len(bus.published(topics.REPORTS_EVENTS)) == 2
+    assert await app.state.report_sender.publish_due()  # the schedule's own run is still owed
+
+    for body, code, words in [
+        ({"department": "nasa"}, "unknown_department", "no department 'nasa' of karlskoga"),
+        ({"period": "2026-T2"}, "invalid_period", "has not ended yet"),
+        ({"period": "2026-05"}, "invalid_period", "has not ended yet"),
+        ({"period": "2026-T4"}, "invalid_period", "is not a tertial"),
+        ({"period": "2026-13"}, "invalid_period", "is not a month"),
+    ]:
+        refused = await send(**body)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["code"] == code and words in refused.json()["error"]["message"]
+    assert (await send(period="2026")).status_code == 422
+    everywhere = bearer("admin")
+    unknown = {"organization": "atlantis", "department": "skola", "period": "2026-T1"}
+    refused = await client.post("/v1/stats/reports/send", json=unknown, headers=everywhere)
+    assert refused.status_code == 422 and "no organisation 'atlantis'" in refused.json()["error"]["message"]
