@@ -123,7 +123,9 @@ def _attachment(item: Document) -> Message:
     """A file to attach: text in UTF-8, base64-encoded (long CSV lines survive any relay)."""
     part = Message()
     part.set_payload(base64.encodebytes(str(item.get("content") or "").encode("utf-8")).decode("ascii"))
-    part.set_type(re.sub(r"[^\w/.+-]", "", single_line(item.get("content_type"))) or "application/octet-stream")
+    part.set_type(
+        re.sub(r"[^\w/.+-]", "", single_line(item.get("content_type"))) or "application/octet-stream"
+    )
     part.set_param("charset", "utf-8")
     part["Content-Transfer-Encoding"] = "base64"
     filename = re.sub(r"[^\w.-]", "_", single_line(item.get("filename")), flags=re.ASCII) or "bilaga"

@@ -110,7 +110,9 @@ def report_email(event: ReportReady, notifier: Notifier) -> Document:
         unknown = f"department {data.department!r} of {event.organization!r} is not in the directory"
         return failed_at_once(delivery, unknown, now=now)
     if not department.email:
-        return failed_at_once(delivery, f"department {data.department} has no contact e-mail address", now=now)
+        return failed_at_once(
+            delivery, f"department {data.department} has no contact e-mail address", now=now
+        )
     if sender is None:
         return failed_at_once(delivery, f"organisation {org.id} has no e-mail address to send from", now=now)
     attachments = []
@@ -169,4 +171,3 @@ async def on_report_event(event: Event[Any], *, notifier: Notifier) -> None:
             )
         )
     await notifier.record(report_email(event, notifier))
-

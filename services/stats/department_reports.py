@@ -29,6 +29,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -137,7 +138,8 @@ class ReportSender:
             entry = entries.get(department_id)
             rid = report_id(org.id, department_id, period.label)
             csv = to_csv(row for row in rows if row[1] == department_id)
-            page = dict(
+            page = partial(
+                render_report,
                 organization=org.name,
                 department=department.name,
                 kind=period.kind,
@@ -147,11 +149,10 @@ class ReportSender:
                 as_of=now,
                 tz=figures.tz,
             )
-            html = render_report(**page, entry=entry)
+            html = page(entry=entry)
             omitted = len(csv.encode()) + len(html.encode()) > self.settings.reports_max_bytes
             if omitted:
-                html = render_report(
-                    **page,
+                html = page(
                     entry=None,
                     omitted_reason=(
                         "Rapporten är för stor för att skickas. Siffrorna finns i Lotsens tertialrapport "
@@ -176,7 +177,9 @@ class ReportSender:
                 trigger="schedule" if trigger == "schedule" else "admin",
             )
             events.append(
-                ReportReady(event_id=event_id, producer="stats", organization=org.id, occurred_at=now, data=data)
+                ReportReady(
+                    event_id=event_id, producer="stats", organization=org.id, occurred_at=now, data=data
+                )
             )
         return events
 
@@ -245,11 +248,11 @@ class SentReport(BaseModel):
     status_code=202,
     summary="Send a department's report of an ended month or tertial now (an administrator)",
 )
-async def send_report(
-    body: SendReport, request: Request, principal: Admin
-) -> SentReport:
+async def send_report(body: SendReport, request: Request, principal: Admin) -> SentReport:
     if not principal.serves(body.organization):
-        raise Forbidden(f"you do not work for {body.organization}", details={"organization": body.organization})
+        raise Forbidden(
+            f"you do not work for {body.organization}", details={"organization": body.organization}
+        )
     state = request.app.state
     directory: Directory = state.runtime.directory
     org = directory.organization(body.organization)

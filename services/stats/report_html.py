@@ -32,7 +32,8 @@ NONE = "–"
 STYLE = (
     "body{font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;max-width:46em;margin:1em auto;padding:0 1em}"
     "h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}"
-    "table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #999;padding:.25em .6em;text-align:left}"
+    "table{border-collapse:collapse;margin:.5em 0}"
+    "th,td{border:1px solid #999;padding:.25em .6em;text-align:left}"
     "td.n{text-align:right}caption{text-align:left;font-weight:bold;padding:.3em 0}"
 )
 
@@ -62,10 +63,16 @@ def table(caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> s
     """A table; the first column is text, the others right-aligned numbers (all already escaped)."""
     th = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
     body = "".join(
-        "<tr>" + f'<th scope="row">{row[0]}</th>' + "".join(f'<td class="n">{c}</td>' for c in row[1:]) + "</tr>"
+        "<tr>"
+        + f'<th scope="row">{row[0]}</th>'
+        + "".join(f'<td class="n">{c}</td>' for c in row[1:])
+        + "</tr>"
         for row in rows
     )
-    return f"<table><caption>{escape(caption)}</caption><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f"<table><caption>{escape(caption)}</caption>"
+        f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def bar_chart(title: str, bars: Sequence[tuple[str, int]]) -> str:
@@ -111,7 +118,11 @@ def figure_rows(entry: dict[str, Any]) -> list[list[str]]:
             met(resolution["met"]),
         ],
     ]
-    for question, name in (("bemotande", "bemötande"), ("kunskap", "kunskap"), ("tillganglighet", "tillgänglighet")):
+    for question, name in (
+        ("bemotande", "bemötande"),
+        ("kunskap", "kunskap"),
+        ("tillganglighet", "tillgänglighet"),
+    ):
         score = satisfaction[question]
         rows.append([f"NKI {name} (1–5)", number(score["mean"]), number(score["target"]), met(score["met"])])
     rows += [
@@ -140,7 +151,8 @@ def render_report(
     title = f"{name} {period}: {department}"
     stamp = as_of.astimezone(tz)
     intro = (
-        f"<p>{escape(department)}, {escape(organization)}. Perioden {local_date(first)} – {local_date(last)}, "
+        f"<p>{escape(department)}, {escape(organization)}. "
+        f"Perioden {local_date(first)} – {local_date(last)}, "
         f"ärenden räknade efter den dag de kom in. Siffrorna gäller {local_date(stamp.date())} "
         f"kl. {stamp:%H.%M}. Definitionerna finns i Lotsens dokumentation om nyckeltalen.</p>"
     )

@@ -326,6 +326,10 @@ class SentReports:
         """Note the report as published (again: the first time is kept, the latest attempt counted)."""
         await self._sent.update_one(
             {"_id": report_id},
-            {"$setOnInsert": doc, "$inc": {"publications": 1}, "$max": {"last_published_at": doc["published_at"]}},
+            {
+                "$setOnInsert": doc,
+                "$inc": {"publications": 1},
+                "$max": {"last_published_at": doc["published_at"]},
+            },
             upsert=True,
         )

@@ -54,7 +54,8 @@ class StatsSettings(ServiceSettings):
     # reports to the departments (docs/figures.md, "Rapporter till förvaltningarna")
     reports_enabled: bool = Field(True, description="publish each department's report when a period ends")
     reports_kinds: list[ReportKind] = Field(
-        default_factory=lambda: ["tertial"], description='which reports: ["tertial"], ["monthly", "tertial"] …'
+        ["tertial"],
+        description='which reports: ["tertial"], ["monthly", "tertial"] …',
     )
     reports_time: time = Field(time(6, 0), description="local time (STATS_TIMEZONE) on the period's next day")
     reports_catch_up_days: int = Field(

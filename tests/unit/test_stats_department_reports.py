@@ -228,8 +228,9 @@ async def test_names_from_the_directory_are_escaped(app: FastAPI, bus: InMemoryB
     hostile = org.model_copy(
         update={"name": "<script>alert(1)</script>", "departments": [org.departments[0]]}
     )
-    (event,) = await sender.reports(hostile, due_periods(AT, STOCKHOLM, sender.settings)[0], ["samhallsbyggnad"],
-                                    trigger="schedule")
+    (event,) = await sender.reports(
+        hostile, due_periods(AT, STOCKHOLM, sender.settings)[0], ["samhallsbyggnad"], trigger="schedule"
+    )
     assert "<script>" not in event.data.html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in event.data.html
 
