@@ -59,7 +59,11 @@ class StatsSettings(ServiceSettings):
     )
     reports_time: time = Field(time(6, 0), description="local time (STATS_TIMEZONE) on the period's next day")
     reports_catch_up_days: int = Field(
-        7, ge=0, description="a run missed (the service was down) is made up for this many days after"
+        7,
+        ge=0,
+        le=13,
+        description="a run missed (the service was down) is made up for this many days after; below "
+        "LOTSEN_PROCESSED_EVENTS_TTL_DAYS (14), so notify still knows a report's event id if it comes again",
     )
     reports_max_bytes: int = Field(
         512 * 1024, ge=16 * 1024, le=768 * 1024, description="CSV and HTML of one report together, in UTF-8"
