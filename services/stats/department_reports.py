@@ -42,7 +42,7 @@ from lotsen.contracts.envelope import derived_event_id
 from lotsen.contracts.reports import ReportKind, ReportReady, ReportReadyData, report_id
 from lotsen.directory import Directory, Organization
 from lotsen.errors import DomainError, Forbidden
-from lotsen.kafka.publisher import Publisher
+from lotsen.kafka.publisher import Publisher, PublishFailed
 from services.stats.aggregates import Aggregator
 from services.stats.deps import Clock, Figures
 from services.stats.figures import InvalidPeriod, last_day_of_month, parse_month, parse_tertial, tertial_of
@@ -55,6 +55,7 @@ from services.stats.settings import StatsSettings
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["stats"])
 LEASE = "stats-reports"
+Trigger = Literal["schedule", "admin"]
 
 
 class UnknownDepartment(DomainError):
@@ -120,7 +121,7 @@ class ReportSender:
     sent: SentReports
 
     async def reports(
-        self, org: Organization, period: Period, departments: list[str], *, trigger: str
+        self, org: Organization, period: Period, departments: list[str], *, trigger: Trigger
     ) -> list[ReportReady]:
         """The events of ``departments`` of ``org`` for ``period``, from one build of the report."""
         now = self.clock()
@@ -134,7 +135,8 @@ class ReportSender:
         events = []
         for department_id in departments:
             department = org.department(department_id)
-            assert department is not None
+            if department is None:
+                raise UnknownDepartment(f"no department {department_id!r} of {org.id} in the directory")
             entry = entries.get(department_id)
             rid = report_id(org.id, department_id, period.label)
             csv = to_csv(row for row in rows if row[1] == department_id)
@@ -174,7 +176,7 @@ class ReportSender:
                 csv=None if omitted else csv,
                 html=html,
                 omitted=omitted,
-                trigger="schedule" if trigger == "schedule" else "admin",
+                trigger=trigger,
             )
             events.append(
                 ReportReady(
@@ -219,7 +221,10 @@ class ReportSender:
     async def run(self, stop: asyncio.Event) -> None:
         """The schedule: look every ``STATS_REPORTS_CHECK_SECONDS`` (under the lease ``stats-reports``)."""
         while not stop.is_set():
-            await self.publish_due()
+            try:
+                await self.publish_due()
+            except PublishFailed as exc:  # Kafka away: the reports not yet noted go at the next look
+                log.warning("department reports not all published, tried again shortly: %s", exc)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.settings.reports_check_seconds)
             except TimeoutError:

@@ -4,6 +4,7 @@ replicas, with the tertial report's own numbers in the CSV and the HTML."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -274,3 +275,21 @@ async def test_an_administrator_sends_a_report_now_and_bad_requests_say_what_is_
     unknown = {"organization": "atlantis", "department": "skola", "period": "2026-T1"}
     refused = await client.post("/v1/stats/reports/send", json=unknown, headers=everywhere)
     assert refused.status_code == 422 and "no organisation 'atlantis'" in refused.json()["error"]["message"]
+
+
+async def test_reports_kafka_did_not_take_go_at_the_next_look(app: FastAPI, bus: InMemoryBus) -> None:
+    sender: ReportSender = app.state.report_sender
+    quick = replace(sender, settings=sender.settings.model_copy(update={"reports_check_seconds": 0.01}))
+    bus.fail_publishing = True
+    stop = asyncio.Event()
+    schedule = asyncio.create_task(quick.run(stop))
+    await asyncio.sleep(0.05)  # several looks, each refused by Kafka: the schedule keeps going
+    assert not schedule.done() and reports(bus) == {}
+    bus.fail_publishing = False
+    for _ in range(500):
+        if len(reports(bus)) == DEPARTMENTS_IN_THE_DEMO_DIRECTORY:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await schedule
+    assert len(reports(bus)) == DEPARTMENTS_IN_THE_DEMO_DIRECTORY

@@ -108,4 +108,5 @@ export const common: Record<keyof typeof sv, string> = {
   "event.kb.review_due": "Article due for review",
   "event.report.monthly": "Monthly report to the department",
   "event.report.tertial": "Tertial report to the department",
+  "event.report.ready": "Report to the department",
 };

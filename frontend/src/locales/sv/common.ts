@@ -106,4 +106,5 @@ export const common = {
   "event.kb.review_due": "Artikel ska granskas",
   "event.report.monthly": "Månadsrapport till förvaltningen",
   "event.report.tertial": "Tertialrapport till förvaltningen",
+  "event.report.ready": "Rapport till förvaltningen",
 };
