@@ -95,7 +95,8 @@ def event_types() -> dict[str, type[Event[Any]]]:
     import lotsen.contracts.cases
     import lotsen.contracts.contacts
     import lotsen.contracts.notices
-    import lotsen.contracts.outbound  # noqa: F401
+    import lotsen.contracts.outbound
+    import lotsen.contracts.reports  # noqa: F401
 
     return dict(_REGISTRY)
 

@@ -7,6 +7,7 @@ CALLS_EVENTS = "calls.events"
 OUTBOUND_REQUESTS = "outbound.requests"
 OUTBOUND_RESULTS = "outbound.results"
 NOTICES_EVENTS = "notices.events"
+REPORTS_EVENTS = "reports.events"
 
 SOURCE_TOPICS = (
     CONTACTS_RECEIVED,
@@ -16,6 +17,7 @@ SOURCE_TOPICS = (
     OUTBOUND_REQUESTS,
     OUTBOUND_RESULTS,
     NOTICES_EVENTS,
+    REPORTS_EVENTS,
 )
 
 

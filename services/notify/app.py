@@ -73,7 +73,7 @@ def _startup_with(clock: Clock, rng: Callable[[], float], resolve: Resolver):  #
         app.state.dispatcher = dispatcher
         await runtime.consume(
             settings.consumer_group,
-            [topics.CASES_EVENTS, topics.OUTBOUND_REQUESTS, topics.NOTICES_EVENTS],
+            [topics.CASES_EVENTS, topics.OUTBOUND_REQUESTS, topics.NOTICES_EVENTS, topics.REPORTS_EVENTS],
             handlers.everything(notifier),
         )
         if runtime.run_consumers:

@@ -6,6 +6,8 @@ of all of it when a case is erased.
 ``outbound.requests`` → a delivery to the citizen on the channel they used.
 ``notices.events`` → crisis notices to the organisation's subscribers, review reminders to the
 owning department (:mod:`services.notify.notices`).
+``reports.events`` → a department's monthly or tertial report, by e-mail and webhook, to the
+departments that subscribed to it (:mod:`services.notify.reports`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from lotsen.contracts.cases import CaseCreated, CaseHandedOff, CaseRecategorised
 from lotsen.contracts.envelope import Event, InvalidEvent
 from lotsen.contracts.outbound import OutboundRequested
 from lotsen.kafka.processing import Handler
-from services.notify import citizen, department, notices, reminders
+from services.notify import citizen, department, notices, reminders, reports
 from services.notify.notifier import Notifier
 from services.notify.subscriptions import EventType
 
@@ -107,6 +109,8 @@ def everything(notifier: Notifier) -> Handler:
             await on_case_event(event)
         elif event.type.startswith(("notice.", "kb.")):
             await notices.on_notice_event(event, notifier=notifier)
+        elif event.type.startswith("report."):
+            await reports.on_report_event(event, notifier=notifier)
         else:
             await on_outbound_requested(event)
 

@@ -15,11 +15,14 @@ gives bytes to send or :class:`Unsendable` with the reason — never another exc
   ``References``; an unusable ``Message-ID`` of our own is replaced by a fresh one.
 
 A mail in a right-to-left language (Arabic) is ``multipart/alternative``: the plain text, and the
-same text as HTML marked ``dir="rtl"`` (:mod:`services.notify.mail_html`).
+same text as HTML marked ``dir="rtl"`` (:mod:`services.notify.mail_html`). A mail whose fields carry
+its own ``html`` and ``attachments`` (a department's report) is ``multipart/mixed``: the text and
+that HTML as alternatives, then each attachment, base64-encoded.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -116,6 +119,41 @@ def _part(text: str, subtype: str) -> Message:
     return part
 
 
+def _attachment(item: Document) -> Message:
+    """A file to attach: text in UTF-8, base64-encoded (long CSV lines survive any relay)."""
+    part = Message()
+    part.set_payload(base64.encodebytes(str(item.get("content") or "").encode("utf-8")).decode("ascii"))
+    part.set_type(
+        re.sub(r"[^\w/.+-]", "", single_line(item.get("content_type"))) or "application/octet-stream"
+    )
+    part.set_param("charset", "utf-8")
+    part["Content-Transfer-Encoding"] = "base64"
+    filename = re.sub(r"[^\w.-]", "_", single_line(item.get("filename")), flags=re.ASCII) or "bilaga"
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    del part["MIME-Version"]
+    return part
+
+
+def _with_html_and_attachments(message: Message, body: str, html: str, attachments: list[Document]) -> None:
+    """``multipart/mixed``: the text (with its HTML alternative, if any), then the attachments."""
+    text: Message = _part(body, "plain")
+    if html:
+        text = Message()
+        text.set_type("multipart/alternative")
+        del text["MIME-Version"]
+        text.attach(_part(body, "plain"))
+        text.attach(_part(html, "html"))
+    if not attachments:
+        message.set_type("multipart/alternative")
+        for part in text.get_payload():
+            message.attach(part)
+        return
+    message.set_type("multipart/mixed")
+    message.attach(text)
+    for item in attachments:
+        message.attach(_attachment(item))
+
+
 def compose(mail: Document, *, clock: Clock) -> Outgoing:
     """The bytes of the stored ``mail`` fields, ready for the relay; or :class:`Unsendable`."""
     sender, recipient = mailbox(mail.get("from")), mailbox(mail.get("to"))
@@ -136,7 +174,10 @@ def compose(mail: Document, *, clock: Clock) -> Outgoing:
     message["MIME-Version"] = "1.0"
     body = str(mail.get("body") or "").encode("utf-8", "replace").decode("utf-8")
     language = str(mail.get("language") or "")
-    if language in RIGHT_TO_LEFT:
+    attachments = mail.get("attachments") or []
+    if mail.get("html") or attachments:
+        _with_html_and_attachments(message, body, str(mail.get("html") or ""), attachments)
+    elif language in RIGHT_TO_LEFT:
         message.set_type("multipart/alternative")
         message.attach(_part(body, "plain"))
         html = html_alternative(body, language=language, title=single_line(mail.get("subject")))

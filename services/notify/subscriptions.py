@@ -49,7 +49,11 @@ NoticeEventType = Literal["notice.published", "notice.withdrawn", "notice.expire
 """Notices are the organisation's: a subscription to them gets every notice of its organisation,
 whichever department it names (the web site's, the phone system's). ``kb.review_due`` goes to the
 owning department's subscriptions only."""
-SubscribableEvent = Literal[EventType, NoticeEventType]
+ReportEventType = Literal["report.monthly", "report.tertial"]
+"""The department's monthly or tertial report (``report.ready`` of that kind): an e-mail to the
+department's contact address with the report as HTML and CSV, and the event to the subscription's
+webhook."""
+SubscribableEvent = Literal[EventType, NoticeEventType, ReportEventType]
 
 
 class SubscriptionCreate(BaseModel):

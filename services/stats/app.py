@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.stats import api, report
+from services.stats import api, department_reports, report
 from services.stats.aggregates import Aggregator
 from services.stats.deps import Clock, wall_clock
 from services.stats.handlers import STATS_TOPICS, make_batch_handler
@@ -36,6 +36,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     aggregator = Aggregator(stats, settings)
     app.state.stats = stats
     app.state.aggregator = aggregator
+    app.state.report_sender = department_reports.sender_of(app.state, runtime)
     handler = make_batch_handler(stats=stats, settings=settings)
     await runtime.consume_batches(
         settings.consumer_group, STATS_TOPICS, handler, max_records=settings.batch_size
@@ -43,6 +44,8 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     if runtime.run_consumers:
         stop = asyncio.Event()
         runtime.background(_aggregate(app, aggregator, stop), stop)
+        if settings.reports_enabled:  # the departments' reports, on one replica at a time
+            runtime.background_once(department_reports.LEASE, app.state.report_sender.run, stop)
 
 
 async def _aggregate(app: FastAPI, aggregator: Aggregator, stop: asyncio.Event) -> None:
@@ -82,7 +85,7 @@ def create_app(
             "ärendebalans och tertialrapport — computed from the event stream, without personal data. "
             "Definitions: docs/figures.md."
         ),
-        routers=[api.router, report.router],
+        routers=[api.router, report.router, department_reports.router],
         startup=_startup,
         database=settings.database,
         publisher=publisher,

@@ -309,3 +309,27 @@ def decode_cells(doc: Document) -> Document:
     if isinstance(doc.get("cells"), str):
         doc["cells"] = json.loads(doc["cells"])
     return doc
+
+
+class SentReports:
+    """``reports_sent``: one document per report published to the departments, ``_id`` the report id
+    (``<organisation>|<department>|<period>``). Not derived from the topics, so a rebuild keeps it."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._sent = db["reports_sent"]
+
+    async def sent(self, ids: Collection[str]) -> set[str]:
+        """Which of ``ids`` were published already."""
+        return {doc["_id"] async for doc in self._sent.find({"_id": {"$in": list(ids)}}, {"_id": 1})}
+
+    async def record(self, report_id: str, doc: Document) -> None:
+        """Note the report as published (again: the first time is kept, the latest attempt counted)."""
+        await self._sent.update_one(
+            {"_id": report_id},
+            {
+                "$setOnInsert": doc,
+                "$inc": {"publications": 1},
+                "$max": {"last_published_at": doc["published_at"]},
+            },
+            upsert=True,
+        )

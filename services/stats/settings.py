@@ -1,11 +1,12 @@
 """Settings of stats: the definitions' parameters, the targets, and how the aggregates are kept."""
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from lotsen.contracts.reports import ReportKind
 from lotsen.settings import ServiceSettings
 
 EmailMode = Literal["calendar", "working_days"]
@@ -49,3 +50,22 @@ class StatsSettings(ServiceSettings):
 
     # NKI (Östersund: bemötande 4,3 and kunskap 4,0; tillgänglighet is measured by svarsfrekvens)
     satisfaction_targets: dict[str, float] = Field(default_factory=lambda: {"bemotande": 4.3, "kunskap": 4.0})
+
+    # reports to the departments (docs/figures.md, "Rapporter till förvaltningarna")
+    reports_enabled: bool = Field(True, description="publish each department's report when a period ends")
+    reports_kinds: list[ReportKind] = Field(
+        ["tertial"],
+        description='which reports: ["tertial"], ["monthly", "tertial"] …',
+    )
+    reports_time: time = Field(time(6, 0), description="local time (STATS_TIMEZONE) on the period's next day")
+    reports_catch_up_days: int = Field(
+        7,
+        ge=0,
+        le=13,
+        description="a run missed (the service was down) is made up for this many days after; below "
+        "LOTSEN_PROCESSED_EVENTS_TTL_DAYS (14), so notify still knows a report's event id if it comes again",
+    )
+    reports_max_bytes: int = Field(
+        512 * 1024, ge=16 * 1024, le=768 * 1024, description="CSV and HTML of one report together, in UTF-8"
+    )
+    reports_check_seconds: float = Field(60, gt=0, description="how often the schedule is looked at")

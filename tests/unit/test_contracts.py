@@ -55,6 +55,7 @@ DESIGN_EVENT_TYPES = {
     "notice.withdrawn",
     "notice.expired",
     "kb.review_due",
+    "report.ready",
 }
 
 
@@ -72,6 +73,7 @@ def test_topics_and_their_dead_letter_topics() -> None:
         "outbound.requests",
         "outbound.results",
         "notices.events",
+        "reports.events",
     }
     assert all(topics.dlq(t) in topics.ALL_TOPICS for t in topics.SOURCE_TOPICS)
 

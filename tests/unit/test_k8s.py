@@ -39,7 +39,14 @@ CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
         "lotsen-casestore": (topics.CONTACTS_ROUTED,),
         "lotsen-casestore-outcomes": (topics.OUTBOUND_RESULTS,),
     },
-    "notify": {"lotsen-notify": (topics.CASES_EVENTS, topics.OUTBOUND_REQUESTS, topics.NOTICES_EVENTS)},
+    "notify": {
+        "lotsen-notify": (
+            topics.CASES_EVENTS,
+            topics.OUTBOUND_REQUESTS,
+            topics.NOTICES_EVENTS,
+            topics.REPORTS_EVENTS,
+        )
+    },
     "stats": {"lotsen-stats": STATS_TOPICS},
 }
 SECRET_VARIABLES = {

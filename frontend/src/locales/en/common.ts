@@ -106,4 +106,7 @@ export const common: Record<keyof typeof sv, string> = {
   "event.notice.withdrawn": "Notice withdrawn",
   "event.notice.expired": "Notice expired",
   "event.kb.review_due": "Article due for review",
+  "event.report.monthly": "Monthly report to the department",
+  "event.report.tertial": "Tertial report to the department",
+  "event.report.ready": "Report to the department",
 };

@@ -104,4 +104,7 @@ export const common = {
   "event.notice.withdrawn": "Krismeddelande återkallat",
   "event.notice.expired": "Krismeddelande utgånget",
   "event.kb.review_due": "Artikel ska granskas",
+  "event.report.monthly": "Månadsrapport till förvaltningen",
+  "event.report.tertial": "Tertialrapport till förvaltningen",
+  "event.report.ready": "Rapport till förvaltningen",
 };

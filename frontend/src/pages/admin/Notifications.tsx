@@ -24,6 +24,8 @@ const EVENT_TYPES = [
   "notice.withdrawn",
   "notice.expired",
   "kb.review_due",
+  "report.monthly",
+  "report.tertial",
 ];
 
 export function SubscriptionsSection() {
