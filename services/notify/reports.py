@@ -24,6 +24,7 @@ from typing import Any
 from lotsen.contracts.envelope import Event, InvalidEvent
 from lotsen.contracts.reports import ReportReady
 from services.notify.deliveries import Document, delivery_id, failed_at_once, new_delivery
+from services.notify.department import webhook
 from services.notify.notifier import Notifier, mail_domain, sender_address
 
 NAMES = {"monthly": "Månadsrapport", "tertial": "Tertialrapport"}
@@ -152,22 +153,7 @@ async def on_report_event(event: Event[Any], *, notifier: Notifier) -> None:
     if not subscriptions:
         return
     for subscription in subscriptions:
-        target_key = f"webhook:{subscription['_id']}"
         await notifier.record(
-            new_delivery(
-                id=delivery_id(event.event_id, target_key),
-                target="webhook",
-                target_key=target_key,
-                case_ref=lane_key(event),
-                organization=event.organization,
-                event_type=event.type,
-                event_id=str(event.event_id),
-                now=notifier.clock(),
-                confidential=False,
-                subscription_id=subscription["_id"],
-                department=subscription["department"],
-                recipient=subscription["url"],
-                payload=event.model_dump_json(),
-            )
+            webhook(event, subscription, notifier, confidential=False, lane=lane_key(event))
         )
     await notifier.record(report_email(event, notifier))
