@@ -112,8 +112,7 @@ def category_handling(slices: list[Slice], *, target: Target) -> dict[str, Any]:
     }
 
 
-class CategoryHandlingRow(BaseModel):
-    key: str | None = Field(description="the category; null for cases without one")
+class CategoryHandlingNumbers(BaseModel):
     cases: int = Field(description="cases received in the period")
     routed_first_line: int = Field(description="routing gave them to first line (handled_by)")
     routed_department: int = Field(description="routing sent them straight to a department")
@@ -130,16 +129,17 @@ class CategoryHandlingRow(BaseModel):
     met: bool | None
 
 
-class CategoryHandlingTotals(CategoryHandlingRow):
-    key: str | None = None
+class CategoryHandlingRow(CategoryHandlingNumbers):
+    key: str | None = Field(description="the category; null for cases without one")
+
+
+class CategoryHandlingGroup(CategoryHandlingNumbers):
+    key: str | int | None
     categories: list[CategoryHandlingRow]
 
 
-class CategoryHandlingGroup(CategoryHandlingTotals):
-    key: str | int | None = None  # type: ignore[assignment]
-
-
-class CategoryHandlingFigure(CategoryHandlingTotals):
+class CategoryHandlingFigure(CategoryHandlingNumbers):
+    categories: list[CategoryHandlingRow] = Field(description="most handled by departments first")
     groups: list[CategoryHandlingGroup] | None = None
 
 
