@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from tests.stats_category_handling_plain import category_handling, category_rows
 from tests.stats_figures_plain import (
     answer_rate,
     backlog,
@@ -106,6 +107,8 @@ class Expectation:
                 }
             case "report":
                 return self.report(params)
+            case "category-handling":
+                return category_handling(cases, params)
         raise ValueError(f"no expectation for {path}")
 
     def volumes(self, params: dict[str, Any], calls: list[CallView], cases: list[CaseView]) -> dict[str, Any]:
@@ -233,6 +236,7 @@ class Expectation:
                 ],
             },
             "departments": dept_entries,
+            "category_handling": category_rows(cases),
         }
 
 

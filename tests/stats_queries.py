@@ -50,6 +50,7 @@ def queries(
                 ("/v1/stats/backlog", base),
                 ("/v1/stats/volumes", {**base, "group_by": "channel"}),
                 ("/v1/stats/synpunkter", base),
+                ("/v1/stats/category-handling", base),
             ]
         scope = {"organization": org} if org else {}
         if not full:
@@ -75,6 +76,7 @@ def queries(
             ("/v1/stats/volumes", {**scope, "kind": "calls", "group_by": "answer_group"}),
             ("/v1/stats/volumes", {**scope, "kind": "calls", "group_by": "day"}),
             ("/v1/stats/volumes", {**scope, "kind": "outbound", "group_by": "channel"}),
+            ("/v1/stats/category-handling", {**scope, "group_by": "month"}),
             ("/v1/stats/volumes/charging", {**scope, "month": "2026-03"}),
             ("/v1/stats/volumes/charging", {**scope, "month": "2026-04"}),
             ("/v1/stats/report", {**scope, "period": "2026-T1", "mode": "calendar"}),

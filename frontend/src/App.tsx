@@ -21,7 +21,7 @@ import { KnowledgePage } from "./pages/workspace/KnowledgePage";
 import { NoticesPage } from "./pages/workspace/NoticesPage";
 import { Loading } from "./components/bits";
 
-// Chart.js and the administration load only when a supervisor or administrator opens them.
+// Chart.js and the administration load only when someone opens them (the figures: supervisors, administrators, handlers).
 const DashboardPage = lazy(() => import("./pages/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const AdminPage = lazy(() => import("./pages/admin/AdminPage").then((m) => ({ default: m.AdminPage })));
 
@@ -83,7 +83,7 @@ export function App() {
                 <Route
                   path="statistik"
                   element={
-                    <RequireRole roles={["supervisor", "admin"]}>
+                    <RequireRole roles={["supervisor", "admin", "handler"]}>
                       <Suspense fallback={<Loading />}>
                         <DashboardPage />
                       </Suspense>

@@ -5,7 +5,7 @@
 - ``handler`` (scoped to departments): the case figures of their departments only — a request for
   the whole organisation is answered over their departments, and ``scope`` in the answer says so.
   Telephony (answer groups, not departments) and outbound messages (no department) answer 403;
-- ``agent`` (first line) and connectors: 403 — the dashboard is for supervisors and administrators;
+- ``agent`` (first line) and connectors: 403 — the dashboard is for supervisors, administrators and handlers;
 - organisations: a token that names organisations reads only those; asking for another one answers
   403, asking for none answers over the token's organisations. A supervisor's or administrator's
   token with none reads every one; a handler's departments count only within the organisations their

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.stats import api, department_reports, report
+from services.stats import api, category_handling, department_reports, report
 from services.stats.aggregates import Aggregator
 from services.stats.deps import Clock, wall_clock
 from services.stats.handlers import STATS_TOPICS, make_batch_handler
@@ -85,7 +85,7 @@ def create_app(
             "ärendebalans och tertialrapport — computed from the event stream, without personal data. "
             "Definitions: docs/figures.md."
         ),
-        routers=[api.router, report.router, department_reports.router],
+        routers=[api.router, report.router, department_reports.router, category_handling.router],
         startup=_startup,
         database=settings.database,
         publisher=publisher,

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from services.stats.aggregates import CASE_DIMENSIONS
 from services.stats.backlog import backlog
 from services.stats.calls import CALL_DIMENSIONS, answer_rate
+from services.stats.category_handling import by_category, category_rows, slices_cells
 from services.stats.deps import Figures, FiguresDep
 from services.stats.email import email_response
 from services.stats.figures import InvalidPeriod, parse_tertial
@@ -167,6 +168,7 @@ def organization_report(
             ],
         },
         "departments": departments,
+        "category_handling": category_rows(by_category(slices_cells(cases)), target=s.resolution_target),
     }
 
 

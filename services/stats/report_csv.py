@@ -82,6 +82,8 @@ def report_rows(report: dict[str, Any]) -> Iterator[Row]:
             yield org, dept, "synpunkter", "", "count", cell(department["synpunkter"]["count"])
             for ref in department["synpunkter"]["refs"]:
                 yield org, dept, "synpunkter", "", "case_ref", ref
+        for row in entry.get("category_handling", []):
+            yield from figure_rows(org, "", "category_handling", row, row["key"])
 
 
 def to_csv(rows: Iterator[Row]) -> str:

@@ -62,6 +62,7 @@ ENDPOINTS: dict[str, tuple[str, dict[str, str], str]] = {
     "synpunkter": ("/v1/stats/synpunkter", {}, "cases"),
     "report": ("/v1/stats/report", {"period": "2026-T1"}, "cases"),
     "report-csv": ("/v1/stats/report", {"period": "2026-T1", "format": "csv"}, "cases"),
+    "category-handling": ("/v1/stats/category-handling", {"group_by": "department"}, "cases"),
 }
 
 
@@ -142,6 +143,9 @@ def counted(endpoint: str, body: Any) -> dict[str, int]:
             "calls": offered_calls,
             **departments,
         }
+    if endpoint == "category-handling":
+        groups = {g["key"]: g["cases"] for g in body["groups"]}
+        return {"cases": body["cases"], **groups}
     if endpoint == "email-response":
         return {"cases": body["in_time"] + body["missed"] + body["pending"]}
     if endpoint == "resolution":
@@ -178,8 +182,13 @@ async def answer_problem(
     got = counted(endpoint, body)
     if got != {key: expected.get(key, 0) for key in got}:
         return f"counts {got}, expected {expected}"
-    if endpoint in ("volumes", "backlog", "report") and set(got) - {"cases", "calls"} != departments:
+    if (
+        endpoint in ("volumes", "backlog", "report", "category-handling")
+        and set(got) - {"cases", "calls"} != departments
+    ):
         return f"departments {sorted(set(got))}, expected {sorted(departments)}"
+    if endpoint == "charging" and {g["key"] for g in body["groups"]} != departments:
+        return f"charging lists {[g['key'] for g in body['groups']]}, expected {sorted(departments)}"
     narrowed = token is not None and token[0] == "handler"
     if ("scope" in body) != narrowed or (narrowed and body["scope"]["departments"] != list(token[1])):  # type: ignore[index]
         return f"scope {body.get('scope')!r}"

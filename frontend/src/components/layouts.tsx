@@ -58,7 +58,7 @@ const NAV: { to: string; key: "nav.cases" | "nav.switchboard" | "nav.staff" | "n
   { to: "/arbetsyta/kunskapsbank", key: "nav.knowledge", roles: ["agent", "handler", "supervisor", "admin"] },
   { to: "/arbetsyta/meddelanden", key: "nav.notices", roles: ["supervisor", "admin"] },
   { to: "/arbetsyta/diarium", key: "nav.registry", roles: ["supervisor", "admin"] },
-  { to: "/arbetsyta/statistik", key: "nav.dashboard", roles: ["supervisor", "admin"] },
+  { to: "/arbetsyta/statistik", key: "nav.dashboard", roles: ["supervisor", "admin", "handler"] },
   { to: "/arbetsyta/admin", key: "nav.admin", roles: ["admin"] },
 ];
 
