@@ -39,6 +39,7 @@ from lotsen.kafka.memory import InMemoryBus
 from lotsen.kafka.processing import MemoryDeduplicator
 from services.stats.handlers import make_handler
 from services.stats.repository import StatsRepository
+from services.stats.targets.repository import copy_targets
 from tests.stats_support import bearer, stats_app
 
 T = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -332,3 +333,16 @@ async def test_bad_targets_are_refused_naming_what_is_wrong(
     assert response.status_code == 422, response.text
     assert named in response.json()["error"]["message"]
     assert (await client.get("/v1/stats/targets/degerfors")).json()["set"]["answer_rate"] is None
+
+
+async def test_a_rebuild_into_another_database_keeps_the_targets(app: FastAPI) -> None:
+    client: httpx.AsyncClient = app.state.client
+    await set_targets(client)
+    db = app.state.runtime.db
+    rebuilt = db.client[f"{db.name}_rebuilt"]
+    try:
+        assert await copy_targets(db, rebuilt) == 2
+        copied = {doc["_id"]: doc["targets"] async for doc in rebuilt["targets"].find({})}
+        assert copied["degerfors"] == DEGERFORS
+    finally:
+        await db.client.drop_database(rebuilt.name)
