@@ -27,9 +27,10 @@ StoreDep = Annotated[TargetStore, Depends(_store)]
 async def list_targets(request: Request, principal: OptionalPrincipal, store: StoreDep) -> dict[str, Any]:
     yours = readable(principal, None, require_token=request.app.state.settings.require_token)
     organizations = [o for o in store.organizations if yours is None or o in yours]
+    book = await store.book()
     return {
         "defaults": store.defaults(),
-        "organizations": [await store.read(o) for o in organizations],
+        "organizations": [await store.read(o, book) for o in organizations],
     }
 
 

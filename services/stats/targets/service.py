@@ -56,10 +56,10 @@ class TargetStore:
             )
         return [g.id for g in found.answer_groups]
 
-    async def read(self, organization: str) -> dict[str, Any]:
+    async def read(self, organization: str, book: TargetBook | None = None) -> dict[str, Any]:
         groups = self.known(organization)
         doc = await self.repository.get(organization)
-        return self._answer(organization, groups, doc, await self.book())
+        return self._answer(organization, groups, doc, book or await self.book())
 
     async def put(
         self, organization: str, targets: OrganizationTargets, *, by: Principal, at: datetime
