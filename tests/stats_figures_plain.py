@@ -44,6 +44,8 @@ def answer_rate(calls: list[CallView], short: float = 5, level: float = 60) -> d
         "met": met(rate, TARGETS["answer_rate"]),
         "transferred": 0,  # the generated months connect no call (tests/unit/test_stats_transfers.py)
         "transferred_by_department": {},
+        "service_level_target": TARGETS["service_level"],
+        "service_level_met": met(ratio(within, len(answered) + abandoned), TARGETS["service_level"]),
     }
 
 

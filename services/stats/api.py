@@ -30,6 +30,7 @@ from services.stats.query import Period, sorted_groups
 from services.stats.resolution import resolution
 from services.stats.satisfaction import satisfaction
 from services.stats.settings import EmailMode
+from services.stats.targets.figures import targeted
 from services.stats.volumes import VOLUME_COUNT, charging_rows, synpunkter
 
 router = APIRouter(tags=["stats"])
@@ -55,14 +56,17 @@ async def get_answer_rate(
     settings = figures.settings
     short = settings.short_abandon_seconds if short_abandon_seconds is None else short_abandon_seconds
     level = settings.service_level_seconds if service_level_seconds is None else service_level_seconds
-    body = await figures.grouped(
+    body = await targeted(
+        figures,
         "calls",
         common,
-        lambda tally: answer_rate(
+        ("answer_rate", "service_level"),
+        lambda tally, goals: answer_rate(
             tally,
             short_abandon_seconds=short,
             service_level_seconds=level,
-            target=settings.answer_rate_target,
+            target=goals.answer_rate,
+            service_level_target=goals.service_level,
         ),
     )
     return {**body, "short_abandon_seconds": short, "service_level_seconds": level}
@@ -79,11 +83,12 @@ async def get_email_response(
     mode: Annotated[EmailMode | None, Query(description="calendar (48 h) or working_days (2)")] = None,
 ) -> dict[str, Any]:
     chosen: EmailMode = mode or figures.settings.email_response_mode
-    target = figures.settings.email_response_target
-    return await figures.grouped(
+    return await targeted(
+        figures,
         "cases",
         common,
-        lambda tally: email_response(tally, mode=chosen, now=figures.now, target=target),
+        ("email_response",),
+        lambda tally, goals: email_response(tally, mode=chosen, now=figures.now, target=goals.email_response),
         where={"channel": "email"},
     )
 
@@ -94,8 +99,9 @@ async def get_email_response(
     responses={200: {"model": ResolutionFigure}},
 )
 async def get_resolution(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
-    target = figures.settings.resolution_target
-    return await figures.grouped("cases", common, lambda tally: resolution(tally, target=target))
+    return await targeted(
+        figures, "cases", common, ("resolution",), lambda tally, g: resolution(tally, target=g.resolution)
+    )
 
 
 @router.get(
@@ -104,8 +110,13 @@ async def get_resolution(common: CommonDep, figures: FiguresDep) -> dict[str, An
     responses={200: {"model": SatisfactionFigure}},
 )
 async def get_satisfaction(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
-    targets = figures.settings.satisfaction_targets
-    return await figures.grouped("cases", common, lambda tally: satisfaction(tally, targets=targets))
+    return await targeted(
+        figures,
+        "cases",
+        common,
+        ("satisfaction",),
+        lambda tally, goals: satisfaction(tally, targets=goals.satisfaction),
+    )
 
 
 @router.get(

@@ -25,6 +25,9 @@ from services.stats.handlers import STATS_TOPICS, make_batch_handler
 from services.stats.metrics import refresh_gauges
 from services.stats.repository import StatsRepository
 from services.stats.settings import StatsSettings
+from services.stats.targets import api as targets_api
+from services.stats.targets.repository import TargetsRepository
+from services.stats.targets.service import TargetStore
 
 GAUGE_SECONDS = 10.0
 
@@ -36,6 +39,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     aggregator = Aggregator(stats, settings)
     app.state.stats = stats
     app.state.aggregator = aggregator
+    app.state.targets = TargetStore(TargetsRepository(runtime.db), runtime.directory, settings)
     app.state.report_sender = department_reports.sender_of(app.state, runtime)
     handler = make_batch_handler(stats=stats, settings=settings)
     await runtime.consume_batches(
@@ -85,7 +89,13 @@ def create_app(
             "ärendebalans och tertialrapport — computed from the event stream, without personal data. "
             "Definitions: docs/figures.md."
         ),
-        routers=[api.router, report.router, department_reports.router, category_handling.router],
+        routers=[
+            api.router,
+            report.router,
+            department_reports.router,
+            category_handling.router,
+            targets_api.router,
+        ],
         startup=_startup,
         database=settings.database,
         publisher=publisher,

@@ -52,7 +52,12 @@ def call_tally(call: CallFacts) -> Tally:
 
 
 def answer_rate(
-    tally: Tally, *, short_abandon_seconds: float, service_level_seconds: float, target: Target
+    tally: Tally,
+    *,
+    short_abandon_seconds: float,
+    service_level_seconds: float,
+    target: Target,
+    service_level_target: Target = None,
 ) -> dict[str, Any]:
     abandons = tally.hist("abandon_waits")
     short = sum(n for wait, n in abandons.items() if wait < short_abandon_seconds)
@@ -61,6 +66,7 @@ def answer_rate(
     answered = tally.counts["answered"]
     within = sum(n for wait, n in answer_waits.items() if wait <= service_level_seconds)
     rate = ratio(answered, answered + abandoned)
+    level = ratio(within, answered + abandoned)
     return {
         "offered": tally.counts["offered"],
         "answered": answered,
@@ -69,7 +75,7 @@ def answer_rate(
         "callbacks": tally.counts["callbacks"],
         "pending": tally.counts["pending"],
         "answer_rate": rate,
-        "service_level": ratio(within, answered + abandoned),
+        "service_level": level,
         "answered_within_service_level": within,
         "median_wait_seconds": nearest_rank(answer_waits, 50),
         "p90_wait_seconds": nearest_rank(answer_waits, 90),
@@ -77,4 +83,6 @@ def answer_rate(
         "met": met(rate, target),
         "transferred": tally.counts["transferred"],
         "transferred_by_department": dict(sorted(tally.marked("transferred_to").items())),
+        "service_level_target": service_level_target,
+        "service_level_met": met(level, service_level_target),
     }

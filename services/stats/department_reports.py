@@ -51,6 +51,7 @@ from services.stats.report_csv import report_rows, to_csv
 from services.stats.report_html import render_report
 from services.stats.repository import SentReports, StatsRepository
 from services.stats.settings import StatsSettings
+from services.stats.targets.service import TargetStore
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["stats"])
@@ -119,13 +120,14 @@ class ReportSender:
     publisher: Publisher
     clock: Clock
     sent: SentReports
+    targets: TargetStore | None = None  # each organisation's own targets, as the report asked for shows
 
     async def reports(
         self, org: Organization, period: Period, departments: list[str], *, trigger: Trigger
     ) -> list[ReportReady]:
         """The events of ``departments`` of ``org`` for ``period``, from one build of the report."""
         now = self.clock()
-        figures = Figures(self.stats, self.aggregator, self.settings, now)
+        figures = Figures(self.stats, self.aggregator, self.settings, now, targets=self.targets)
         mode = self.settings.email_response_mode
         report = await build_report(
             figures, period=period.label, first=period.first, last=period.last, organization=org.id, mode=mode
@@ -298,4 +300,5 @@ def sender_of(app_state: Any, runtime: Any) -> ReportSender:
         publisher=runtime.publisher,
         clock=app_state.clock,
         sent=SentReports(runtime.db),
+        targets=app_state.targets,
     )

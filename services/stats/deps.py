@@ -18,6 +18,7 @@ from services.stats.query import Period, Slice, read_slices, sorted_groups, summ
 from services.stats.repository import StatsRepository
 from services.stats.settings import StatsSettings
 from services.stats.tally import Tally
+from services.stats.targets.service import TargetStore
 from services.stats.updates import Kind
 
 GroupBy = Literal[
@@ -58,6 +59,7 @@ class Figures:
     now: datetime
     reader: Principal | None = None
     scope: Scope = EVERYTHING  # of the last read: a handler's answers say which departments they cover
+    targets: TargetStore | None = None  # per organisation and answer group (services/stats/targets)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -120,7 +122,8 @@ def within_departments(slices: list[Slice], kind: Kind, departments: tuple[str, 
 
 async def _figures(request: Request, reader: Reader) -> Figures:
     state = request.app.state
-    return Figures(state.stats, state.aggregator, state.settings, state.clock(), reader)
+    targets = state.targets
+    return Figures(state.stats, state.aggregator, state.settings, state.clock(), reader, targets=targets)
 
 
 FiguresDep = Annotated[Figures, Depends(_figures)]

@@ -10,6 +10,9 @@ handler and the state is order-independent, the figures are the same as the live
 §2): every partition's position has reached the high watermark of its last fetch response and a
 further poll came back empty (:class:`lotsen.kafka.batches.BatchConsumerRunner`).
 
+The targets per organisation (collection ``targets``) are settings, not events: ``--drop`` keeps
+them, and a rebuild into another ``--database`` copies them from ``STATS_DATABASE``.
+
 To switch over without a gap, start stats on the rebuilt database with the rebuild's consumer
 group, so it continues where the rebuild stopped: ``STATS_DATABASE=<database>
 STATS_CONSUMER_GROUP=<group printed at the end, without "lotsen-">``.
@@ -33,6 +36,7 @@ from services.stats.aggregates import Aggregator
 from services.stats.handlers import STATS_TOPICS, make_batch_handler
 from services.stats.repository import StatsRepository
 from services.stats.settings import StatsSettings
+from services.stats.targets.repository import copy_targets
 
 
 class RebuildRefused(DomainError):
@@ -92,6 +96,8 @@ async def main(args: argparse.Namespace) -> int:
     client = mongo.connect(settings.mongodb_url)
     try:
         result = await rebuild(settings, client[args.database or settings.database], drop=args.drop)
+        if args.database and args.database != settings.database:  # targets are settings: bring them along
+            await copy_targets(client[settings.database], client[args.database])
     except RebuildRefused as exc:
         print(f"refused: {exc.message}", file=sys.stderr)
         return 2

@@ -32,18 +32,22 @@ from services.stats.resolution import failure_demand, resolution
 from services.stats.satisfaction import satisfaction
 from services.stats.settings import EmailMode
 from services.stats.tally import Tally
+from services.stats.targets.figures import book_of, settings_only
+from services.stats.targets.model import Goals, TargetBook
 from services.stats.volumes import SYNPUNKT, synpunkter
 
 router = APIRouter(tags=["stats"])
 
 
-def case_figures(tally: Tally, email: Tally, figures: Figures, mode: EmailMode) -> dict[str, Any]:
-    s = figures.settings
+def case_figures(
+    tally: Tally, email: Tally, figures: Figures, mode: EmailMode, goals: Goals | None = None
+) -> dict[str, Any]:
+    g = goals or settings_only(figures.settings).default
     return {
         "cases": tally.counts["cases"],
-        "email_response": email_response(email, mode=mode, now=figures.now, target=s.email_response_target),
-        "resolution": resolution(tally, target=s.resolution_target),
-        "satisfaction": satisfaction(tally, targets=s.satisfaction_targets),
+        "email_response": email_response(email, mode=mode, now=figures.now, target=g.email_response),
+        "resolution": resolution(tally, target=g.resolution),
+        "satisfaction": satisfaction(tally, targets=g.satisfaction),
         "failure_demand": failure_demand(tally),
         "backlog": backlog(tally, now=figures.now, tz=figures.tz),
     }
@@ -97,17 +101,26 @@ def rows(counts: Counter[Any]) -> list[dict[str, Any]]:
 
 
 def organization_report(
-    organization: str, calls: list[Slice], cases: list[Slice], figures: Figures, mode: EmailMode
+    organization: str,
+    calls: list[Slice],
+    cases: list[Slice],
+    figures: Figures,
+    mode: EmailMode,
+    book: TargetBook | None = None,
 ) -> dict[str, Any]:
     s = figures.settings
+    targets = book or settings_only(s)
+    goals = targets.of(organization)  # the organisation's own; an answer group's own for its calls
     calls_total, by_group = summed(calls, CALL_DIMENSIONS, "answer_group")
 
-    def rate(tally: Tally) -> dict[str, Any]:
+    def rate(tally: Tally, answer_group: str | None = None) -> dict[str, Any]:
+        g = targets.of(organization, answer_group)
         return answer_rate(
             tally,
             short_abandon_seconds=s.short_abandon_seconds,
             service_level_seconds=s.service_level_seconds,
-            target=s.answer_rate_target,
+            target=g.answer_rate,
+            service_level_target=g.service_level,
         )
 
     b = Breakdown()
@@ -118,7 +131,7 @@ def organization_report(
     departments = [
         {
             "department": department,
-            **case_figures(b.departments[department], b.email.get(department, Tally()), figures, mode),
+            **case_figures(b.departments[department], b.email.get(department, Tally()), figures, mode, goals),
             "by_channel": rows(b.department_channels[department]),
             "charging": [
                 dict(
@@ -138,9 +151,9 @@ def organization_report(
         "organization": organization,
         "answer_rate": {
             **rate(calls_total),
-            "groups": [{"key": k, **rate(t)} for k, t in sorted_groups(by_group)],
+            "groups": [{"key": k, **rate(t, k)} for k, t in sorted_groups(by_group)],
         },
-        **case_figures(b.total, b.email.get(ALL, Tally()), figures, mode),
+        **case_figures(b.total, b.email.get(ALL, Tally()), figures, mode, goals),
         "volumes": {
             "cases": b.total.counts["cases"],
             "calls_offered": calls_total.counts["offered"],
@@ -180,6 +193,7 @@ async def build_report(
     # A handler's report covers their departments' cases; calls belong to answer groups, not departments.
     calls = await figures.slices("calls", scope) if figures.scope.departments is None else []
     organizations = {p.organization for p in calls} | {p.organization for p in cases}
+    book = await book_of(figures)
     if organization:
         organizations.add(organization)
     s = figures.settings
@@ -205,6 +219,7 @@ async def build_report(
                     [p for p in cases if p.organization == org],
                     figures,
                     mode,
+                    book,
                 )
                 for org in sorted(organizations)
             ],

@@ -9,6 +9,7 @@ bemötande 4,3, kunskap 4,0; tillgänglighet has no NKI target there, it is meas
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from services.stats.facts import CaseFacts
@@ -29,7 +30,7 @@ def satisfaction_tally(case: CaseFacts, tally: Tally) -> None:
             tally.count(f"survey_{question}_count")
 
 
-def satisfaction(tally: Tally, *, targets: dict[str, float]) -> dict[str, Any]:
+def satisfaction(tally: Tally, *, targets: Mapping[str, float | None]) -> dict[str, Any]:
     figure: dict[str, Any] = {"responses": tally.counts["survey_responses"]}
     for question in QUESTIONS:
         count = tally.counts[f"survey_{question}_count"]

@@ -35,6 +35,7 @@ class StatsSettings(ServiceSettings):
     short_abandon_seconds: float = Field(5, ge=0, description="abandons that waited less count in neither")
     service_level_seconds: float = Field(60, ge=0, description="servicenivå: answered within this wait")
     answer_rate_target: float = 0.95
+    service_level_target: float = Field(0.80, description="servicenivå: the common 80/20 measure's 80 %")
     calls_waiting_window_seconds: float = Field(
         3600, gt=0, description="a call without an outcome counts as waiting (gauge) for this long"
     )

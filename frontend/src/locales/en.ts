@@ -12,5 +12,6 @@ import { knowledge } from "./en/knowledge";
 import { search } from "./en/search";
 import { handling } from "./en/handling";
 import type { MessageKey } from "./sv";
+import { targets } from "./en/targets";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets };

@@ -11,7 +11,8 @@ import { records } from "./sv/records";
 import { knowledge } from "./sv/knowledge";
 import { search } from "./sv/search";
 import { handling } from "./sv/handling";
+import { targets } from "./sv/targets";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets };
 
 export type MessageKey = keyof typeof sv;

@@ -5,8 +5,9 @@ import { usePageTitle } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { DeliveriesSection, SubscriptionsSection } from "./Notifications";
 import { DirectorySection, RulesSection, SimulationSection } from "./Routing";
+import { TargetsSection } from "./Targets";
 
-const SECTIONS = ["directory", "rules", "simulate", "subscriptions", "deliveries"] as const;
+const SECTIONS = ["directory", "rules", "simulate", "subscriptions", "deliveries", "targets"] as const;
 type Section = (typeof SECTIONS)[number];
 
 export function AdminPage() {
@@ -33,6 +34,7 @@ export function AdminPage() {
       {section === "simulate" ? <SimulationSection /> : null}
       {section === "subscriptions" ? <SubscriptionsSection /> : null}
       {section === "deliveries" ? <DeliveriesSection /> : null}
+      {section === "targets" ? <TargetsSection /> : null}
     </>
   );
 }

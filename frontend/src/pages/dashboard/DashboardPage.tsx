@@ -11,6 +11,7 @@ import { COLORS, FigureChart } from "./charts";
 import { CategoryHandlingCard } from "./CategoryHandlingCard";
 import { FiguresScope } from "./FiguresScope";
 import { useAuth } from "../../auth";
+import { OrganizationTargets } from "./OrganizationTargets";
 import { customPeriod, loadFigures, monthPeriod, tertialOf, tertialPeriod, type Figure, type Period, type Ratio } from "./figures";
 
 type PeriodKind = "tertial" | "month" | "custom";
@@ -153,6 +154,7 @@ export function DashboardPage() {
           <RatioCard id="answer-rate" title={t("dashboard.answerRate")} figure={f.answerRate} bucket={bucket} />
           <RatioCard id="email-response" title={t("dashboard.emailResponse")} figure={f.emailResponse} bucket={bucket} />
           <RatioCard id="resolution" title={t("dashboard.resolution")} figure={f.resolution} bucket={bucket} />
+          <OrganizationTargets period={period} organization={organization} />
           <Card id="satisfaction" title={t("dashboard.satisfaction")} figure={f.satisfaction}>
             {(s) =>
               s.questions.length ? (

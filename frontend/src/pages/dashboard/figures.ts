@@ -108,7 +108,8 @@ function satisfaction(data: Json): Satisfaction {
       key,
       mean: num(item.mean) ?? num(item.average) ?? num(item.score),
       count: num(item.count) ?? num(item.answers),
-      target: num(item.target) ?? num(targets[key]) ?? DEFAULT_TARGETS[key] ?? null,
+      // stats says null when the organisations covered have different targets: then there is none.
+      target: "target" in item ? num(item.target) : (num(targets[key]) ?? DEFAULT_TARGETS[key] ?? null),
     });
   }
   return { answers: num(data.answers) ?? num(data.count) ?? num(data.responses), questions: out };
