@@ -19,6 +19,8 @@ from fastapi import FastAPI
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
 from services.stats import api, report
+from services.stats.agents import api as agents_api
+from services.stats.agents import setup as agents_setup
 from services.stats.aggregates import Aggregator
 from services.stats.deps import Clock, wall_clock
 from services.stats.handlers import STATS_TOPICS, make_batch_handler
@@ -36,6 +38,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     aggregator = Aggregator(stats, settings)
     app.state.stats = stats
     app.state.aggregator = aggregator
+    await agents_setup.start(app, runtime, stats, settings)
     handler = make_batch_handler(stats=stats, settings=settings)
     await runtime.consume_batches(
         settings.consumer_group, STATS_TOPICS, handler, max_records=settings.batch_size
@@ -82,7 +85,7 @@ def create_app(
             "ärendebalans och tertialrapport — computed from the event stream, without personal data. "
             "Definitions: docs/figures.md."
         ),
-        routers=[api.router, report.router],
+        routers=[api.router, report.router, agents_api.router],
         startup=_startup,
         database=settings.database,
         publisher=publisher,

@@ -49,3 +49,14 @@ class StatsSettings(ServiceSettings):
 
     # NKI (Östersund: bemötande 4,3 and kunskap 4,0; tillgänglighet is measured by svarsfrekvens)
     satisfaction_targets: dict[str, float] = Field(default_factory=lambda: {"bemotande": 4.3, "kunskap": 4.0})
+
+    # per handläggare (per agent): staff data, kept apart and deleted after the retention
+    agent_figures_retention_days: int = Field(
+        396, ge=1, description="per-agent figures are kept this many days (396 ≈ 13 months), then deleted"
+    )
+    agent_retention_check_seconds: float = Field(
+        3600, gt=0, description="how often one replica deletes per-agent figures past the retention"
+    )
+    agent_flush_interval_seconds: float = Field(
+        30, gt=0, description="how often per-agent days are re-derived (per-agent queries also do it first)"
+    )
