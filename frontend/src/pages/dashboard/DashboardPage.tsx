@@ -8,6 +8,7 @@ import { formatDecimal, formatInteger, formatPercent, formatDateTime, localDate 
 import { directoryNames, useDirectory, usePageTitle, usePolling } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { COLORS, FigureChart } from "./charts";
+import { TeamFiguresCard } from "./AgentFigures";
 import { customPeriod, loadFigures, monthPeriod, tertialOf, tertialPeriod, type Figure, type Period, type Ratio } from "./figures";
 
 type PeriodKind = "tertial" | "month" | "custom";
@@ -259,6 +260,7 @@ export function DashboardPage() {
           </Card>
         </div>
       )}
+      <TeamFiguresCard from={period.from} to={period.to} organization={organization} />
     </>
   );
 }
