@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from tests.stats_expected_time import report_time_spent, report_written, time_spent
 from tests.stats_figures_plain import (
     answer_rate,
     backlog,
@@ -106,6 +107,8 @@ class Expectation:
                 }
             case "report":
                 return self.report(params)
+            case "time-spent":
+                return time_spent(calls, cases, params.get("group_by"))
         raise ValueError(f"no expectation for {path}")
 
     def volumes(self, params: dict[str, Any], calls: list[CallView], cases: list[CaseView]) -> dict[str, Any]:
@@ -191,6 +194,7 @@ class Expectation:
                         for m in months
                     ],
                     "synpunkter": synpunkter(mine),
+                    "time_spent": {"written": report_written(mine)},
                 }
             )
         charging = []
@@ -233,6 +237,7 @@ class Expectation:
                 ],
             },
             "departments": dept_entries,
+            "time_spent": report_time_spent(calls, cases),
         }
 
 

@@ -27,6 +27,7 @@ from services.stats.handlers import STATS_TOPICS, make_batch_handler
 from services.stats.metrics import refresh_gauges
 from services.stats.repository import StatsRepository
 from services.stats.settings import StatsSettings
+from services.stats.time_spent_api import router as time_spent_router
 
 GAUGE_SECONDS = 10.0
 
@@ -85,7 +86,7 @@ def create_app(
             "ärendebalans och tertialrapport — computed from the event stream, without personal data. "
             "Definitions: docs/figures.md."
         ),
-        routers=[api.router, report.router, agents_api.router],
+        routers=[api.router, report.router, time_spent_router, agents_api.router],
         startup=_startup,
         database=settings.database,
         publisher=publisher,

@@ -99,6 +99,7 @@ class CaseFacts:
     opened_at: datetime | None = None  # first taken up: first assignment to someone or move to open
     opened_by: str | None = None  # the first assignee (staff), when an assignment opened it
     resolved_by: str | None = None  # who resolved it last (staff)
+    first_handoff_at: datetime | None = None
 
     @classmethod
     def from_doc(cls, doc: Document) -> CaseFacts:
@@ -107,6 +108,7 @@ class CaseFacts:
         status = key_parts(doc.get("status"))
         survey = key_parts(doc.get("survey"))
         opened = key_parts(doc.get("opened"))
+        first_handoff = key_parts(doc.get("handoff_first"))
         classified = _classification(doc)
         department = classified["department"]
         # A handoff moves the errand to the department that got it, a correction to the one it
@@ -136,6 +138,7 @@ class CaseFacts:
             opened_at=opened[0] if opened else None,
             opened_by=("|".join(opened[1]) or None) if opened else None,
             resolved_by=("|".join(resolution[1][2:]) or None) if resolution else None,
+            first_handoff_at=first_handoff[0] if first_handoff else None,
         )
 
     @property

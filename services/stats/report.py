@@ -31,6 +31,7 @@ from services.stats.resolution import failure_demand, resolution
 from services.stats.satisfaction import satisfaction
 from services.stats.settings import EmailMode
 from services.stats.tally import Tally
+from services.stats.time_spent import report_time_spent, report_written
 from services.stats.volumes import SYNPUNKT, synpunkter
 
 router = APIRouter(tags=["stats"])
@@ -130,6 +131,7 @@ def organization_report(
                 for m in months
             ],
             "synpunkter": synpunkter(b.departments[department]),
+            "time_spent": {"written": report_written(b.departments[department])},
         }
         for department in by_key(b.departments)
     ]
@@ -167,6 +169,7 @@ def organization_report(
             ],
         },
         "departments": departments,
+        "time_spent": report_time_spent(calls_total, by_group, b.total),
     }
 
 
