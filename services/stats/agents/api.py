@@ -44,9 +44,11 @@ class AgentFigures(BaseModel):
     )
     answer_share: float | None = Field(description="answered_calls / answered_in_groups")
     handled_calls: int = Field(description="answered calls that ended (talk time known)")
-    mean_talk_seconds: float | None
-    mean_wrap_up_seconds: float | None = Field(description="over the calls with a wrap-up reported")
-    mean_handling_seconds: float | None = Field(description="(talk + wrap-up) / handled_calls")
+    wrapped_up_calls: int = Field(description="answered calls with a wrap-up reported")
+    talked_and_wrapped_calls: int = Field(description="answered calls with both")
+    mean_talk_seconds: float | None = Field(description="over handled_calls")
+    mean_wrap_up_seconds: float | None = Field(description="over wrapped_up_calls")
+    mean_handling_seconds: float | None = Field(description="talk + wrap-up, over talked_and_wrapped_calls")
     resolved_first_line: int = Field(description="cases the agent resolved at first line")
     satisfaction: AgentSatisfaction = Field(description="survey answers on those cases")
 

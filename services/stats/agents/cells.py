@@ -3,8 +3,9 @@
 A per-agent cell is keyed by (agent, answer group): the agent's user name (``""`` for an answered
 call whose telephony named nobody) and the call's or case's answer group (``""`` for none). Its
 :class:`~services.stats.tally.Tally` holds, for calls answered by the agent: ``answered``, and for
-those that ended (talk known) ``handled``, ``talk_ms``, ``wrap_up_ms``, ``handling_ms`` (whole
-milliseconds, so sums are exact in any order), ``wrapped`` for those with a wrap-up; for cases the
+those that ended ``handled`` and ``talk_ms``, for those wrapped up ``wrapped`` and ``wrap_up_ms``,
+for those with both ``talked_and_wrapped`` and ``handling_ms`` (whole milliseconds, so sums are
+exact in any order); for cases the
 agent resolved at first line: ``resolved_first_line`` and the survey answer's scores. Everything is a
 pure function of the entity's state, so a day's cells are what its entities say, however often and in
 whatever order the events came.
@@ -16,8 +17,8 @@ The definitions (docs/figures.md, *Per handläggare*):
 - *answer share* (andel besvarade): the agent's answered calls / every answered call of the answer
   groups the agent answered in, in the same organisations and period — the agent's part of what
   their groups answered;
-- *handling time* (hanteringstid) per handled call: talk + wrap-up (0 when none was reported);
-  the mean is over the agent's calls that ended;
+- *handling time* (hanteringstid): talk + wrap-up, over the agent's calls that have both, as the
+  organisation's time spent counts it (a missing wrap-up is not taken for 0);
 - a case counts for the agent who resolved it (the latest ``case.resolved`` names them) when it was
   resolved at first line by the organisation's definition (resolved, never handed off), in the day
   it was received, like every case figure; its survey answer counts for that agent.
@@ -45,15 +46,17 @@ def call_part(call: CallFacts) -> tuple[CellKey, Tally] | None:
         return None  # not answered, or not offered: in no answer rate either
     tally = Tally()
     tally.count("answered")
-    if call.talk_seconds is not None:
-        talk = round(call.talk_seconds * 1000)
-        wrap = round(call.wrap_up_seconds * 1000) if call.wrap_up_seconds is not None else 0
+    talk = round(call.talk_seconds * 1000) if call.talk_seconds is not None else None
+    wrap = round(call.wrap_up_seconds * 1000) if call.wrap_up_seconds is not None else None
+    if talk is not None:
         tally.count("handled")
         tally.count("talk_ms", talk)
+    if wrap is not None:
+        tally.count("wrapped")
+        tally.count("wrap_up_ms", wrap)
+    if talk is not None and wrap is not None:
+        tally.count("talked_and_wrapped")
         tally.count("handling_ms", talk + wrap)
-        if call.wrap_up_seconds is not None:
-            tally.count("wrapped")
-            tally.count("wrap_up_ms", wrap)
     return (call.agent or NOBODY, call.answer_group or ""), tally
 
 
@@ -84,14 +87,17 @@ def figures(tally: Tally, *, group_answered: int | None, targets: dict[str, floa
     answered = tally.counts["answered"]
     handled = tally.counts["handled"]
     wrapped = tally.counts["wrapped"]
+    both = tally.counts["talked_and_wrapped"]
     return {
         "answered_calls": answered,
         "answered_in_groups": group_answered,
         "answer_share": None if group_answered is None else ratio(answered, group_answered),
         "handled_calls": handled,
+        "wrapped_up_calls": wrapped,
+        "talked_and_wrapped_calls": both,
         "mean_talk_seconds": _seconds(tally.counts["talk_ms"], handled),
         "mean_wrap_up_seconds": _seconds(tally.counts["wrap_up_ms"], wrapped),
-        "mean_handling_seconds": _seconds(tally.counts["handling_ms"], handled),
+        "mean_handling_seconds": _seconds(tally.counts["handling_ms"], both),
         "resolved_first_line": tally.counts["resolved_first_line"],
         "satisfaction": satisfaction(tally, targets=targets),
     }
