@@ -5,6 +5,7 @@ staff names behind them while the organisation's figures stay as they were."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,8 @@ from fastapi import FastAPI
 from lotsen.contracts import calls, cases
 from lotsen.contracts.envelope import Event
 from lotsen.kafka.memory import InMemoryBus
+from lotsen.leases import Lease, RunOnce
+from services.stats.agents import setup
 from services.stats.agents.retention import apply_retention
 from services.stats.handlers import Ingest
 from services.stats.repository import StatsRepository
@@ -340,3 +343,51 @@ async def test_retention_deletes_old_per_agent_figures_and_names_not_the_organis
         assert await get(client, path, {}, organization="karlskoga", **W10_W11) == figure, path
     assert await apply_retention(app.state.agents, app.state.agent_aggregator, later) == type(removed)(0, 1)
     assert await apply_retention(app.state.agents, app.state.agent_aggregator, later) == type(removed)(0, 0)
+
+
+class Replica:
+    """What stats' start-up asks of the runtime, recorded instead of run: the leased jobs."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self.run_consumers = True
+        self.leased: dict[str, Any] = {}
+
+    def background(self, work: Any, stop: asyncio.Event) -> None:
+        work.close()  # the aggregator's loop: this test flushes by asking
+
+    def background_once(self, job: str, work: Any, stop: asyncio.Event) -> None:
+        self.leased[job] = work
+
+
+async def test_the_retention_is_a_leased_job_that_runs_on_one_replica(app: FastAPI) -> None:
+    await feed(app, EVENTS, seed=6)
+    client: httpx.AsyncClient = app.state.client
+    assert len((await get(client, "/v1/stats/agents", SUPERVISOR, **W10_W11))["agents"]) == 3
+    later = datetime(2027, 4, 6, 10, 0, tzinfo=UTC)
+    app.state.clock = lambda: later
+    db = app.state.runtime.db
+    replicas = [Replica(db), Replica(db)]
+    for replica in replicas:
+        await setup.start(app, replica, app.state.stats, app.state.settings)  # type: ignore[arg-type]
+    runners = [
+        RunOnce(
+            Lease(db, setup.RETENTION_LEASE, holder=f"replica-{n}", ttl=timedelta(seconds=30)),
+            replica.leased[setup.RETENTION_LEASE],
+            renew_every=10,
+        )
+        for n, replica in enumerate(replicas)
+    ]
+    try:
+        assert [await runner.step() for runner in runners] == [True, False]
+        for _ in range(50):
+            await asyncio.sleep(0.02)
+            if not await app.state.agents.days(
+                lower="2026-03-02", upper="2026-03-05", organization=None, organizations=None
+            ):
+                break
+        team = await get(client, "/v1/stats/agents", SUPERVISOR, **W10_W11)
+        assert [row["agent"] for row in team["agents"]] == ["cecilia"]
+    finally:
+        for runner in runners:
+            await runner._cancel()
