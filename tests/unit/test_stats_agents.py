@@ -391,3 +391,17 @@ async def test_the_retention_is_a_leased_job_that_runs_on_one_replica(app: FastA
     finally:
         for runner in runners:
             await runner._cancel()
+
+
+async def test_bad_periods_and_groupings_say_what_is_wrong(app: FastAPI) -> None:
+    client: httpx.AsyncClient = app.state.client
+    mine = as_agent("anna", "karlskoga")
+    backwards = await client.get(
+        "/v1/stats/agents/me", params={"from": "2026-03-08", "to": "2026-03-02"}, headers=mine
+    )
+    assert backwards.status_code == 422 and "before" in backwards.json()["error"]["message"]
+    tertial = await client.get("/v1/stats/agents/me", params={"group_by": "tertial"}, headers=mine)
+    assert tertial.status_code == 422
+    nothing = await get(client, "/v1/stats/agents/me", mine, **W10)
+    assert nothing["groups"] == [] and nothing["total"]["answered_calls"] == 0
+    assert nothing["total"]["answer_share"] is None  # nothing to divide by: no value, not 0 %
