@@ -108,14 +108,17 @@ class AgentRepository:
     async def organizations(self, kind: Kind) -> list[str]:
         return [o for o in await self._db[STATE[kind]].distinct("organization") if o]
 
-    async def named_before(self, kind: Kind, organization: str, day: str) -> list[Document]:
-        """``kind``'s state documents of ``organization`` received or offered before ``day`` that
-        still name a member of staff."""
+    async def named_before(
+        self, kind: Kind, organization: str, day: str, since: str | None = None
+    ) -> list[Document]:
+        """``kind``'s state documents of ``organization`` received or offered before ``day`` (and on
+        or after ``since``, when given) that still name a member of staff."""
         named = [
             {field: {"$exists": True}} if before is None else {field: {"$regex": r"[^|]$"}}
             for field, before in NAMED_KEYS[kind].items()
         ]
-        query = {"bucket": {"$gte": f"{organization}|", "$lt": f"{organization}|{day}"}, "$or": named}
+        days = {"$gte": f"{organization}|{since or ''}", "$lt": f"{organization}|{day}"}
+        query = {"bucket": days, "$or": named}
         return [doc async for doc in self._db[STATE[kind]].find(query)]
 
     async def naming(self, kind: Kind, agent: str, organizations: tuple[str, ...] | None) -> list[Document]:

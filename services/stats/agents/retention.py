@@ -20,13 +20,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.stats.agents.aggregate import AGENT_KINDS, SCOPE, AgentAggregator, oldest_kept
 from services.stats.agents.repository import AgentRepository
 from services.stats.repository import Mark, StatsRepository
 
 log = logging.getLogger(__name__)
+RECENT_DAYS = 31  # the hourly pass looks for names this many days before the limit
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,21 @@ class Removed:
     states: int  # call and case states whose staff names were removed
 
 
-async def apply_retention(agents: AgentRepository, aggregator: AgentAggregator, now: datetime) -> Removed:
-    """Delete what is older than the retention, as of ``now``."""
-    kept_from = oldest_kept(now, aggregator.tz, aggregator.settings.agent_figures_retention_days).isoformat()
+async def apply_retention(
+    agents: AgentRepository, aggregator: AgentAggregator, now: datetime, *, whole: bool = True
+) -> Removed:
+    """Delete what is older than the retention, as of ``now``. ``whole=False`` looks for staff names
+    only in the ``RECENT_DAYS`` that last passed the limit (the hourly pass: older states were
+    cleared before; a rebuild or a redelivery that wrote names into them is cleared by the whole
+    pass each replica makes when it takes the lease)."""
+    first_kept = oldest_kept(now, aggregator.tz, aggregator.settings.agent_figures_retention_days)
+    kept_from = first_kept.isoformat()
+    since = None if whole else (first_kept - timedelta(days=RECENT_DAYS)).isoformat()
     days = await agents.delete_days_before(kept_from)
     states = 0
     for kind in AGENT_KINDS:
         for organization in await agents.organizations(kind):
-            for doc in await agents.named_before(kind, organization, kept_from):
+            for doc in await agents.named_before(kind, organization, kept_from, since):
                 states += await agents.forget_names(kind, doc)
     if days or states:
         log.info("per-agent figures before %s removed: %d days, %d names in states", kept_from, days, states)
@@ -81,9 +89,12 @@ async def run_retention(
     every_seconds: float,
     stop: asyncio.Event,
 ) -> None:
-    """The leased job: apply the retention now and every ``every_seconds`` until ``stop``."""
+    """The leased job: apply the retention now (looking through every old state) and every
+    ``every_seconds`` (through the days that passed the limit lately) until ``stop``."""
+    whole = True
     while not stop.is_set():
-        await apply_retention(agents, aggregator, clock())
+        await apply_retention(agents, aggregator, clock(), whole=whole)
+        whole = False
         try:
             await asyncio.wait_for(stop.wait(), timeout=every_seconds)
         except TimeoutError:
