@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.stats_category_handling_plain import category_handling, category_rows
+from tests.stats_expected_time import report_time_spent, report_written, time_spent
 from tests.stats_figures_plain import (
     answer_rate,
     backlog,
@@ -109,6 +110,8 @@ class Expectation:
                 return self.report(params)
             case "category-handling":
                 return category_handling(cases, params)
+            case "time-spent":
+                return time_spent(calls, cases, params.get("group_by"))
         raise ValueError(f"no expectation for {path}")
 
     def volumes(self, params: dict[str, Any], calls: list[CallView], cases: list[CaseView]) -> dict[str, Any]:
@@ -194,6 +197,7 @@ class Expectation:
                         for m in months
                     ],
                     "synpunkter": synpunkter(mine),
+                    "time_spent": {"written": report_written(mine)},
                 }
             )
         charging = []
@@ -237,6 +241,7 @@ class Expectation:
             },
             "departments": dept_entries,
             "category_handling": category_rows(cases),
+            "time_spent": report_time_spent(calls, cases),
         }
 
 

@@ -72,6 +72,12 @@ class Call:
     outcome: str  # answered | abandoned | callback | pending | answered_and_abandoned | no_offered
     wait: float = 0.0
 
+    @property
+    def wrap_up(self) -> float | None:
+        """The after-call work the platform reports for an answered call: half the wait (so some
+        end in .5 and round up), for two calls in three."""
+        return self.wait / 2 if int(self.wait) % 3 else None
+
 
 @dataclass
 class Step:
@@ -178,6 +184,14 @@ def call_events_of(call: Call, rng: random.Random) -> list[tuple[str, str, Event
         out.append(call_events.CallAnswered(producer="intake", organization=org, data=answered))
         talk = {**base, "at": ms(end + timedelta(seconds=90)), "talk_seconds": 90}
         out.append(call_events.CallEnded(producer="intake", organization=org, data=talk))
+        if call.wrap_up is not None:
+            done = {
+                **base,
+                "at": ms(end + timedelta(seconds=120)),
+                "wrap_up_seconds": call.wrap_up,
+                "source": "telephony",
+            }
+            out.append(call_events.CallWrappedUp(producer="intake", organization=org, data=done))
     if call.outcome == "answered_and_abandoned":
         later = {**base, "at": ms(end + timedelta(seconds=30)), "wait_seconds": call.wait + 30}
         out.append(call_events.CallAbandoned(producer="intake", organization=org, data=later))

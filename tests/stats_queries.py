@@ -51,6 +51,7 @@ def queries(
                 ("/v1/stats/volumes", {**base, "group_by": "channel"}),
                 ("/v1/stats/synpunkter", base),
                 ("/v1/stats/category-handling", base),
+                ("/v1/stats/time-spent", base),
             ]
         scope = {"organization": org} if org else {}
         if not full:
@@ -67,6 +68,7 @@ def queries(
             result.append(("/v1/stats/answer-rate", {**scope, "group_by": group}))
         for group in CASE_GROUPINGS:
             result += [
+                ("/v1/stats/time-spent", {**scope, "group_by": group}),
                 ("/v1/stats/resolution", {**scope, "group_by": group}),
                 ("/v1/stats/satisfaction", {**scope, "group_by": group}),
                 ("/v1/stats/backlog", {**scope, "group_by": group}),

@@ -78,6 +78,8 @@ class CallView:
     day: date
     outcome: str  # answered | callback | abandoned | pending
     wait: float
+    talk: float | None = None  # of an answered call
+    wrap_up: float | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class CaseView:
     status: str
     survey: dict[str, int] | None
     synpunkt: bool
+    opened_at: datetime | None = None  # first assigned, or first made open
+    first_handoff: datetime | None = None
 
 
 def call_view(call: Call) -> CallView | None:
@@ -108,7 +112,9 @@ def call_view(call: Call) -> CallView | None:
         return None  # its call.offered never came: not counted
     outcome = "answered" if call.outcome == "answered_and_abandoned" else call.outcome
     day = call.offered_at.astimezone(STHLM).date()
-    return CallView(call.organization, call.group, day, outcome, call.wait)
+    if outcome != "answered":
+        return CallView(call.organization, call.group, day, outcome, call.wait)
+    return CallView(call.organization, call.group, day, outcome, call.wait, 90.0, call.wrap_up)
 
 
 def case_view(case: Case) -> CaseView:
@@ -118,6 +124,7 @@ def case_view(case: Case) -> CaseView:
     resolutions = [s for s in steps if s.kind == "resolve"]
     surveys = [s for s in steps if s.kind == "survey"]
     status = "new"
+    opened_at = None
     for step in steps:
         if step.kind == "reply" and status == "new":
             status = "open"
@@ -125,6 +132,8 @@ def case_view(case: Case) -> CaseView:
             status = "open"
         else:
             status = STATUS_AFTER.get(step.kind, status)
+        if opened_at is None and (step.kind == "assign" or status == "open"):
+            opened_at = ms(step.at)
     # The latest correction decides the category; the department is the one of the latest handoff or
     # correction, whichever came last.
     corrections = [s for s in steps if s.kind == "recategorise"]
@@ -154,4 +163,6 @@ def case_view(case: Case) -> CaseView:
         status=status,
         survey=surveys[0].data["answers"] if surveys else None,
         synpunkt=category == "synpunkt" or case.form_id == "synpunkt",
+        opened_at=opened_at,
+        first_handoff=min(ms(s.at) for s in handoffs) if handoffs else None,
     )

@@ -23,6 +23,7 @@ import { Loading } from "./components/bits";
 
 // Chart.js and the administration load only when someone opens them (the figures: supervisors, administrators, handlers).
 const DashboardPage = lazy(() => import("./pages/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
+const MyFollowUpPage = lazy(() => import("./pages/dashboard/AgentFigures").then((m) => ({ default: m.MyFollowUpPage })));
 const AdminPage = lazy(() => import("./pages/admin/AdminPage").then((m) => ({ default: m.AdminPage })));
 
 export function App() {
@@ -86,6 +87,16 @@ export function App() {
                     <RequireRole roles={["supervisor", "admin", "handler"]}>
                       <Suspense fallback={<Loading />}>
                         <DashboardPage />
+                      </Suspense>
+                    </RequireRole>
+                  }
+                />
+                <Route
+                  path="min-uppfoljning"
+                  element={
+                    <RequireRole roles={["agent", "supervisor", "admin"]}>
+                      <Suspense fallback={<Loading />}>
+                        <MyFollowUpPage />
                       </Suspense>
                     </RequireRole>
                   }

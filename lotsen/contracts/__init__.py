@@ -7,6 +7,7 @@ from lotsen.contracts.calls import (
     CallEnded,
     CallOffered,
     CallTransferred,
+    CallWrappedUp,
 )
 from lotsen.contracts.cases import (
     CaseAssigned,
@@ -34,6 +35,7 @@ __all__ = [
     "CallEnded",
     "CallOffered",
     "CallTransferred",
+    "CallWrappedUp",
     "CallbackRequested",
     "CaseAssigned",
     "CaseClosed",

@@ -33,6 +33,18 @@ class CallEndedData(CallEventData):
     talk_seconds: float = Field(ge=0)
 
 
+class CallWrappedUpData(CallEventData):
+    """The agent is done with the call's after-call work (*efterarbete*): ``wrap_up_seconds`` from
+    hang-up to done, told by the telephony platform or by the agent pressing "Klar med efterarbete"
+    in the switchboard. ``agent`` is the agent's user name (staff, not a citizen)."""
+
+    wrap_up_seconds: float = Field(ge=0, description="seconds of after-call work")
+    agent: str | None = Field(None, description="the agent's user name, when known")
+    source: Literal["telephony", "agent"] = Field(
+        description="who told: the telephony platform, or the agent in the switchboard"
+    )
+
+
 class CallOffered(Event[CallEventData]):
     type: Literal["call.offered"] = "call.offered"
 
@@ -47,6 +59,10 @@ class CallAbandoned(Event[CallAbandonedData]):
 
 class CallEnded(Event[CallEndedData]):
     type: Literal["call.ended"] = "call.ended"
+
+
+class CallWrappedUp(Event[CallWrappedUpData]):
+    type: Literal["call.wrapped_up"] = "call.wrapped_up"
 
 
 class CallbackRequested(Event[CallEventData]):

@@ -70,6 +70,7 @@ class CaseResolvedData(CaseEventData):
     resolved_by_first_line: bool
     failure_demand: bool = False
     resolution_code: str
+    resolved_by: str | None = Field(None, description="the user name of who resolved it")
 
 
 class CaseClosedData(CaseEventData):

@@ -144,6 +144,7 @@ def resolve(
             resolved_by_first_line=first_line,
             failure_demand=failure_demand,
             resolution_code=resolution_code,
+            resolved_by=by.subject,
         )
     )
     return change

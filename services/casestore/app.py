@@ -37,6 +37,7 @@ from services.casestore.repository import CaseRepository
 from services.casestore.settings import CasestoreSettings
 from services.casestore.staff import api as staff_api
 from services.casestore.staff import setup as staff_setup
+from services.casestore.staff import wrap_ups
 
 
 async def _seed_demo_accounts(repo: CaseRepository) -> None:
@@ -119,6 +120,7 @@ def create_app(
             records_api.router,
             privacy_api.router,
             staff_api.router,
+            wrap_ups.router,
         ],
         startup=_startup,
         shutdown=_shutdown,

@@ -108,7 +108,12 @@ class Accepted(BaseModel):
 
 
 CallEventType = Literal[
-    "call.offered", "call.answered", "call.abandoned", "call.ended", "call.callback_requested"
+    "call.offered",
+    "call.answered",
+    "call.abandoned",
+    "call.ended",
+    "call.callback_requested",
+    "call.wrapped_up",
 ]
 Seconds = Annotated[float, Field(strict=True, ge=0, le=86_400, allow_inf_nan=False)]
 
@@ -117,6 +122,7 @@ _FIGURE_NEEDED = {
     "call.answered": "wait_seconds",
     "call.abandoned": "wait_seconds",
     "call.ended": "talk_seconds",
+    "call.wrapped_up": "wrap_up_seconds",
 }
 
 
@@ -135,6 +141,7 @@ class PhoneEvent(BaseModel):
     to: PhoneNumber | None = None
     wait_seconds: Seconds | None = None
     talk_seconds: Seconds | None = None
+    wrap_up_seconds: Seconds | None = None
     agent: str | None = Field(None, max_length=200)
 
     @field_validator("agent")

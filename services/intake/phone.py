@@ -40,6 +40,8 @@ from lotsen.contracts.calls import (
     CallOffered,
     CallTransferred,
     CallTransferredData,
+    CallWrappedUp,
+    CallWrappedUpData,
 )
 from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, Sender
 from lotsen.contracts.envelope import Event
@@ -252,13 +254,20 @@ _EVENTS: dict[str, tuple[type[Event[Any]], type[CallEventData]]] = {
     "call.abandoned": (CallAbandoned, CallAbandonedData),
     "call.ended": (CallEnded, CallEndedData),
     "call.callback_requested": (CallbackRequested, CallEventData),
+    "call.wrapped_up": (CallWrappedUp, CallWrappedUpData),
 }
 
 
 def call_event(item: CheckedEvent) -> Event[Any]:
     e = item.event
     event_class, data_class = _EVENTS[e.event]
-    figures = {"wait_seconds": e.wait_seconds, "talk_seconds": e.talk_seconds, "agent": e.agent}
+    figures = {
+        "wait_seconds": e.wait_seconds,
+        "talk_seconds": e.talk_seconds,
+        "wrap_up_seconds": e.wrap_up_seconds,
+        "agent": e.agent,
+        "source": "telephony",
+    }
     data = data_class(
         call_id=e.call_id,
         at=e.at,

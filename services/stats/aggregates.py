@@ -37,6 +37,7 @@ from services.stats.resolution import resolution_tally
 from services.stats.satisfaction import satisfaction_tally
 from services.stats.settings import StatsSettings
 from services.stats.tally import Tally
+from services.stats.time_spent import case_time_tally
 from services.stats.updates import KINDS, Document, Kind
 from services.stats.volumes import outbound_tally, volume_tally
 
@@ -78,6 +79,7 @@ def case_tally(case: CaseFacts, day: date, settings: StatsSettings, tz: ZoneInfo
             working_days=settings.email_response_working_days,
             tz=tz,
         )
+        case_time_tally(case, tally)
     satisfaction_tally(case, tally)
     backlog_tally(case, day, tally)
     return tally

@@ -19,6 +19,8 @@ from fastapi import FastAPI
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
 from services.stats import api, category_handling, department_reports, report
+from services.stats.agents import api as agents_api
+from services.stats.agents import setup as agents_setup
 from services.stats.aggregates import Aggregator
 from services.stats.deps import Clock, wall_clock
 from services.stats.handlers import STATS_TOPICS, make_batch_handler
@@ -28,6 +30,7 @@ from services.stats.settings import StatsSettings
 from services.stats.targets import api as targets_api
 from services.stats.targets.repository import TargetsRepository
 from services.stats.targets.service import TargetStore
+from services.stats.time_spent_api import router as time_spent_router
 
 GAUGE_SECONDS = 10.0
 
@@ -41,6 +44,7 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     app.state.aggregator = aggregator
     app.state.targets = TargetStore(TargetsRepository(runtime.db), runtime.directory, settings)
     app.state.report_sender = department_reports.sender_of(app.state, runtime)
+    await agents_setup.start(app, runtime, stats, settings)
     handler = make_batch_handler(stats=stats, settings=settings)
     await runtime.consume_batches(
         settings.consumer_group, STATS_TOPICS, handler, max_records=settings.batch_size
@@ -95,6 +99,8 @@ def create_app(
             department_reports.router,
             category_handling.router,
             targets_api.router,
+            time_spent_router,
+            agents_api.router,
         ],
         startup=_startup,
         database=settings.database,

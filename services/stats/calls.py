@@ -19,6 +19,7 @@ from typing import Any
 from services.stats.facts import CallFacts
 from services.stats.figures import Target, met, ratio
 from services.stats.tally import Tally, nearest_rank
+from services.stats.time_spent import call_time_tally
 from services.stats.updates import stamp
 
 CALL_DIMENSIONS = ("answer_group",)
@@ -40,6 +41,7 @@ def call_tally(call: CallFacts) -> Tally:
     if call.answered_wait is not None:
         tally.count("answered")
         tally.observe("answer_waits", call.answered_wait)
+        call_time_tally(call, tally)
     elif call.callback:
         tally.count("callbacks")
     elif call.abandoned_wait is not None:

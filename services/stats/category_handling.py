@@ -30,6 +30,7 @@ from services.stats.deps import CommonDep, FiguresDep
 from services.stats.figures import TIME_GROUPS, InvalidGrouping, Target, met, ratio
 from services.stats.query import Slice, group_key
 from services.stats.tally import Tally
+from services.stats.targets.figures import book_of
 
 router = APIRouter(tags=["stats"])
 
@@ -154,8 +155,11 @@ async def get_category_handling(common: CommonDep, figures: FiguresDep) -> dict[
         raise InvalidGrouping(
             f"this figure is already per category and handled_by; group it by one of {', '.join(GROUPINGS)}"
         )
-    target = figures.settings.resolution_target
     slices = await figures.slices("cases", common.period, group_by)
+    book = await book_of(figures)
+    asked = common.period.organization
+    covered = {asked} if asked else {p.organization for p in slices} or set(figures.scope.organizations or ())
+    target = book.over(covered).resolution  # null when the organisations' targets differ
     body = category_handling(slices, target=target)
     if group_by is not None:
         grouped: dict[Any, list[tuple[tuple[Any, ...], Tally]]] = {}
@@ -163,14 +167,18 @@ async def get_category_handling(common: CommonDep, figures: FiguresDep) -> dict[
             for key, tally in piece.cells.items():
                 group = group_key(group_by, piece, dict(zip(CASE_DIMENSIONS, key, strict=True)))
                 grouped.setdefault(group, []).append((key, tally))
+
+        def group_target(group: Any) -> float | None:
+            return book.of(group).resolution if group_by == "organization" else target
+
         groups = []
         for group in sorted(grouped, key=lambda k: (k is None, str(k))):
             categories = by_category(grouped[group])
             groups.append(
                 {
                     "key": group,
-                    **handling(total_of(categories), target=target),
-                    "categories": category_rows(categories, target=target),
+                    **handling(total_of(categories), target=group_target(group)),
+                    "categories": category_rows(categories, target=group_target(group)),
                 }
             )
         body["groups"] = groups

@@ -1,8 +1,10 @@
 """The per-call, per-case and per-message state read back as facts the definitions use.
 
 A state document holds sortable keys (see :mod:`services.stats.updates`); these dataclasses decode
-them once. None of them holds anything that identifies a person: a call is its id, times, answer
-group and waits; a case is its reference, channel, routing decision, times and flags.
+them once. None of them holds anything that identifies a citizen: a call is its id, times, answer
+group and waits; a case is its reference, channel, routing decision, times and flags. Staff user
+names (``agent``, ``opened_by``, ``resolved_by``) are kept for per-agent figures; they stay in the
+state documents and never reach the organisation's day and month cells.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class CallFacts:
     callback: bool
     transferred_at: datetime | None = None
     transferred_to: str | None = None  # the department; "" when the IVR put it through to a number
+    talk_seconds: float | None = None  # the latest call.ended's
+    wrap_up_seconds: float | None = None  # the latest call.wrapped_up's
+    agent: str | None = None  # who answered (staff; the wrap-up's agent when the answer named none)
 
     @classmethod
     def from_doc(cls, doc: Document) -> CallFacts:
@@ -41,6 +46,12 @@ class CallFacts:
         answered = key_parts(doc.get("answered"))
         abandoned = key_parts(doc.get("abandoned"))
         transferred = key_parts(doc.get("transferred"))
+        ended = key_parts(doc.get("ended"))
+        wrapped = key_parts(doc.get("wrapped_up"))
+        answered_by = key_parts(doc.get("answered_by"))
+        agent = "|".join(answered_by[1]) if answered_by else ""
+        if not agent and wrapped:
+            agent = "|".join(wrapped[1][1:])
         group = (offered[1][0] if offered else "") or (seen[1][0] if seen else "")
         return cls(
             id=doc["_id"],
@@ -52,6 +63,9 @@ class CallFacts:
             callback=bool(doc.get("callback")),
             transferred_at=transferred[0] if transferred else None,
             transferred_to=transferred[1][0] if transferred else None,
+            talk_seconds=float(ended[1][0]) if ended else None,
+            wrap_up_seconds=float(wrapped[1][0]) if wrapped else None,
+            agent=agent or None,
         )
 
     def day(self, tz: ZoneInfo) -> date | None:
@@ -82,6 +96,10 @@ class CaseFacts:
     status: str | None
     survey: dict[str, Any] | None
     merged_into: str | None = None
+    opened_at: datetime | None = None  # first taken up: first assignment to someone or move to open
+    opened_by: str | None = None  # the first assignee (staff), when an assignment opened it
+    resolved_by: str | None = None  # who resolved it last (staff)
+    first_handoff_at: datetime | None = None
 
     @classmethod
     def from_doc(cls, doc: Document) -> CaseFacts:
@@ -89,6 +107,8 @@ class CaseFacts:
         resolution = key_parts(doc.get("resolved_last"))
         status = key_parts(doc.get("status"))
         survey = key_parts(doc.get("survey"))
+        opened = key_parts(doc.get("opened"))
+        first_handoff = key_parts(doc.get("handoff_first"))
         classified = _classification(doc)
         department = classified["department"]
         # A handoff moves the errand to the department that got it, a correction to the one it
@@ -115,6 +135,10 @@ class CaseFacts:
             status=status[1][0] if status else None,
             survey=json.loads("|".join(survey[1])) if survey else None,
             merged_into=doc.get("merged_into"),
+            opened_at=opened[0] if opened else None,
+            opened_by=("|".join(opened[1]) or None) if opened else None,
+            resolved_by=("|".join(resolution[1][2:]) or None) if resolution else None,
+            first_handoff_at=first_handoff[0] if first_handoff else None,
         )
 
     @property

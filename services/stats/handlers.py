@@ -20,6 +20,7 @@ from lotsen.contracts.envelope import Event
 from lotsen.kafka.batches import BatchHandler
 from lotsen.kafka.processing import Handler
 from services.stats import metrics
+from services.stats.agents.aggregate import agent_marks
 from services.stats.aggregates import bucket_of
 from services.stats.repository import Mark, StateWrite, StatsRepository
 from services.stats.settings import StatsSettings
@@ -54,6 +55,7 @@ class Ingest:
                 metrics.count_new(kind, old, merged)
             await self.stats.write_states(kind, writes)
         await self.stats.mark_dirty(changed)
+        await self.stats.mark_dirty(agent_marks(changed))  # the per-agent days, kept apart
 
 
 def make_batch_handler(*, stats: StatsRepository, settings: StatsSettings | None = None) -> BatchHandler:

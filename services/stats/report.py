@@ -34,6 +34,7 @@ from services.stats.settings import EmailMode
 from services.stats.tally import Tally
 from services.stats.targets.figures import book_of, settings_only
 from services.stats.targets.model import Goals, TargetBook
+from services.stats.time_spent import report_time_spent, report_written
 from services.stats.volumes import SYNPUNKT, synpunkter
 
 router = APIRouter(tags=["stats"])
@@ -144,6 +145,7 @@ def organization_report(
                 for m in months
             ],
             "synpunkter": synpunkter(b.departments[department]),
+            "time_spent": {"written": report_written(b.departments[department])},
         }
         for department in by_key(b.departments)
     ]
@@ -181,7 +183,8 @@ def organization_report(
             ],
         },
         "departments": departments,
-        "category_handling": category_rows(by_category(slices_cells(cases)), target=s.resolution_target),
+        "category_handling": category_rows(by_category(slices_cells(cases)), target=goals.resolution),
+        "time_spent": report_time_spent(calls_total, by_group, b.total),
     }
 
 

@@ -4,7 +4,8 @@ Columns: ``organization, department, figure, key, measure, value``.
 
 - ``department`` is empty for the organisation as a whole (and for telephony, which is per answer
   group); ``key`` is empty for a figure's total, else the group: an answer group for
-  ``answer_rate``, a channel, category or ROSA level for the volumes, a month for ``charging``.
+  ``answer_rate`` and ``time_spent``, a channel, category or ROSA level for the volumes, a month for
+  ``charging``.
 - ``measure`` names the number (``answer_rate``, ``in_time``, ``by_age.3-7``,
   ``bemotande.mean`` …); ``value`` is the number, empty for "no value" (an empty denominator),
   ``true``/``false`` for ``met``.
@@ -54,6 +55,7 @@ def department_rows(org: str, entry: dict[str, Any], dept: str) -> Iterator[Row]
     for figure in ("email_response", "resolution", "satisfaction", "failure_demand", "backlog"):
         yield from figure_rows(org, dept, figure, entry[figure])
     yield org, dept, "volumes", "", "cases", cell(entry["cases"])
+    yield from figure_rows(org, dept, "time_spent", entry["time_spent"])
     for row in entry.get("by_channel", []):
         yield org, dept, "volumes_by_channel", cell(row["key"]), "count", cell(row["count"])
 
@@ -66,6 +68,8 @@ def report_rows(report: dict[str, Any]) -> Iterator[Row]:
         for group in rate["groups"]:
             yield from figure_rows(org, "", "answer_rate", group, group["key"])
         yield from department_rows(org, entry, "")
+        for group in entry["time_spent"]["groups"]:
+            yield from figure_rows(org, "", "time_spent", group, group["key"])
         volumes = entry["volumes"]
         yield org, "", "volumes", "", "calls_offered", cell(volumes["calls_offered"])
         for name in ("by_channel", "by_category", "by_rosa_level"):

@@ -70,3 +70,13 @@ class StatsSettings(ServiceSettings):
         512 * 1024, ge=16 * 1024, le=768 * 1024, description="CSV and HTML of one report together, in UTF-8"
     )
     reports_check_seconds: float = Field(60, gt=0, description="how often the schedule is looked at")
+    # per handläggare (per agent): staff data, kept apart and deleted after the retention
+    agent_figures_retention_days: int = Field(
+        396, ge=1, description="per-agent figures are kept this many days (396 ≈ 13 months), then deleted"
+    )
+    agent_retention_check_seconds: float = Field(
+        3600, gt=0, description="how often one replica deletes per-agent figures past the retention"
+    )
+    agent_flush_interval_seconds: float = Field(
+        30, gt=0, description="how often per-agent days are re-derived (per-agent queries also do it first)"
+    )

@@ -94,13 +94,23 @@ def update_for(event: Event[Any]) -> EntityUpdate | None:
                 "calls", d.call_id, set=org, min={"offered": sort_key(d.at, event, d.answer_group or "")}
             )
         case calls.CallAnswered():
-            return _call(event, answered=sort_key(d.at, event, d.wait_seconds))
+            update = _call(event, answered=sort_key(d.at, event, d.wait_seconds))
+            if d.agent:  # the first answer's agent (staff, kept in the state only)
+                update.min["answered_by"] = sort_key(d.at, event, d.agent)
+            return update
         case calls.CallAbandoned():
             return _call(event, abandoned=sort_key(d.at, event, d.wait_seconds))
         case calls.CallbackRequested():
             return _call(event, callback=sort_key(event.data.at, event))
         case calls.CallEnded():
-            return _call(event)
+            update = _call(event)
+            update.max["ended"] = sort_key(d.at, event, d.talk_seconds)  # the latest report of the talk wins
+            return update
+        case calls.CallWrappedUp():
+            # The latest "done" wins: the agent's own click after the platform's, or a correction.
+            update = _call(event)
+            update.max["wrapped_up"] = sort_key(d.at, event, d.wrap_up_seconds, d.agent or "")
+            return update
         case calls.CallTransferred():
             # Where the call went last counts (a call put through twice went to the second place).
             where = sort_key(d.at, event, d.department or "")
@@ -133,13 +143,31 @@ def update_for(event: Event[Any]) -> EntityUpdate | None:
                 max={"recategorised_last": sort_key(event.occurred_at, event, *correction)},
             )
         case cases.CaseResolved():
-            resolution = sort_key(d.resolved_at, event, int(d.resolved_by_first_line), int(d.failure_demand))
+            resolution = sort_key(
+                d.resolved_at,
+                event,
+                int(d.resolved_by_first_line),
+                int(d.failure_demand),
+                d.resolved_by or "",
+            )
             return EntityUpdate(
                 "cases", d.case_ref, set=org, max={"resolved_last": resolution, **_status(event, "resolved")}
             )
         case cases.CaseStatusChanged():
-            return EntityUpdate(
+            update = EntityUpdate(
                 "cases", event.data.case_ref, set=org, max=_status(event, event.data.new_status, 1)
+            )
+            if d.new_status == "open":
+                update.min["opened"] = sort_key(event.occurred_at, event, "", rank=1)
+            return update
+        case cases.CaseAssigned():
+            # Taken up by an agent: the first assignment to someone, or the first move to open
+            # (a first reply or assignment moves a new case to open at the same instant; the
+            # assignment, ranked first, names who).
+            if not d.assignee:
+                return None
+            return EntityUpdate(
+                "cases", d.case_ref, set=org, min={"opened": sort_key(event.occurred_at, event, d.assignee)}
             )
         case cases.CaseReturned() | cases.CaseReopened():
             return EntityUpdate("cases", event.data.case_ref, set=org, max=_status(event, "open"))

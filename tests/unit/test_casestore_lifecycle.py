@@ -124,6 +124,8 @@ async def test_the_whole_lifecycle(client: httpx.AsyncClient, handle: Any, bus: 
     )
     assert resolved.json()["status"] == "resolved"
     assert resolved.json()["resolved_by_first_line"] is False, "it was handed off once"
+    [told_resolved] = [e for e in bus.published(topics.CASES_EVENTS) if e.type == "case.resolved"]
+    assert told_resolved.data.resolved_by == "agent", "who resolved it, for the per-agent figures"
 
     # A citizen reply to a resolved case reopens it.
     asa = {"email": "Asa@example.se"}  # the citizen, whatever the letter case of the address

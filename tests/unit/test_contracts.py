@@ -48,6 +48,7 @@ DESIGN_EVENT_TYPES = {
     "call.ended",
     "call.callback_requested",
     "call.transferred",
+    "call.wrapped_up",
     "outbound.requested",
     "outbound.delivered",
     "outbound.failed",

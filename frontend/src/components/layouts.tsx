@@ -50,7 +50,7 @@ export function CitizenLayout() {
   );
 }
 
-const NAV: { to: string; key: "nav.cases" | "nav.switchboard" | "nav.staff" | "nav.register" | "nav.registry" | "nav.dashboard" | "nav.admin" | "nav.knowledge" | "nav.notices"; roles: Role[] }[] = [
+const NAV: { to: string; key: "nav.cases" | "nav.switchboard" | "nav.staff" | "nav.register" | "nav.registry" | "nav.dashboard" | "nav.admin" | "nav.knowledge" | "nav.notices" | "agents.nav"; roles: Role[] }[] = [
   { to: "/arbetsyta", key: "nav.cases", roles: ["agent", "handler", "supervisor", "admin"] },
   { to: "/arbetsyta/vaxel", key: "nav.switchboard", roles: ["agent", "handler", "supervisor", "admin"] },
   { to: "/arbetsyta/personal", key: "nav.staff", roles: ["handler", "admin"] },
@@ -59,6 +59,7 @@ const NAV: { to: string; key: "nav.cases" | "nav.switchboard" | "nav.staff" | "n
   { to: "/arbetsyta/meddelanden", key: "nav.notices", roles: ["supervisor", "admin"] },
   { to: "/arbetsyta/diarium", key: "nav.registry", roles: ["supervisor", "admin"] },
   { to: "/arbetsyta/statistik", key: "nav.dashboard", roles: ["supervisor", "admin", "handler"] },
+  { to: "/arbetsyta/min-uppfoljning", key: "agents.nav", roles: ["agent", "supervisor"] },
   { to: "/arbetsyta/admin", key: "nav.admin", roles: ["admin"] },
 ];
 

@@ -11,7 +11,8 @@ import { records } from "./en/records";
 import { knowledge } from "./en/knowledge";
 import { search } from "./en/search";
 import { handling } from "./en/handling";
+import { agents } from "./en/agents";
 import type { MessageKey } from "./sv";
 import { targets } from "./en/targets";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents };

@@ -12,7 +12,8 @@ import { knowledge } from "./sv/knowledge";
 import { search } from "./sv/search";
 import { handling } from "./sv/handling";
 import { targets } from "./sv/targets";
+import { agents } from "./sv/agents";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents };
 
 export type MessageKey = keyof typeof sv;

@@ -3,6 +3,8 @@
 ``staff``: one document per person, with the words they are found by and a Swedish sort key
 (collation.py). ``call_transfers``: one document per call connected to a person or department,
 carrying its ``call.transferred`` event in an outbox until Kafka has it (transfers.py).
+``call_wrap_ups``: one document per call an agent marked done with its after-call work, carrying its
+``call.wrapped_up`` event the same way (wrap_ups.py).
 
 Ordering, by surname then given name (``sort_name``): on a MongoDB server the search sorts with
 ``collation={"locale": "sv"}``; the in-memory stand-in has no collations, so there the matches are
@@ -41,6 +43,7 @@ class StaffRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._staff = db["staff"]
         self._transfers = db["call_transfers"]
+        self._wrap_ups = db["call_wrap_ups"]
         self._server_collates = isinstance(db.client, AsyncMongoClient)
 
     async def ensure_indexes(self) -> None:
@@ -50,6 +53,7 @@ class StaffRepository:
         await self._staff.create_index("account", sparse=True)
         await self._transfers.create_index("outbox.event_id", sparse=True)
         await self._transfers.create_index([("organization", ASCENDING), ("at", ASCENDING)])
+        await self._wrap_ups.create_index("outbox.event_id", sparse=True)
 
     # --- staff ------------------------------------------------------------------------------------
 
@@ -134,4 +138,27 @@ class StaffRepository:
 
     async def with_unpublished_events(self, limit: int = 100) -> builtins.list[Document]:
         found = self._transfers.find({"outbox.0": {"$exists": True}}, {"outbox": 1}).limit(limit)
+        return [doc async for doc in found]
+
+    # --- after-call work marked done --------------------------------------------------------------
+
+    async def insert_wrap_up(self, wrap_up: Document) -> tuple[Document, bool]:
+        """Insert; a wrap-up recorded before (the same call: a second click) is returned instead.
+        True when inserted now."""
+        try:
+            await self._wrap_ups.insert_one(wrap_up)
+        except DuplicateKeyError:
+            existing = await self._wrap_ups.find_one({"_id": wrap_up["_id"]})
+            if existing is None:
+                raise
+            return existing, False
+        return wrap_up, True
+
+    async def forget_published_wrap_up(self, wrap_up_id: str, event_ids: Sequence[str]) -> None:
+        await self._wrap_ups.update_one(
+            {"_id": wrap_up_id}, {"$pull": {"outbox": {"event_id": {"$in": list(event_ids)}}}}
+        )
+
+    async def wrap_ups_with_unpublished_events(self, limit: int = 100) -> builtins.list[Document]:
+        found = self._wrap_ups.find({"outbox.0": {"$exists": True}}, {"outbox": 1}).limit(limit)
         return [doc async for doc in found]

@@ -1,4 +1,5 @@
-"""Start-up of the staff directory: its indexes, the demo people in dev, the transfers' relay."""
+"""Start-up of the staff directory: its indexes, the demo people in dev, the relays of transfers and
+wrap-ups."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from services.casestore.staff.demo import DEMO_STAFF
 from services.casestore.staff.directory import StaffWrite, document
 from services.casestore.staff.repository import StaffRepository
 from services.casestore.staff.transfers import Transfers
+from services.casestore.staff.wrap_ups import WrapUps
 
 _SEEDER = Principal(subject="demo", role="admin")
 
@@ -24,6 +26,8 @@ async def start(app: FastAPI, runtime: Runtime, settings: CasestoreSettings) -> 
     transfers = Transfers(repo, runtime.publisher)
     app.state.staff = repo
     app.state.transfers = transfers
+    wrap_ups = WrapUps(repo, runtime.publisher)
+    app.state.wrap_ups = wrap_ups
     if settings.dev_mode:
         await seed_demo_staff(repo, runtime)
     if runtime.run_consumers:
@@ -31,6 +35,11 @@ async def start(app: FastAPI, runtime: Runtime, settings: CasestoreSettings) -> 
         runtime.background_once(
             "casestore-transfer-relay",
             lambda job: transfers.relay(every_seconds=every, stop=job),
+            asyncio.Event(),
+        )
+        runtime.background_once(
+            "casestore-wrap-up-relay",
+            lambda job: wrap_ups.relay(every_seconds=every, stop=job),
             asyncio.Event(),
         )
 

@@ -12,6 +12,7 @@ import { CategoryHandlingCard } from "./CategoryHandlingCard";
 import { FiguresScope } from "./FiguresScope";
 import { useAuth } from "../../auth";
 import { OrganizationTargets } from "./OrganizationTargets";
+import { TeamFiguresCard } from "./AgentFigures";
 import { customPeriod, loadFigures, monthPeriod, tertialOf, tertialPeriod, type Figure, type Period, type Ratio } from "./figures";
 
 type PeriodKind = "tertial" | "month" | "custom";
@@ -267,6 +268,7 @@ export function DashboardPage() {
           <CategoryHandlingCard period={period} organization={organization} />
         </div>
       )}
+      <TeamFiguresCard from={period.from} to={period.to} organization={organization} />
     </>
   );
 }
