@@ -94,6 +94,12 @@ class CaseView:
     status: str
     survey: dict[str, int] | None
     synpunkt: bool
+    feedback_kind: str | None = None  # the generator classifies no synpunkt: all unclassified
+    feedback_department: str | None = None
+
+    @property
+    def synpunkt_department(self) -> str | None:
+        return self.feedback_department or self.department
 
 
 def call_view(call: Call) -> CallView | None:
@@ -146,5 +152,5 @@ def case_view(case: Case) -> CaseView:
         failure_demand=bool(resolutions) and resolutions[-1].data["failure_demand"],
         status=status,
         survey=surveys[0].data["answers"] if surveys else None,
-        synpunkt=category == "synpunkt" or case.form_id == "synpunkt",
+        synpunkt=category == "synpunkt" or (case.form_id == "synpunkt" and not corrections),
     )

@@ -1,6 +1,6 @@
 """Tertialrapport: every figure per organisation and per department for T1 (Jan–Apr), T2 (May–Aug) or
-T3 (Sep–Dec), plus the synpunkter per department with their case references (listed once, under
-each department).
+T3 (Sep–Dec), plus the synpunkter per department they concern, by kind, with their case references
+(listed once, under the department each concerns: :mod:`services.stats.feedback`).
 
 Telephony figures are given per organisation and answer group (svarsgrupp): a call belongs to an
 answer group, not to a department. Case figures are given per organisation and per department (the
@@ -24,14 +24,15 @@ from services.stats.backlog import backlog
 from services.stats.calls import CALL_DIMENSIONS, answer_rate
 from services.stats.deps import Figures, FiguresDep
 from services.stats.email import email_response
+from services.stats.feedback import Concerned
 from services.stats.figures import InvalidPeriod, parse_tertial
 from services.stats.query import Period, Slice, sorted_groups, summed
 from services.stats.report_csv import report_rows, to_csv
 from services.stats.resolution import failure_demand, resolution
 from services.stats.satisfaction import satisfaction
 from services.stats.settings import EmailMode
+from services.stats.synpunkter import concerning_readers_departments
 from services.stats.tally import Tally
-from services.stats.volumes import SYNPUNKT, synpunkter
 
 router = APIRouter(tags=["stats"])
 
@@ -96,7 +97,12 @@ def rows(counts: Counter[Any]) -> list[dict[str, Any]]:
 
 
 def organization_report(
-    organization: str, calls: list[Slice], cases: list[Slice], figures: Figures, mode: EmailMode
+    organization: str,
+    calls: list[Slice],
+    cases: list[Slice],
+    figures: Figures,
+    mode: EmailMode,
+    concerned: Concerned | None = None,
 ) -> dict[str, Any]:
     s = figures.settings
     calls_total, by_group = summed(calls, CALL_DIMENSIONS, "answer_group")
@@ -114,6 +120,9 @@ def organization_report(
         for key, tally in piece.cells.items():
             b.add(piece.month, key, tally)
     months = sorted(b.charging)
+    concerned = concerned or Concerned(b.total)
+    for listed in concerned.departments:  # a department with synpunkter is listed, cases or not
+        _tally(b.departments, listed)
     departments = [
         {
             "department": department,
@@ -129,7 +138,7 @@ def organization_report(
                 )
                 for m in months
             ],
-            "synpunkter": synpunkter(b.departments[department]),
+            "synpunkter": concerned.of(department),
         }
         for department in by_key(b.departments)
     ]
@@ -159,9 +168,14 @@ def organization_report(
             for m in months
         ],
         "synpunkter": {
-            "count": b.total.counts[SYNPUNKT],
+            "count": concerned.total()["count"],
+            "by_kind": concerned.total()["by_kind"],
             "groups": [
-                {"key": d["department"], "count": d["synpunkter"]["count"]}
+                {
+                    "key": d["department"],
+                    "count": d["synpunkter"]["count"],
+                    "by_kind": d["synpunkter"]["by_kind"],
+                }
                 for d in departments
                 if d["synpunkter"]["count"]
             ],
@@ -177,7 +191,8 @@ async def build_report(
     cases = await figures.slices("cases", scope)
     # A handler's report covers their departments' cases; calls belong to answer groups, not departments.
     calls = await figures.slices("calls", scope) if figures.scope.departments is None else []
-    organizations = {p.organization for p in calls} | {p.organization for p in cases}
+    concerned = await concerning_readers_departments(figures, scope)  # a handler's: concerning theirs
+    organizations = {p.organization for p in calls} | {p.organization for p in cases} | set(concerned or {})
     if organization:
         organizations.add(organization)
     s = figures.settings
@@ -203,6 +218,7 @@ async def build_report(
                     [p for p in cases if p.organization == org],
                     figures,
                     mode,
+                    concerned.get(org, Concerned(Tally())) if concerned is not None else None,
                 )
                 for org in sorted(organizations)
             ],
