@@ -3,8 +3,9 @@
 A synpunkt is credited to the department it **concerns** — the one the agent set
 (``case.feedback_classified``) or the contact named, else the case's own department (that of routing,
 the latest handoff or the latest correction) — whoever handled it. :func:`synpunkt_department` is that
-one rule; whatever credits or charges a department for its synpunkter asks it. Its **kind** is praise, complaint, suggestion or
-question (beröm, klagomål, förslag, fråga), ``unclassified`` while nobody has said.
+one rule; whatever credits or charges a department for its synpunkter asks it. Its **kind** is
+praise, complaint, suggestion or question (beröm, klagomål, förslag, fråga), ``unclassified`` while
+nobody has said.
 
 The concerned department is not a dimension of the cells (a cell's department is the case's, for every
 other figure): each case's tally carries its synpunkt under names that say the department and kind,
