@@ -325,9 +325,11 @@ def _case(rng: random.Random, cells: dict[Any, Tally], day: date, ref: str, now:
         for question in ("bemotande", "kunskap", "tillganglighet"):
             tally.count(f"survey_{question}_sum", rng.choice((3, 4, 4, 5, 5)))
             tally.count(f"survey_{question}_count")
-    if category == "synpunkt":
+    if category == "synpunkt":  # as services.stats.feedback names them: under the concerned department
         tally.count("synpunkter")
-        tally.ref("synpunkter", ref)
+        tally.count(f"synpunkter@{dept or ''}")
+        tally.count(f"synpunkter@{dept or ''}|{rng.choice(('praise', 'complaint', 'unclassified'))}")
+        tally.ref(f"synpunkter@{dept or ''}", ref)
 
 
 def _call(rng: random.Random, cells: dict[Any, Tally]) -> None:

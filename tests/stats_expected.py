@@ -99,8 +99,10 @@ class Expectation:
             case "synpunkter":
                 group = params.get("group_by", "department")
                 groups: dict[Any, list[CaseView]] = defaultdict(list)
-                for case in cases:
-                    groups[key_of(case, group)].append(case)
+                for case in cases:  # by department: the one each concerns
+                    groups[case.synpunkt_department if group == "department" else key_of(case, group)].append(
+                        case
+                    )
                 listed = sorted(groups.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
                 return {
                     **synpunkter(cases),
@@ -182,7 +184,10 @@ class Expectation:
         self, organization: str, calls: list[CallView], cases: list[CaseView], mode: str
     ) -> dict[str, Any]:
         months = sorted({f"{c.day:%Y-%m}" for c in cases})
-        departments = sorted({c.department for c in cases}, key=lambda d: (d is None, str(d)))
+        departments = sorted(
+            {c.department for c in cases} | {c.synpunkt_department for c in cases if c.synpunkt},
+            key=lambda d: (d is None, str(d)),
+        )
         groups = sorted({c.answer_group for c in calls})
         dept_entries = []
         for d in departments:
@@ -196,7 +201,7 @@ class Expectation:
                         {"month": m, **charging_counts([c for c in mine if f"{c.day:%Y-%m}" == m], "count")}
                         for m in months
                     ],
-                    "synpunkter": synpunkter(mine),
+                    "synpunkter": synpunkter([c for c in cases if c.synpunkt_department == d]),
                     "time_spent": {"written": report_written(mine)},
                 }
             )
@@ -233,8 +238,13 @@ class Expectation:
             "charging": charging,
             "synpunkter": {
                 "count": synpunkter(cases)["count"],
+                "by_kind": synpunkter(cases)["by_kind"],
                 "groups": [
-                    {"key": e["department"], "count": e["synpunkter"]["count"]}
+                    {
+                        "key": e["department"],
+                        "count": e["synpunkter"]["count"],
+                        "by_kind": e["synpunkter"]["by_kind"],
+                    }
                     for e in dept_entries
                     if e["synpunkter"]["count"]
                 ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -140,7 +140,9 @@ def backlog(cases: list[CaseView], now: datetime) -> dict[str, Any]:
 
 def synpunkter(cases: list[CaseView]) -> dict[str, Any]:
     refs = sorted(c.ref for c in cases if c.synpunkt)
-    return {"count": len(refs), "refs": refs}
+    kinds = Counter(c.feedback_kind or "unclassified" for c in cases if c.synpunkt)
+    by_kind = {k: kinds[k] for k in ("praise", "complaint", "suggestion", "question", "unclassified")}
+    return {"count": len(refs), "by_kind": by_kind, "refs": refs}
 
 
 # --- periods and groups -------------------------------------------------------------------------

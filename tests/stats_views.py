@@ -105,6 +105,12 @@ class CaseView:
     synpunkt: bool
     opened_at: datetime | None = None  # first assigned, or first made open
     first_handoff: datetime | None = None
+    feedback_kind: str | None = None  # the generator classifies no synpunkt: all unclassified
+    feedback_department: str | None = None
+
+    @property
+    def synpunkt_department(self) -> str | None:
+        return self.feedback_department or self.department
 
 
 def call_view(call: Call) -> CallView | None:
@@ -162,7 +168,7 @@ def case_view(case: Case) -> CaseView:
         failure_demand=bool(resolutions) and resolutions[-1].data["failure_demand"],
         status=status,
         survey=surveys[0].data["answers"] if surveys else None,
-        synpunkt=category == "synpunkt" or case.form_id == "synpunkt",
+        synpunkt=category == "synpunkt" or (case.form_id == "synpunkt" and not corrections),
         opened_at=opened_at,
         first_handoff=min(ms(s.at) for s in handoffs) if handoffs else None,
     )

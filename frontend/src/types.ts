@@ -34,6 +34,8 @@ export interface Case {
   merged_into?: string | null;
   /** The duplicates merged into this case. */
   merged_from?: string[];
+  /** A synpunkt's kind and the department it concerns (null: the case's own); null until someone gave one. */
+  feedback?: Feedback | null;
   /** With a search (`q`): where its words were found. */
   match?: SearchMatch | null;
 }
@@ -208,4 +210,12 @@ export interface Delivery {
   updated_at?: string | null;
   created_at?: string | null;
   [key: string]: unknown;
+}
+
+/** beröm, klagomål, förslag, fråga */
+export type FeedbackKind = "praise" | "complaint" | "suggestion" | "question";
+
+export interface Feedback {
+  kind: FeedbackKind | null;
+  department: string | null;
 }

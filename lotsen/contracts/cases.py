@@ -9,6 +9,7 @@ from pydantic import Field
 from lotsen.contracts.contacts import Channel, HandledBy
 from lotsen.contracts.envelope import Event, EventData, UtcDatetime
 
+FeedbackKind = Literal["praise", "complaint", "suggestion", "question"]  # beröm, klagomål, förslag, fråga
 CaseStatus = Literal["new", "open", "pending_citizen", "handed_off", "resolved", "closed"]
 
 
@@ -26,6 +27,12 @@ class CaseCreatedData(CaseEventData):
     rosa_level: int = Field(ge=1, le=6)
     confidential: bool = False
     form_id: str | None = Field(None, description="the web form the case came from, if any")
+    feedback_kind: FeedbackKind | None = Field(
+        None, description="a synpunkt's kind as the contact said it (the synpunkt form's choice)"
+    )
+    feedback_department: str | None = Field(
+        None, description="the department a synpunkt concerns, when the contact named one"
+    )
 
 
 class CaseMessageAddedData(CaseEventData):
@@ -135,6 +142,19 @@ class CaseRecategorisedData(CaseEventData):
     recategorised_by: str
 
 
+class CaseFeedbackClassifiedData(CaseEventData):
+    """A synpunkt's kind and the department it concerns, as an agent set or corrected them.
+
+    ``department`` is the department the synpunkt is credited to; ``None`` means the case's own
+    department (whichever that is when the figures are read). ``old_*`` are the values before."""
+
+    kind: FeedbackKind
+    department: str | None = None
+    old_kind: FeedbackKind | None = None
+    old_department: str | None = None
+    classified_by: str
+
+
 class RegistrationParty(EventData):
     role: Literal["sender", "recipient"]
     name: str | None = Field(None, description="`[sekretess]` when the registration is confidential")
@@ -221,6 +241,10 @@ class CaseRecategorised(Event[CaseRecategorisedData]):
 
 class CaseRegistered(Event[CaseRegisteredData]):
     type: Literal["case.registered"] = "case.registered"
+
+
+class CaseFeedbackClassified(Event[CaseFeedbackClassifiedData]):
+    type: Literal["case.feedback_classified"] = "case.feedback_classified"
 
 
 def case_key(event: Event[Any]) -> str:

@@ -104,6 +104,7 @@ class Agreement(_Model):
 class FormField(_Model):
     name: str
     required: bool = False
+    options: list[str] | None = Field(None, description="the only values it takes, when it is a choice")
 
 
 class Form(_Model):

@@ -18,7 +18,7 @@ from lotsen.contracts.cases import CaseCreated
 from lotsen.contracts.contacts import ContactRouted, Sender
 from lotsen.contracts.envelope import Event, InvalidEvent, derived_event_id
 from lotsen.directory import Directory, Organization
-from services.casestore import messages, people, promises
+from services.casestore import feedback, messages, people, promises
 from services.casestore.changes import Cases, Change, Entry, case_event
 from services.casestore.repository import Document
 from services.casestore.settings import CasestoreSettings
@@ -179,6 +179,8 @@ def skeleton(
         "access_code": new_access_code(),
         "registered_by": extra.get("registered_by"),
         "survey_opt_out": bool(extra.get("survey_opt_out")),
+        "form_id": contact.form_id,
+        "feedback": feedback.from_contact(event, org),
         "citizen": sender.model_dump(),
         "language": contact.language,
         "routing": decision.model_dump(),
@@ -220,6 +222,8 @@ def opening(case: Document, event: ContactRouted, *, at: datetime, domain: str) 
         rosa_level=case["rosa_level"],
         confidential=case["confidential"],
         form_id=contact.form_id,
+        feedback_kind=(case.get("feedback") or {}).get("kind"),
+        feedback_department=(case.get("feedback") or {}).get("department"),
     )
     created = created.model_copy(update={"event_id": derived_event_id(event.event_id, "case.created")})
     change.events.append((topic, created))

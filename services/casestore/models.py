@@ -58,6 +58,9 @@ class CaseRead(BaseModel):
     links: list[str] = Field(default_factory=list)
     merged_into: str | None = Field(None, description="the case this duplicate was merged into")
     merged_from: list[str] = Field(default_factory=list, description="duplicates merged into this case")
+    feedback: dict[str, Any] | None = Field(
+        None, description="a synpunkt's kind and the department it concerns (null: the case's own)"
+    )
 
 
 class MessageRead(BaseModel):

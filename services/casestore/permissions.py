@@ -36,6 +36,7 @@ HANDLER_ACTIONS = frozenset(
         "merge",
         "reopen",
         "recategorise",
+        "feedback",
         "register",
     }
 )

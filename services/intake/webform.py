@@ -233,6 +233,13 @@ def check(submission: WebformSubmission, directory: Directory) -> tuple[Organiza
             raise InvalidSubmission(
                 f"the form {form.id!r} needs the field {field.name!r}", details={"field": field.name}
             )
+    for field in form.fields:
+        chosen = _value(submission, field.name)
+        if field.options is not None and chosen not in (None, "") and chosen not in field.options:
+            raise InvalidSubmission(
+                f"the field {field.name!r} is one of {', '.join(field.options)}, not {chosen!r}",
+                details={"field": field.name, "options": field.options},
+            )
     if not form.anonymous_allowed and not (submission.email or submission.phone):
         raise InvalidSubmission(
             f"the form {form.id!r} needs an e-mail address or a phone number so we can answer",

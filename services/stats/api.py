@@ -26,12 +26,13 @@ from services.stats.models import (
     SynpunkterFigure,
     Volumes,
 )
-from services.stats.query import Period, sorted_groups
+from services.stats.query import Period
 from services.stats.resolution import resolution
 from services.stats.satisfaction import satisfaction
 from services.stats.settings import EmailMode
+from services.stats.synpunkter import synpunkter_figure
 from services.stats.targets.figures import targeted
-from services.stats.volumes import VOLUME_COUNT, charging_rows, synpunkter
+from services.stats.volumes import VOLUME_COUNT, charging_rows
 
 router = APIRouter(tags=["stats"])
 
@@ -184,14 +185,8 @@ async def get_charging(
 
 @router.get(
     "/v1/stats/synpunkter",
-    summary="Synpunkter (feedback) per department, with case references",
+    summary="Synpunkter (feedback) per department they concern, by kind, with case references",
     responses={200: {"model": SynpunkterFigure}},
 )
 async def get_synpunkter(common: CommonDep, figures: FiguresDep) -> dict[str, Any]:
-    total, groups = await figures.tallies("cases", common.period, common.group_by or "department")
-    rows = [
-        {"key": key, **synpunkter(tally)}
-        for key, tally in sorted_groups(groups)
-        if tally.counts["synpunkter"]
-    ]
-    return figures.scoped({**synpunkter(total), "groups": rows})
+    return await synpunkter_figure(figures, common.period, common.group_by)

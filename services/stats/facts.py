@@ -100,6 +100,9 @@ class CaseFacts:
     opened_by: str | None = None  # the first assignee (staff), when an assignment opened it
     resolved_by: str | None = None  # who resolved it last (staff)
     first_handoff_at: datetime | None = None
+    feedback_kind: str | None = None  # a synpunkt's kind; see services.stats.feedback
+    feedback_department: str | None = None  # the department it concerns, when someone said
+    recategorised: bool = False
 
     @classmethod
     def from_doc(cls, doc: Document) -> CaseFacts:
@@ -139,6 +142,8 @@ class CaseFacts:
             opened_by=("|".join(opened[1]) or None) if opened else None,
             resolved_by=("|".join(resolution[1][2:]) or None) if resolution else None,
             first_handoff_at=first_handoff[0] if first_handoff else None,
+            recategorised=bool(doc.get("recategorised_last")),
+            **_feedback(doc),
         )
 
     @property
@@ -151,7 +156,8 @@ class CaseFacts:
 
     @property
     def synpunkt(self) -> bool:
-        return self.category == "synpunkt" or self.form_id == "synpunkt"
+        # The synpunkt form's case stops being one when a correction gives it another category.
+        return self.category == "synpunkt" or (self.form_id == "synpunkt" and not self.recategorised)
 
     def day(self, tz: ZoneInfo) -> date | None:
         return local_day(self.received_at, tz) if self.received_at else None
@@ -169,6 +175,18 @@ def _classification(doc: Document) -> dict[str, Any]:
         "answer_group": answer_group or None,
         "rosa_level": int(rosa_level),
     }
+
+
+def _feedback(doc: Document) -> dict[str, str | None]:
+    """A synpunkt's kind and concerned department: the latest classification's, else the contact's."""
+    classified = key_parts(doc.get("feedback_last"))
+    if classified is None:
+        return {
+            "feedback_kind": doc.get("feedback_kind"),
+            "feedback_department": doc.get("feedback_department"),
+        }
+    kind, department = classified[1]
+    return {"feedback_kind": kind, "feedback_department": department or None}
 
 
 @dataclass(frozen=True)

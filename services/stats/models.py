@@ -136,13 +136,25 @@ class ChargingFigure(BaseModel):
     groups: list[ChargingRow]
 
 
+class SynpunkterByKind(BaseModel):
+    """beröm, klagomål, förslag, fråga, and those nobody has classified yet"""
+
+    praise: int
+    complaint: int
+    suggestion: int
+    question: int
+    unclassified: int
+
+
 class SynpunkterRow(BaseModel):
     key: Key
     count: int
     refs: list[str]
+    by_kind: SynpunkterByKind
 
 
 class SynpunkterFigure(BaseModel):
     count: int
     refs: list[str]
+    by_kind: SynpunkterByKind
     groups: list[SynpunkterRow]

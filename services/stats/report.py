@@ -1,6 +1,6 @@
 """Tertialrapport: every figure per organisation and per department for T1 (Jan–Apr), T2 (May–Aug) or
-T3 (Sep–Dec), plus the synpunkter per department with their case references (listed once, under
-each department).
+T3 (Sep–Dec), plus the synpunkter per department they concern, by kind, with their case references
+(listed once, under the department each concerns: :mod:`services.stats.feedback`).
 
 Telephony figures are given per organisation and answer group (svarsgrupp): a call belongs to an
 answer group, not to a department. Case figures are given per organisation and per department (the
@@ -25,17 +25,18 @@ from services.stats.calls import CALL_DIMENSIONS, answer_rate
 from services.stats.category_handling import by_category, category_rows, slices_cells
 from services.stats.deps import Figures, FiguresDep
 from services.stats.email import email_response
+from services.stats.feedback import Concerned
 from services.stats.figures import InvalidPeriod, parse_tertial
 from services.stats.query import Period, Slice, sorted_groups, summed
 from services.stats.report_csv import report_rows, to_csv
 from services.stats.resolution import failure_demand, resolution
 from services.stats.satisfaction import satisfaction
 from services.stats.settings import EmailMode
+from services.stats.synpunkter import concerning_readers_departments
 from services.stats.tally import Tally
 from services.stats.targets.figures import book_of, settings_only
 from services.stats.targets.model import Goals, TargetBook
 from services.stats.time_spent import report_time_spent, report_written
-from services.stats.volumes import SYNPUNKT, synpunkter
 
 router = APIRouter(tags=["stats"])
 
@@ -108,6 +109,7 @@ def organization_report(
     figures: Figures,
     mode: EmailMode,
     book: TargetBook | None = None,
+    concerned: Concerned | None = None,
 ) -> dict[str, Any]:
     s = figures.settings
     targets = book or settings_only(s)
@@ -129,6 +131,9 @@ def organization_report(
         for key, tally in piece.cells.items():
             b.add(piece.month, key, tally)
     months = sorted(b.charging)
+    concerned = concerned or Concerned(b.total)
+    for listed in concerned.departments:  # a department with synpunkter is listed, cases or not
+        _tally(b.departments, listed)
     departments = [
         {
             "department": department,
@@ -144,7 +149,7 @@ def organization_report(
                 )
                 for m in months
             ],
-            "synpunkter": synpunkter(b.departments[department]),
+            "synpunkter": concerned.of(department),
             "time_spent": {"written": report_written(b.departments[department])},
         }
         for department in by_key(b.departments)
@@ -175,9 +180,14 @@ def organization_report(
             for m in months
         ],
         "synpunkter": {
-            "count": b.total.counts[SYNPUNKT],
+            "count": concerned.total()["count"],
+            "by_kind": concerned.total()["by_kind"],
             "groups": [
-                {"key": d["department"], "count": d["synpunkter"]["count"]}
+                {
+                    "key": d["department"],
+                    "count": d["synpunkter"]["count"],
+                    "by_kind": d["synpunkter"]["by_kind"],
+                }
                 for d in departments
                 if d["synpunkter"]["count"]
             ],
@@ -195,8 +205,9 @@ async def build_report(
     cases = await figures.slices("cases", scope)
     # A handler's report covers their departments' cases; calls belong to answer groups, not departments.
     calls = await figures.slices("calls", scope) if figures.scope.departments is None else []
-    organizations = {p.organization for p in calls} | {p.organization for p in cases}
     book = await book_of(figures)
+    concerned = await concerning_readers_departments(figures, scope)  # a handler's: concerning theirs
+    organizations = {p.organization for p in calls} | {p.organization for p in cases} | set(concerned or {})
     if organization:
         organizations.add(organization)
     s = figures.settings
@@ -223,6 +234,7 @@ async def build_report(
                     figures,
                     mode,
                     book,
+                    concerned.get(org, Concerned(Tally())) if concerned is not None else None,
                 )
                 for org in sorted(organizations)
             ],

@@ -9,7 +9,9 @@ Columns: ``organization, department, figure, key, measure, value``.
 - ``measure`` names the number (``answer_rate``, ``in_time``, ``by_age.3-7``,
   ``bemotande.mean`` …); ``value`` is the number, empty for "no value" (an empty denominator),
   ``true``/``false`` for ``met``.
-- Synpunkter give one row per case reference (``measure`` ``case_ref``).
+- Synpunkter, under the department they concern: the count (``key`` empty), one count per kind
+  (``key`` ``praise``, ``complaint``, ``suggestion``, ``question``, ``unclassified``) and one row per
+  case reference (``measure`` ``case_ref``).
 
 Comma-separated, UTF-8, RFC 4180 quoting; numbers with a decimal point.
 """
@@ -84,6 +86,8 @@ def report_rows(report: dict[str, Any]) -> Iterator[Row]:
             dept = cell(department["department"])
             yield from department_rows(org, department, dept)
             yield org, dept, "synpunkter", "", "count", cell(department["synpunkter"]["count"])
+            for kind, n in department["synpunkter"]["by_kind"].items():
+                yield org, dept, "synpunkter", kind, "count", cell(n)
             for ref in department["synpunkter"]["refs"]:
                 yield org, dept, "synpunkter", "", "case_ref", ref
         for row in entry.get("category_handling", []):

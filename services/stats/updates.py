@@ -142,6 +142,10 @@ def update_for(event: Event[Any]) -> EntityUpdate | None:
                 set=org,
                 max={"recategorised_last": sort_key(event.occurred_at, event, *correction)},
             )
+        case cases.CaseFeedbackClassified():
+            # The latest classification of a synpunkt wins, whatever the order (docs/figures.md).
+            classified = sort_key(event.occurred_at, event, d.kind, d.department or "")
+            return EntityUpdate("cases", d.case_ref, set=org, max={"feedback_last": classified})
         case cases.CaseResolved():
             resolution = sort_key(
                 d.resolved_at,
@@ -208,6 +212,9 @@ def _status(event: Event[Any], status: str, rank: int = 0) -> Document:
     return {"status": sort_key(event.occurred_at, event, status, rank=rank)}
 
 
+FEEDBACK_FIELDS = ("feedback_kind", "feedback_department")
+
+
 def _case_created(event: cases.CaseCreated) -> EntityUpdate:
     d = event.data
     facts = {
@@ -220,6 +227,8 @@ def _case_created(event: cases.CaseCreated) -> EntityUpdate:
         "handled_by": d.handled_by,
         "rosa_level": d.rosa_level,
         "form_id": d.form_id,
+        # a synpunkt's kind and concerned department, when the contact gave them (kept only then)
+        **{name: value for name in FEEDBACK_FIELDS if (value := getattr(d, name)) is not None},
     }
     return EntityUpdate("cases", d.case_ref, set=facts, max=_status(event, "new"))
 

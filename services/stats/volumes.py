@@ -8,7 +8,8 @@
   of the category), resolved at first line (see :mod:`services.stats.resolution`). Cases not yet
   resolved are listed as ``pending``.
 - Synpunkter (feedback): cases whose category is ``synpunkt`` (or whose web form was the synpunkt
-  form), per department, with their case references.
+  form), per department they concern and by kind, with their case references
+  (:mod:`services.stats.feedback`).
 """
 
 from __future__ import annotations
@@ -16,16 +17,14 @@ from __future__ import annotations
 from typing import Any
 
 from services.stats.facts import CaseFacts, OutboundFacts
+from services.stats.feedback import SYNPUNKT as SYNPUNKT  # re-exported: the report counts it
+from services.stats.feedback import Concerned, synpunkt_tally
 from services.stats.tally import Tally
-
-SYNPUNKT = "synpunkter"
 
 
 def volume_tally(case: CaseFacts, tally: Tally) -> None:
     tally.count("cases")
-    if case.synpunkt:
-        tally.count(SYNPUNKT)
-        tally.ref(SYNPUNKT, case.ref)
+    synpunkt_tally(case, tally)
 
 
 def outbound_tally(message: OutboundFacts) -> Tally:
@@ -49,5 +48,6 @@ def charging_rows(groups: dict[Any, Tally]) -> list[dict[str, Any]]:
     ]
 
 
-def synpunkter(tally: Tally) -> dict[str, Any]:
-    return {"count": tally.counts[SYNPUNKT], "refs": sorted(tally.refs.get(SYNPUNKT, []))}
+def synpunkter(tally: Tally, departments: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Count, kinds and references of the synpunkter in ``tally`` (concerning ``departments`` only)."""
+    return Concerned(tally, departments).total()

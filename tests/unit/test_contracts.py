@@ -41,6 +41,7 @@ DESIGN_EVENT_TYPES = {
     "case.survey_answered",
     "case.erased",
     "case.recategorised",
+    "case.feedback_classified",
     "case.registered",
     "call.offered",
     "call.answered",

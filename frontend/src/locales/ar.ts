@@ -2,6 +2,7 @@
 import { common } from "./ar/common";
 import { citizen } from "./ar/citizen";
 import { knowledge } from "./ar/knowledge";
+import { synpunkter } from "./ar/synpunkter";
 import type { MessageKey } from "./sv";
 
-export const ar: Partial<Record<MessageKey, string>> = { ...common, ...citizen, ...knowledge };
+export const ar: Partial<Record<MessageKey, string>> = { ...common, ...citizen, ...knowledge, ...synpunkter };

@@ -13,7 +13,8 @@ import { search } from "./sv/search";
 import { handling } from "./sv/handling";
 import { targets } from "./sv/targets";
 import { agents } from "./sv/agents";
+import { synpunkter } from "./sv/synpunkter";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter };
 
 export type MessageKey = keyof typeof sv;

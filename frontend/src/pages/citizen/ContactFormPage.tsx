@@ -12,6 +12,7 @@ import { config } from "../../config";
 import { formatBytes } from "../../format";
 import { usePageTitle } from "../../hooks";
 import { CITIZEN_LANGUAGES, useI18n, type Language, type MessageKey } from "../../i18n";
+import { FeedbackKindField } from "./FeedbackKindField";
 
 export type FormKind = "contact" | "feedback" | "report";
 
@@ -49,12 +50,14 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
   const [receipt, setReceipt] = useState<string | null>(null);
   const [locating, setLocating] = useState(false);
   const [answerLanguage, setAnswerLanguage] = useState<Language>(language);
+  const [feedbackKind, setFeedbackKind] = useState(""); // the synpunkt form's kind; none chosen is fine
   const summaryRef = useRef<HTMLDivElement>(null);
   const receiptRef = useRef<HTMLHeadingElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     setValues(EMPTY);
+    setFeedbackKind("");
     setFiles([]);
     setErrors({});
     setReceipt(null);
@@ -100,6 +103,7 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
       language: answerLanguage,
     };
     if (config.organization) data.organization = config.organization;
+    if (kind === "feedback" && feedbackKind) data.feedback_kind = feedbackKind;
     if (form.location && values.lat.trim() && values.lon.trim()) {
       data.location = { lat: Number(values.lat.replace(",", ".")), lon: Number(values.lon.replace(",", ".")) };
     }
@@ -189,6 +193,7 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
             className="button button--secondary"
             onClick={() => {
               setValues(EMPTY);
+              setFeedbackKind("");
               setFiles([]);
               setReceipt(null);
             }}
@@ -343,6 +348,7 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
             maxLength={40}
           />
         </fieldset>
+        {kind === "feedback" ? <FeedbackKindField value={feedbackKind} onChange={setFeedbackKind} /> : null}
         <fieldset className="fieldset">
           <legend>{t("form.language")}</legend>
           <p className="hint">{t("form.languageHint")}</p>

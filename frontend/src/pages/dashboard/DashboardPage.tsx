@@ -13,6 +13,7 @@ import { FiguresScope } from "./FiguresScope";
 import { useAuth } from "../../auth";
 import { OrganizationTargets } from "./OrganizationTargets";
 import { TeamFiguresCard } from "./AgentFigures";
+import { SynpunkterCard } from "./SynpunkterCard";
 import { customPeriod, loadFigures, monthPeriod, tertialOf, tertialPeriod, type Figure, type Period, type Ratio } from "./figures";
 
 type PeriodKind = "tertial" | "month" | "custom";
@@ -266,6 +267,7 @@ export function DashboardPage() {
             )}
           </Card>
           <CategoryHandlingCard period={period} organization={organization} />
+          <SynpunkterCard period={period} organization={organization} />
         </div>
       )}
       <TeamFiguresCard from={period.from} to={period.to} organization={organization} />

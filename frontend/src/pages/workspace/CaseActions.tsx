@@ -10,6 +10,7 @@ import { useI18n } from "../../i18n";
 import type { CaseDetail, Organization } from "../../types";
 import { may, RESOLUTION_CODES } from "./permissions";
 import { Recategorise } from "./Recategorise";
+import { FeedbackClassification, isSynpunkt } from "./FeedbackClassification";
 import { casePath, type CaseLocationState } from "./routes";
 
 const REF = /^[A-Z]{2,6}-\d{4}-\d{6}$/;
@@ -274,6 +275,8 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
   if (can("recategorise")) {
     sections.push(<Recategorise key="recategorise" detail={detail} organization={organization} onDone={onDone} />);
   }
+  // Classifying a synpunkt is allowed in the same statuses and to the same roles as a correction.
+  if (can("recategorise") && isSynpunkt(detail)) sections.push(<FeedbackClassification key="feedback" detail={detail} organization={organization} onDone={onDone} />);
   if (can("merge")) {
     sections.push(
       <section key="merge" aria-labelledby="merge-heading" className="action">

@@ -11,6 +11,7 @@ import type { CaseDetail, Message, TimelineEntry, Verification } from "../../typ
 import { CaseActions } from "./CaseActions";
 import { Composer } from "./Composer";
 import { describeCorrection } from "./Recategorise";
+import { describeFeedback } from "./FeedbackClassification";
 import { CaseRegistration, MessageRegistration, RegistrationsProvider } from "./PublicRecords";
 import { casePath, type CaseLocationState } from "./routes";
 
@@ -339,6 +340,7 @@ function Timeline({ entries, caseRef, names }: { entries: TimelineEntry[]; caseR
   function describe(entry: TimelineEntry): string {
     const d = entry.data;
     const parts: string[] = entry.type === "recategorised" ? describeCorrection(d, names, t) : [];
+    if (entry.type === "feedback_classified") parts.push(...describeFeedback(d, names.department, t));
     if (typeof d.department === "string") parts.push(names.department(d.department));
     if (typeof d.reason === "string" && d.reason) parts.push(`”${d.reason}”`);
     if (typeof d.due_at === "string") parts.push(t("timeline.dueAt", { at: formatDateTime(d.due_at) }));

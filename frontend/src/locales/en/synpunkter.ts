@@ -1,0 +1,33 @@
+import type { synpunkter as sv } from "../sv/synpunkter";
+
+/** Synpunkter (feedback): their kind and the department they concern — the citizen's form, the case view and the dashboard. */
+export const synpunkter: Record<keyof typeof sv, string> = {
+  "synpunkter.kind.praise": "Praise",
+  "synpunkter.kind.complaint": "Complaint",
+  "synpunkter.kind.suggestion": "Suggestion",
+  "synpunkter.kind.question": "Question",
+  "synpunkter.kind.unclassified": "Not given",
+  "synpunkter.formKind": "What is your feedback?",
+  "synpunkter.formKindHint": "Choose what fits best. You may also leave it empty.",
+  "synpunkter.formKindNone": "Don't know",
+  "synpunkter.title": "Feedback",
+  "synpunkter.lead": "Say what kind of feedback this is and which department it concerns. That department gets it in its figures, even when first line answers it.",
+  "synpunkter.handlerHint": "You can name your own departments. If the feedback concerns another department, ask first line to change it.",
+  "synpunkter.kind": "Kind",
+  "synpunkter.chooseKind": "Choose kind",
+  "synpunkter.department": "Concerns department",
+  "synpunkter.caseDepartment": "The case's department ({department})",
+  "synpunkter.noDepartment": "none",
+  "synpunkter.kindMissing": "Choose what kind of feedback it is",
+  "synpunkter.submit": "Save",
+  "synpunkter.done": "The feedback is saved: {kind}, {department}",
+  "synpunkter.current": "Now: {kind}, concerns {department}",
+  "synpunkter.notYet": "Nobody has given its kind yet.",
+  "synpunkter.cardTitle": "Feedback per department",
+  "synpunkter.cardTotal": "{count} pieces of feedback",
+  "synpunkter.caption": "Feedback per department it concerns, by kind",
+  "synpunkter.columnDepartment": "Department",
+  "synpunkter.columnTotal": "Total",
+  "synpunkter.none": "No feedback in the period.",
+  "timeline.feedback_classified": "Feedback classified",
+};
