@@ -24,7 +24,7 @@ from services.stats.charging import invoice_lines, months_of
 from services.stats.deps import Figures, FiguresDep
 from services.stats.figures import InvalidPeriod, parse_month, parse_tertial
 from services.stats.invoice_csv import invoice_csv
-from services.stats.prices import CURRENCY, UnknownOrganization, schedule_of
+from services.stats.prices import CURRENCY, schedule_of
 from services.stats.query import Period, read_slices
 
 router = APIRouter(tags=["stats"])
@@ -51,8 +51,6 @@ async def build_invoice(
     figures: Figures, request: Request, *, period: str, first: date, last: date, organization: str | None
 ) -> dict[str, Any]:
     directory = request.app.state.runtime.directory
-    if organization is not None and directory.organization(organization) is None:
-        raise UnknownOrganization(f"there is no organisation {organization!r} in the directory")
     scope = scope_of(figures.reader, "cases", organization)  # the role and organisation rules of every figure
     figures.scope = scope
     await figures.aggregator.flush()
@@ -126,3 +124,21 @@ async def get_invoice(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+async def add_to_report(
+    report: dict[str, Any],
+    figures: Figures,
+    request: Request,
+    *,
+    first: date,
+    last: date,
+    organization: str | None,
+) -> None:
+    """The tertial report's ``invoice`` per organisation: the same lines as the invoice basis."""
+    invoice = await build_invoice(
+        figures, request, period=report["period"], first=first, last=last, organization=organization
+    )
+    by_organization = {entry["organization"]: entry for entry in invoice["organizations"]}
+    for entry in report["organizations"]:
+        entry["invoice"] = by_organization.get(entry["organization"])

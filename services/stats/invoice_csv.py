@@ -89,3 +89,20 @@ def invoice_csv(invoice: dict[str, Any]) -> str:
     writer.writerow(COLUMNS)
     writer.writerows(invoice_rows(invoice))
     return out.getvalue()
+
+
+def invoice_report_rows(
+    org: str, invoice: dict[str, Any] | None
+) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """The tertial report's CSV rows of one organisation's invoice basis (``figure`` ``invoice``)."""
+    if invoice is None:
+        return
+    for line in invoice["lines"]:
+        who = line["department"] or (f"answer_group:{line['answer_group']}" if line["answer_group"] else "")
+        for unit in line["units"]:
+            for measure in ("count", "price", "amount"):
+                yield org, who, "invoice", unit["unit"], measure, _text(unit[measure])
+        yield org, who, "invoice", "pending", "count", _text(line["pending"])
+        yield org, who, "invoice", "total", "amount", _text(line["amount"])
+    yield org, "", "invoice", "", "amount", _text(invoice["amount"])
+    yield org, "", "invoice", "", "unpriced", _text(invoice["unpriced"])

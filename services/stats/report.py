@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.stats.aggregates import CASE_DIMENSIONS
@@ -25,6 +25,7 @@ from services.stats.calls import CALL_DIMENSIONS, answer_rate
 from services.stats.deps import Figures, FiguresDep
 from services.stats.email import email_response
 from services.stats.figures import InvalidPeriod, parse_tertial
+from services.stats.invoice import add_to_report
 from services.stats.query import Period, Slice, sorted_groups, summed
 from services.stats.report_csv import report_rows, to_csv
 from services.stats.resolution import failure_demand, resolution
@@ -217,6 +218,7 @@ async def build_report(
 )
 async def get_report(
     figures: FiguresDep,
+    request: Request,
     period: Annotated[
         str | None, Query(description="YYYY-T1 (Jan–Apr), YYYY-T2 (May–Aug) or YYYY-T3 (Sep–Dec)")
     ] = None,
@@ -245,6 +247,7 @@ async def get_report(
         organization=organization,
         mode=mode or figures.settings.email_response_mode,
     )
+    await add_to_report(report, figures, request, first=first, last=last, organization=organization)
     if format == "json":
         return JSONResponse(report)  # already plain JSON types: skip FastAPI's slow generic encoder
     name = f"lotsen-tertialrapport-{period}{'-' + organization if organization else ''}.csv"

@@ -9,6 +9,10 @@ Columns: ``organization, department, figure, key, measure, value``.
   ``bemotande.mean`` …); ``value`` is the number, empty for "no value" (an empty denominator),
   ``true``/``false`` for ``met``.
 - Synpunkter give one row per case reference (``measure`` ``case_ref``).
+- The invoice basis (``figure`` ``invoice``): per line and unit a ``count``, ``price`` and ``amount``
+  row (``key`` the unit); ``department`` is the line's department, ``answer_group:<id>`` for an
+  answer group serving several departments, empty for the line of no department; per line ``key``
+  ``pending`` and ``total``; the organisation's ``amount`` and ``unpriced`` with both empty.
 
 Comma-separated, UTF-8, RFC 4180 quoting; numbers with a decimal point.
 """
@@ -19,6 +23,8 @@ import csv
 import io
 from collections.abc import Iterator
 from typing import Any
+
+from services.stats.invoice_csv import invoice_report_rows
 
 COLUMNS = ("organization", "department", "figure", "key", "measure", "value")
 Row = tuple[str, str, str, str, str, str]
@@ -82,6 +88,7 @@ def report_rows(report: dict[str, Any]) -> Iterator[Row]:
             yield org, dept, "synpunkter", "", "count", cell(department["synpunkter"]["count"])
             for ref in department["synpunkter"]["refs"]:
                 yield org, dept, "synpunkter", "", "case_ref", ref
+        yield from invoice_report_rows(org, entry.get("invoice"))
 
 
 def to_csv(rows: Iterator[Row]) -> str:

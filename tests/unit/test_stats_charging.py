@@ -262,3 +262,17 @@ async def test_prices_read_back_as_set_and_bad_prices_name_the_field(app: FastAP
     response = await client.get("/v1/stats/invoice", params={"period": "2026-T4"})
     assert response.status_code == 422 and "2026-T4" in response.json()["error"]["message"]
     assert (await client.get(f"/v1/stats/prices/{ORG}")).json()["prices"] == first  # nothing was stored
+
+
+async def test_the_tertial_report_carries_the_same_invoice_basis(app: FastAPI) -> None:
+    client: httpx.AsyncClient = app.state.client
+    params = {"period": "2026-T1", "organization": ORG}
+    report = (await client.get("/v1/stats/report", params=params)).json()
+    assert report["organizations"][0]["invoice"] == await invoice(client, period="2026-T1")
+    text = (await client.get("/v1/stats/report", params={**params, "format": "csv"})).text
+    rows = {tuple(row) for row in csv.reader(io.StringIO(text))}
+    assert (ORG, "fastighet", "invoice", "first_line", "amount", "65.50") in rows
+    assert (ORG, "social", "invoice", "synpunkter", "count", "1") in rows
+    assert (ORG, "answer_group:hyresgastservice", "invoice", "calls_answered", "amount", "10.50") in rows
+    assert (ORG, "", "invoice", "calls_answered", "count", "1") in rows  # no department: arabiska
+    assert (ORG, "", "invoice", "", "amount", "161.25") in rows

@@ -172,7 +172,4 @@ async def test_prices_of_an_organisation_not_in_the_directory_are_not_found(app:
     admin = headers(CALLERS["admin"])
     response = await app.state.client.put("/v1/stats/prices/gnosjo", json=PRICE, headers=admin)
     assert response.status_code == 404 and "gnosjo" in response.json()["error"]["message"]
-    response = await app.state.client.get(
-        "/v1/stats/invoice", params={"period": "2026-03", "organization": "gnosjo"}
-    )
-    assert response.status_code == 404
+    assert (await app.state.client.get("/v1/stats/prices/gnosjo", headers=admin)).status_code == 404
