@@ -9,6 +9,7 @@ export const admin: Record<keyof typeof sv, string> = {
   "admin.simulate": "Simulate",
   "admin.subscriptions": "Subscriptions",
   "admin.deliveries": "Deliveries",
+  "admin.prices": "Prices",
   "admin.default": "default",
   "admin.departments": "Departments of {org}",
   "admin.answerGroups": "Answer groups of {org}",

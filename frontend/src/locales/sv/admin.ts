@@ -7,6 +7,7 @@ export const admin = {
   "admin.simulate": "Simulera",
   "admin.subscriptions": "Prenumerationer",
   "admin.deliveries": "Leveranser",
+  "admin.prices": "Priser",
   "admin.default": "standard",
   "admin.departments": "Förvaltningar i {org}",
   "admin.answerGroups": "Svarsgrupper i {org}",

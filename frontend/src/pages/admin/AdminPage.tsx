@@ -4,9 +4,10 @@ import { PageHeading } from "../../components/bits";
 import { usePageTitle } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { DeliveriesSection, SubscriptionsSection } from "./Notifications";
+import { PricesSection } from "./Prices";
 import { DirectorySection, RulesSection, SimulationSection } from "./Routing";
 
-const SECTIONS = ["directory", "rules", "simulate", "subscriptions", "deliveries"] as const;
+const SECTIONS = ["directory", "rules", "simulate", "subscriptions", "deliveries", "prices"] as const;
 type Section = (typeof SECTIONS)[number];
 
 export function AdminPage() {
@@ -33,6 +34,7 @@ export function AdminPage() {
       {section === "simulate" ? <SimulationSection /> : null}
       {section === "subscriptions" ? <SubscriptionsSection /> : null}
       {section === "deliveries" ? <DeliveriesSection /> : null}
+      {section === "prices" ? <PricesSection /> : null}
     </>
   );
 }

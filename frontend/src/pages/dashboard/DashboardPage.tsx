@@ -8,6 +8,7 @@ import { formatDecimal, formatInteger, formatPercent, formatDateTime, localDate 
 import { directoryNames, useDirectory, usePageTitle, usePolling } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { COLORS, FigureChart } from "./charts";
+import { ChargingCard } from "./ChargingCard";
 import { customPeriod, loadFigures, monthPeriod, tertialOf, tertialPeriod, type Figure, type Period, type Ratio } from "./figures";
 
 type PeriodKind = "tertial" | "month" | "custom";
@@ -257,6 +258,7 @@ export function DashboardPage() {
               </>
             )}
           </Card>
+          <ChargingCard period={period} organization={organization} />
         </div>
       )}
     </>
