@@ -1,13 +1,14 @@
 """Prices of the invoice basis (debitering): what one unit of work costs a department, per organisation.
 
 An administrator of the organisation sets them (``PUT /v1/stats/prices/{organization}``), its
-supervisors and administrators read them (``GET``). The list is replaced whole: each entry is a unit
-(:data:`UNITS`), the price in SEK as a decimal string with at most two decimals (``"24.50"``; kept as
-integer öre, so no sum is ever rounded) and the first day of the month it applies from. A price
-applies to whole months: each month of an invoice is priced with the latest entry of its unit
-that applies from that month or earlier, so a price changed in the middle of a tertial prices the
-months before the change at the old price and the rest at the new one. A unit without an entry for
-a month has no price there: its count is shown, its amount is empty.
+supervisors and administrators read them (``GET``); setting them always needs an administrator's
+token, also where ``STATS_REQUIRE_TOKEN=false`` lets anyone read the figures. The list is replaced
+whole: each entry is a unit (:data:`UNITS`), the price in SEK as a decimal string with at most two
+decimals (``"24.50"``; kept as integer öre, so no sum is ever rounded) and the first day of the
+month it applies from. A price applies to whole months: each month of an invoice is priced with the
+latest entry of its unit that applies from that month or earlier, so a price changed in the middle
+of a tertial prices the months before the change at the old price and the rest at the new one. A
+unit without an entry for a month has no price there: its count is shown, its amount is empty.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lotsen.auth import Principal
-from lotsen.errors import Forbidden, NotFound
+from lotsen.errors import Forbidden, NotFound, Unauthorized
 from services.stats.deps import Reader
 from services.stats.repository import StatsRepository
 
@@ -170,6 +171,10 @@ async def get_prices(organization: str, request: Request, reader: Reader) -> dic
 async def put_prices(
     organization: str, request: Request, reader: Reader, body: Annotated[PriceList, Body()]
 ) -> dict[str, Any]:
+    if reader is None:  # STATS_REQUIRE_TOKEN=false opens reading, never writing
+        raise Unauthorized(
+            "setting prices needs an administrator's token: send 'Authorization: Bearer <token>'"
+        )
     _allowed(request, reader, organization, ("admin",))
     stats: StatsRepository = request.app.state.stats
     doc = {

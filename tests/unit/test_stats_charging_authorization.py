@@ -173,3 +173,17 @@ async def test_prices_of_an_organisation_not_in_the_directory_are_not_found(app:
     response = await app.state.client.put("/v1/stats/prices/gnosjo", json=PRICE, headers=admin)
     assert response.status_code == 404 and "gnosjo" in response.json()["error"]["message"]
     assert (await app.state.client.get("/v1/stats/prices/gnosjo", headers=admin)).status_code == 404
+
+
+async def test_without_required_tokens_prices_are_read_but_never_set_anonymously(
+    bus: InMemoryBus, dev_env: None
+) -> None:
+    async with stats_app(bus, now=NOW, require_token=False) as application:
+        anonymous = {"Authorization": ""}
+        client: httpx.AsyncClient = application.state.client
+        assert (await client.get("/v1/stats/prices/karlskoga", headers=anonymous)).status_code == 200
+        response = await client.put("/v1/stats/prices/karlskoga", json=PRICE, headers=anonymous)
+        assert response.status_code == 401, response.text
+        assert (await client.put("/v1/stats/prices/karlskoga", json=PRICE)).status_code == 403  # a supervisor
+        admin = headers(CALLERS["admin"])
+        assert (await client.put("/v1/stats/prices/karlskoga", json=PRICE, headers=admin)).status_code == 200
