@@ -117,8 +117,9 @@ def count_calls(counts: Counts, slices: Iterable[Slice], served: dict[str, list[
 
 def unit_entry(
     unit: str, by_month: Counter[str], months: list[str], schedule: Schedule | None
-) -> dict[str, Any]:
-    """One unit of a line: its count, its price (when one price held all period), its amount, per month."""
+) -> tuple[dict[str, Any], int]:
+    """One unit of a line — its count, its price (when one price held all period), its amount, per
+    month — and its amount in öre (0 without a price)."""
     prices = {m: schedule.price(unit, m) if schedule else None for m in months}
     parts = []
     amount, priced, unpriced = 0, False, 0
@@ -133,7 +134,7 @@ def unit_entry(
             part_amount = sek(n * price) if price is not None else None
             parts.append({"month": month, "count": n, "price": sek(price), "amount": part_amount})
     single = set(prices.values())
-    return {
+    entry = {
         "unit": unit,
         "count": sum(by_month.get(m, 0) for m in months),
         "price": sek(single.pop()) if len(single) == 1 else None,
@@ -141,6 +142,7 @@ def unit_entry(
         "unpriced": unpriced,
         "months": parts,
     }
+    return entry, amount
 
 
 def invoice_lines(
@@ -169,11 +171,12 @@ def invoice_lines(
         if departments is not None and not set(covers) & set(departments):
             continue
         charged = kind != "none"
-        units = [
+        priced = [
             unit_entry(unit, counts.units[line].get(unit, Counter()), months, schedule if charged else None)
             for unit in UNITS
         ]
-        amount = sum(_ore(u["amount"]) for u in units)
+        units = [entry for entry, _ in priced]
+        amount = sum(ore for _, ore in priced)
         if charged:
             total += amount
             unpriced += sum(u["unpriced"] for u in units)
@@ -197,11 +200,3 @@ def invoice_lines(
         "unpriced": unpriced,
         "pending": sum(line["pending"] for line in lines),
     }
-
-
-def _ore(amount: str | None) -> int:
-    if amount is None:
-        return 0
-    whole, _, part = amount.lstrip("-").partition(".")
-    value = int(whole) * 100 + int(part or 0)
-    return -value if amount.startswith("-") else value
