@@ -135,21 +135,7 @@ async def invoice_problem(
     return None if got == expected else f"lines {got}, expected {expected}"
 
 
-@pytest.mark.parametrize("name", CALLERS)
-async def test_invoice_matrix(app: FastAPI, name: str) -> None:
-    client: httpx.AsyncClient = app.state.client
-    problems = [
-        f"{name} × {organization or 'all'}{' csv' if csv else ''}: {problem}"
-        for organization in ORGANIZATIONS
-        for csv in (False, True)
-        if (problem := await invoice_problem(client, name, organization, csv))
-    ]
-    assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize("name", CALLERS)
-async def test_prices_matrix(app: FastAPI, name: str) -> None:
-    client: httpx.AsyncClient = app.state.client
+async def prices_problems(client: httpx.AsyncClient, name: str) -> list[str]:
     caller = CALLERS[name]
     problems = []
     for organization in ("karlskoga", "degerfors"):
@@ -162,9 +148,25 @@ async def test_prices_matrix(app: FastAPI, name: str) -> None:
             else:
                 want = 200 if caller.role in roles and serves(caller, organization) else 403
             if response.status_code != want:
-                problems.append(f"{method} {organization}: HTTP {response.status_code}, expected {want}")
+                problems.append(
+                    f"{name} × {method} {organization}: HTTP {response.status_code}, expected {want}"
+                )
             elif want == 200 and response.json()["organization"] != organization:
-                problems.append(f"{method} {organization}: {response.text[:200]}")
+                problems.append(f"{name} × {method} {organization}: {response.text[:200]}")
+    return problems
+
+
+@pytest.mark.parametrize("name", CALLERS)
+async def test_invoice_and_prices_matrix(app: FastAPI, name: str) -> None:
+    """One caller against the invoice basis (JSON and CSV) of every organisation, then the prices."""
+    client: httpx.AsyncClient = app.state.client
+    problems = [
+        f"{name} × invoice of {organization or 'all'}{' csv' if csv else ''}: {problem}"
+        for organization in ORGANIZATIONS
+        for csv in (False, True)
+        if (problem := await invoice_problem(client, name, organization, csv))
+    ]
+    problems += await prices_problems(client, name)
     assert not problems, "\n".join(problems)
 
 
