@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from lotsen.directory import directory_from
 from tests.stats_category_handling_plain import category_handling, category_rows
 from tests.stats_expected_time import report_time_spent, report_written, time_spent
 from tests.stats_figures_plain import (
@@ -140,6 +141,7 @@ class Expectation:
         first = date(year, 4 * tertial - 3, 1)
         last = (date(year, 4 * tertial, 1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         scope = {"from": first.isoformat(), "to": last.isoformat(), "organization": org}
+        self.tertial_months = [f"{year}-{m:02d}" for m in range(4 * tertial - 3, 4 * tertial + 1)]
         calls = [c for c in self.calls if in_period(c, scope)]
         cases = [c for c in self.cases if in_period(c, scope)]
         organizations = sorted(
@@ -252,6 +254,7 @@ class Expectation:
             "departments": dept_entries,
             "category_handling": category_rows(cases),
             "time_spent": report_time_spent(calls, cases),
+            "invoice": invoice(organization, calls, cases, self.tertial_months),
         }
 
 
@@ -259,3 +262,79 @@ def charging_counts(cases: list[CaseView], name: str = "total") -> dict[str, int
     first_line = sum(1 for c in cases if c.resolved and c.first_line_flag and not c.handed_off)
     pending = sum(1 for c in cases if not c.resolved and not c.handed_off)
     return {name: first_line, "pending": pending}
+
+
+INVOICE_UNITS = ("first_line", "handed_off", "calls_answered", "calls_transferred", "synpunkter")
+
+
+def invoice(
+    organization: str, calls: list[CallView], cases: list[CaseView], months: list[str]
+) -> dict[str, Any]:
+    """The invoice basis of docs/figures.md *Debitering*, with no prices set: every unit unpriced."""
+    known = directory_from().organization(organization)
+    served: dict[str, set[str]] = {}
+    if known is not None:
+        served = {g.id: set(g.departments) for g in known.answer_groups}
+        for d in known.departments:
+            if d.answer_group:
+                served.setdefault(d.answer_group, set()).add(d.id)
+    counts: dict[tuple[str, str | None], dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    pending: dict[tuple[str, str | None], int] = defaultdict(int)
+
+    def add(line: tuple[str, str | None], unit: str, month: str) -> None:
+        counts[line][unit][month] = counts[line][unit].get(month, 0) + 1
+
+    for c in cases:
+        line = ("department", c.department) if c.department else ("none", None)
+        month = f"{c.day:%Y-%m}"
+        if c.resolved and c.first_line_flag and not c.handed_off:
+            add(line, "first_line", month)
+        elif c.handed_off or c.resolved:
+            add(line, "handed_off", month)
+        else:
+            pending[line] += 1
+            counts[line]  # a line with pending cases only is listed too
+        if c.synpunkt:  # credited to the department it concerns
+            concerned = c.synpunkt_department
+            add(("department", concerned) if concerned else ("none", None), "synpunkter", month)
+    for call in calls:
+        if call.outcome == "answered":
+            departments = sorted(served.get(call.answer_group, set()))
+            if len(departments) == 1:
+                line = ("department", departments[0])
+            else:
+                line = ("answer_group", call.answer_group) if departments else ("none", None)
+            add(line, "calls_answered", f"{call.day:%Y-%m}")
+    order = {"department": 0, "answer_group": 1, "none": 2}
+    lines = []
+    for kind, ident in sorted(counts, key=lambda k: (order[k[0]], k[1] or "")):
+        units = []
+        for unit in INVOICE_UNITS:
+            by_month = counts[(kind, ident)].get(unit, {})
+            n = sum(by_month.values())
+            units.append({
+                "unit": unit, "count": n, "price": None, "amount": None, "unpriced": n,
+                "months": [{"month": m, "count": by_month[m], "price": None, "amount": None}
+                           for m in months if by_month.get(m)],
+            })  # fmt: skip
+        names = {d.id: d.name for d in known.departments} if known else {}
+        groups = {g.id: g.name for g in known.answer_groups} if known else {}
+        lines.append({
+            "department": ident if kind == "department" else None,
+            "answer_group": ident if kind == "answer_group" else None,
+            "departments": [ident] if kind == "department" else
+                           sorted(served.get(ident or "", ())) if kind == "answer_group" else [],
+            "name": names.get(ident or "") if kind == "department" else groups.get(ident or ""),
+            "in_directory": kind == "none" or ident in (names if kind == "department" else groups),
+            "charged": kind != "none",
+            "units": units,
+            "amount": "0.00" if kind != "none" else None,
+            "pending": pending[(kind, ident)],
+        })  # fmt: skip
+    return {
+        "organization": organization,
+        "lines": lines,
+        "amount": "0.00",
+        "unpriced": sum(u["unpriced"] for line in lines if line["charged"] for u in line["units"]),
+        "pending": sum(line["pending"] for line in lines),
+    }

@@ -130,7 +130,13 @@ class ReportSender:
         figures = Figures(self.stats, self.aggregator, self.settings, now, targets=self.targets)
         mode = self.settings.email_response_mode
         report = await build_report(
-            figures, period=period.label, first=period.first, last=period.last, organization=org.id, mode=mode
+            figures,
+            self.directory,
+            period=period.label,
+            first=period.first,
+            last=period.last,
+            organization=org.id,
+            mode=mode,
         )
         entries = {d["department"]: d for o in report["organizations"] for d in o["departments"]}
         rows = list(report_rows(report))

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from lotsen.directory import Directory
 from services.stats.aggregates import CASE_DIMENSIONS
 from services.stats.backlog import backlog
 from services.stats.calls import CALL_DIMENSIONS, answer_rate
@@ -27,6 +28,7 @@ from services.stats.deps import Figures, FiguresDep
 from services.stats.email import email_response
 from services.stats.feedback import Concerned
 from services.stats.figures import InvalidPeriod, parse_tertial
+from services.stats.invoice import add_to_report
 from services.stats.query import Period, Slice, sorted_groups, summed
 from services.stats.report_csv import report_rows, to_csv
 from services.stats.resolution import failure_demand, resolution
@@ -199,7 +201,14 @@ def organization_report(
 
 
 async def build_report(
-    figures: Figures, *, period: str, first: date, last: date, organization: str | None, mode: EmailMode
+    figures: Figures,
+    directory: Directory,
+    *,
+    period: str,
+    first: date,
+    last: date,
+    organization: str | None,
+    mode: EmailMode,
 ) -> dict[str, Any]:
     scope = Period(first, last, organization)
     cases = await figures.slices("cases", scope)
@@ -211,7 +220,7 @@ async def build_report(
     if organization:
         organizations.add(organization)
     s = figures.settings
-    return figures.scoped(
+    report = figures.scoped(
         {
             "period": period,
             "from": first.isoformat(),
@@ -240,6 +249,9 @@ async def build_report(
             ],
         }
     )
+    # The invoice basis reads the organisation's prices and the directory's answer groups besides.
+    await add_to_report(report, figures, directory, first=first, last=last, organization=organization)
+    return report
 
 
 @router.get(
@@ -249,6 +261,7 @@ async def build_report(
 )
 async def get_report(
     figures: FiguresDep,
+    request: Request,
     period: Annotated[
         str | None, Query(description="YYYY-T1 (Jan–Apr), YYYY-T2 (May–Aug) or YYYY-T3 (Sep–Dec)")
     ] = None,
@@ -271,6 +284,7 @@ async def get_report(
         )
     report = await build_report(
         figures,
+        request.app.state.runtime.directory,
         period=period,
         first=first,
         last=last,

@@ -12,6 +12,10 @@ Columns: ``organization, department, figure, key, measure, value``.
 - Synpunkter, under the department they concern: the count (``key`` empty), one count per kind
   (``key`` ``praise``, ``complaint``, ``suggestion``, ``question``, ``unclassified``) and one row per
   case reference (``measure`` ``case_ref``).
+- The invoice basis (``figure`` ``invoice``): per line and unit a ``count``, ``price`` and ``amount``
+  row (``key`` the unit); ``department`` is the line's department, ``answer_group:<id>`` for an
+  answer group serving several departments, empty for the line of no department; per line ``key``
+  ``pending`` and ``total``; the organisation's ``amount`` and ``unpriced`` with both empty.
 
 Comma-separated, UTF-8, RFC 4180 quoting; numbers with a decimal point.
 """
@@ -22,6 +26,8 @@ import csv
 import io
 from collections.abc import Iterator
 from typing import Any
+
+from services.stats.invoice_csv import invoice_report_rows
 
 COLUMNS = ("organization", "department", "figure", "key", "measure", "value")
 Row = tuple[str, str, str, str, str, str]
@@ -92,6 +98,7 @@ def report_rows(report: dict[str, Any]) -> Iterator[Row]:
                 yield org, dept, "synpunkter", "", "case_ref", ref
         for row in entry.get("category_handling", []):
             yield from figure_rows(org, "", "category_handling", row, row["key"])
+        yield from invoice_report_rows(org, entry.get("invoice"))
 
 
 def to_csv(rows: Iterator[Row]) -> str:

@@ -18,6 +18,8 @@ Collections (database ``lotsen_stats``):
   generation they were computed from. A write never replaces a newer generation. The cells are
   stored as one compact JSON string: they are read whole and never queried inside, and a string
   is read back far faster than thousands of nested fields (by the driver, and by the stand-in).
+- ``prices`` — one document per organisation: what an administrator set as the price per unit of
+  the invoice basis (debitering), each with the month it applies from (:mod:`services.stats.prices`).
 """
 
 from __future__ import annotations
@@ -235,6 +237,14 @@ class StatsRepository:
             query["organization"] = {"$in": list(organizations)}
         query["$or"] = alternatives
         return [self._decoded(doc) async for doc in self._db[BUCKETS[scope]].find(query)]
+
+    # --- prices (debitering) ---------------------------------------------------------------------
+
+    async def prices(self, organization: str) -> Document | None:
+        return await self._db["prices"].find_one({"_id": organization})
+
+    async def put_prices(self, organization: str, doc: Document) -> None:
+        await self._db["prices"].replace_one({"_id": organization}, {**doc, "_id": organization}, upsert=True)
 
     # --- rebuild --------------------------------------------------------------------------------
 

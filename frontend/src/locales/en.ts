@@ -13,7 +13,8 @@ import { search } from "./en/search";
 import { handling } from "./en/handling";
 import { agents } from "./en/agents";
 import { synpunkter } from "./en/synpunkter";
+import { charging } from "./en/charging";
 import type { MessageKey } from "./sv";
 import { targets } from "./en/targets";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging };

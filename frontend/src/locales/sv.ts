@@ -14,7 +14,8 @@ import { handling } from "./sv/handling";
 import { targets } from "./sv/targets";
 import { agents } from "./sv/agents";
 import { synpunkter } from "./sv/synpunkter";
+import { charging } from "./sv/charging";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging };
 
 export type MessageKey = keyof typeof sv;

@@ -10,6 +10,7 @@ export const admin: Record<keyof typeof sv, string> = {
   "admin.subscriptions": "Subscriptions",
   "admin.deliveries": "Deliveries",
   "admin.targets": "Targets",
+  "admin.prices": "Prices",
   "admin.default": "default",
   "admin.departments": "Departments of {org}",
   "admin.answerGroups": "Answer groups of {org}",

@@ -8,6 +8,7 @@ export const admin = {
   "admin.subscriptions": "Prenumerationer",
   "admin.deliveries": "Leveranser",
   "admin.targets": "Mål",
+  "admin.prices": "Priser",
   "admin.default": "standard",
   "admin.departments": "Förvaltningar i {org}",
   "admin.answerGroups": "Svarsgrupper i {org}",

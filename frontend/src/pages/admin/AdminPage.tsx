@@ -4,10 +4,11 @@ import { PageHeading } from "../../components/bits";
 import { usePageTitle } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { DeliveriesSection, SubscriptionsSection } from "./Notifications";
+import { PricesSection } from "./Prices";
 import { DirectorySection, RulesSection, SimulationSection } from "./Routing";
 import { TargetsSection } from "./Targets";
 
-const SECTIONS = ["directory", "rules", "simulate", "subscriptions", "deliveries", "targets"] as const;
+const SECTIONS = ["directory", "rules", "simulate", "subscriptions", "deliveries", "targets", "prices"] as const;
 type Section = (typeof SECTIONS)[number];
 
 export function AdminPage() {
@@ -35,6 +36,7 @@ export function AdminPage() {
       {section === "subscriptions" ? <SubscriptionsSection /> : null}
       {section === "deliveries" ? <DeliveriesSection /> : null}
       {section === "targets" ? <TargetsSection /> : null}
+      {section === "prices" ? <PricesSection /> : null}
     </>
   );
 }

@@ -14,6 +14,7 @@ import { useAuth } from "../../auth";
 import { OrganizationTargets } from "./OrganizationTargets";
 import { TeamFiguresCard } from "./AgentFigures";
 import { SynpunkterCard } from "./SynpunkterCard";
+import { ChargingCard } from "./ChargingCard";
 import { customPeriod, loadFigures, monthPeriod, tertialOf, tertialPeriod, type Figure, type Period, type Ratio } from "./figures";
 
 type PeriodKind = "tertial" | "month" | "custom";
@@ -268,6 +269,7 @@ export function DashboardPage() {
           </Card>
           <CategoryHandlingCard period={period} organization={organization} />
           <SynpunkterCard period={period} organization={organization} />
+          <ChargingCard period={period} organization={organization} />
         </div>
       )}
       <TeamFiguresCard from={period.from} to={period.to} organization={organization} />
