@@ -71,6 +71,9 @@ class CallView:
     day: date
     outcome: str  # answered | callback | abandoned | pending
     wait: float
+    choice: str = "none"  # knappval: the first digit the call named
+    hour: int = 0  # local hour and ISO weekday it was offered
+    weekday: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,11 @@ def call_view(call: Call) -> CallView | None:
         return None  # its call.offered never came: not counted
     outcome = "answered" if call.outcome == "answered_and_abandoned" else call.outcome
     day = call.offered_at.astimezone(STHLM).date()
-    return CallView(call.organization, call.group, day, outcome, call.wait)
+    local = call.offered_at.astimezone(STHLM)
+    choice = call.ivr_choice or call.ivr_later or "none"  # the first one known
+    return CallView(
+        call.organization, call.group, day, outcome, call.wait, choice, local.hour, local.isoweekday()
+    )
 
 
 def case_view(case: Case) -> CaseView:

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.stats import api, report
+from services.stats import api, ivr_api, report
 from services.stats.aggregates import Aggregator
 from services.stats.deps import Clock, wall_clock
 from services.stats.handlers import STATS_TOPICS, make_batch_handler
@@ -82,7 +82,7 @@ def create_app(
             "ärendebalans och tertialrapport — computed from the event stream, without personal data. "
             "Definitions: docs/figures.md."
         ),
-        routers=[api.router, report.router],
+        routers=[api.router, report.router, ivr_api.router],
         startup=_startup,
         database=settings.database,
         publisher=publisher,

@@ -33,6 +33,7 @@ class CallFacts:
     callback: bool
     transferred_at: datetime | None = None
     transferred_to: str | None = None  # the department; "" when the IVR put it through to a number
+    ivr_choice: str | None = None  # the first IVR choice (knappval) any of its events named
 
     @classmethod
     def from_doc(cls, doc: Document) -> CallFacts:
@@ -52,6 +53,7 @@ class CallFacts:
             callback=bool(doc.get("callback")),
             transferred_at=transferred[0] if transferred else None,
             transferred_to=transferred[1][0] if transferred else None,
+            ivr_choice=doc["ivr_first"].split("|", 3)[3] if doc.get("ivr_first") else None,
         )
 
     def day(self, tz: ZoneInfo) -> date | None:

@@ -25,6 +25,7 @@ from services.stats.calls import CALL_DIMENSIONS, answer_rate
 from services.stats.deps import Figures, FiguresDep
 from services.stats.email import email_response
 from services.stats.figures import InvalidPeriod, parse_tertial
+from services.stats.ivr import report_choices
 from services.stats.query import Period, Slice, sorted_groups, summed
 from services.stats.report_csv import report_rows, to_csv
 from services.stats.resolution import failure_demand, resolution
@@ -139,6 +140,7 @@ def organization_report(
             **rate(calls_total),
             "groups": [{"key": k, **rate(t)} for k, t in sorted_groups(by_group)],
         },
+        "ivr_choices": report_choices(calls_total, short_abandon_seconds=s.short_abandon_seconds),
         **case_figures(b.total, b.email.get(ALL, Tally()), figures, mode),
         "volumes": {
             "cases": b.total.counts["cases"],

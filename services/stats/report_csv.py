@@ -20,6 +20,8 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from services.stats.ivr import report_csv_rows as ivr_report_rows
+
 COLUMNS = ("organization", "department", "figure", "key", "measure", "value")
 Row = tuple[str, str, str, str, str, str]
 
@@ -66,6 +68,7 @@ def report_rows(report: dict[str, Any]) -> Iterator[Row]:
         for group in rate["groups"]:
             yield from figure_rows(org, "", "answer_rate", group, group["key"])
         yield from department_rows(org, entry, "")
+        yield from ivr_report_rows(org, entry)
         volumes = entry["volumes"]
         yield org, "", "volumes", "", "calls_offered", cell(volumes["calls_offered"])
         for name in ("by_channel", "by_category", "by_rosa_level"):
