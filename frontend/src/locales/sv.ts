@@ -10,7 +10,8 @@ import { switchboard } from "./sv/switchboard";
 import { records } from "./sv/records";
 import { knowledge } from "./sv/knowledge";
 import { search } from "./sv/search";
+import { ivr } from "./sv/ivr";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...ivr };
 
 export type MessageKey = keyof typeof sv;

@@ -8,6 +8,7 @@ import { formatDecimal, formatInteger, formatPercent, formatDateTime, localDate 
 import { directoryNames, useDirectory, usePageTitle, usePolling } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { COLORS, FigureChart } from "./charts";
+import { IvrChoicesCard } from "./IvrChoicesCard";
 import { customPeriod, loadFigures, monthPeriod, tertialOf, tertialPeriod, type Figure, type Period, type Ratio } from "./figures";
 
 type PeriodKind = "tertial" | "month" | "custom";
@@ -148,6 +149,7 @@ export function DashboardPage() {
           <RatioCard id="answer-rate" title={t("dashboard.answerRate")} figure={f.answerRate} bucket={bucket} />
           <RatioCard id="email-response" title={t("dashboard.emailResponse")} figure={f.emailResponse} bucket={bucket} />
           <RatioCard id="resolution" title={t("dashboard.resolution")} figure={f.resolution} bucket={bucket} />
+          <IvrChoicesCard period={period} organization={organization} />
           <Card id="satisfaction" title={t("dashboard.satisfaction")} figure={f.satisfaction}>
             {(s) =>
               s.questions.length ? (
