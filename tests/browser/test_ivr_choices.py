@@ -25,11 +25,11 @@ KARLSKOGA = "+4658681000"
 async def test_the_supervisor_sees_calls_per_menu_choice_and_hour(visit: Any, api: Any) -> None:
     marker = uuid.uuid4().hex[:8]
     at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=2)
+    answered = (at + timedelta(seconds=30)).isoformat()
     events = [
         {"event": "call.offered", "call_id": f"ivr-{marker}-1", "at": at.isoformat(), "ivr_choice": "4",
          "to": KARLSKOGA, "from": "+46701112233"},
-        {"event": "call.answered", "call_id": f"ivr-{marker}-1", "at": (at + timedelta(seconds=30)).isoformat(),
-         "wait_seconds": 30},
+        {"event": "call.answered", "call_id": f"ivr-{marker}-1", "at": answered, "wait_seconds": 30},
         {"event": "call.offered", "call_id": f"ivr-{marker}-2", "at": at.isoformat(), "ivr_choice": "6",
          "to": KARLSKOGA},
     ]  # fmt: skip
