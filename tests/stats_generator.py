@@ -173,9 +173,9 @@ def plan_calls(rng: random.Random, org: str, count: int, now: datetime) -> list[
         call = Call(f"{org}-call-{i:05d}", org, group, offered, outcome, wait)
         # Knappval without drawing from ``rng`` (the rest of the month stays as it was): every fifth
         # call came on a direct number; some pressed again later (only when later: equal times
-        # would leave the order to the event ids).
+        # would leave the order to the event ids; a pending call has no later event).
         call.ivr_choice = None if i % 5 == 0 else IVR_DIGITS[group]
-        call.ivr_later = "1" if i % 7 == 3 and wait > 0 else None
+        call.ivr_later = "1" if i % 7 == 3 and wait > 0 and outcome != "pending" else None
         result.append(call)
     return result
 
