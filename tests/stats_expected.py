@@ -31,6 +31,7 @@ from tests.stats_figures_plain import (
     with_groups,
 )
 from tests.stats_generator import STHLM, Month
+from tests.stats_ivr_plain import ivr_choices, report_choices
 from tests.stats_views import CallView, CaseView, call_view, case_view
 
 
@@ -70,6 +71,8 @@ class Expectation:
                 level = float(params.get("service_level_seconds", 60))
                 body = with_groups(calls, params, lambda xs: answer_rate(xs, short, level))
                 return {**body, "short_abandon_seconds": short, "service_level_seconds": level}
+            case "ivr-choices":
+                return ivr_choices(calls, params)
             case "email-response":
                 emails = [c for c in cases if c.channel == "email"]
                 mode = params.get("mode", "calendar")
@@ -229,6 +232,7 @@ class Expectation:
                     {"key": g, **answer_rate([c for c in calls if c.answer_group == g])} for g in groups
                 ],
             },
+            "ivr_choices": report_choices(calls),
             **self.case_figures(cases, mode),
             "volumes": {
                 "cases": len(cases),

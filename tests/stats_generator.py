@@ -53,6 +53,13 @@ GROUPS = {
     "ledningskontoret": "ovrigt",
     None: "ovrigt",
 }
+IVR_DIGITS = {
+    "aldre-funktionsstod": "1",
+    "barn-skola": "2",
+    "socialtjanst": "3",
+    "bygg-miljo": "4",
+    "ovrigt": "5",
+}
 CHANNELS = [("email", 40), ("webform", 20), ("phone", 18), ("facebook", 10), ("visit", 7), ("letter", 5)]
 ACKNOWLEDGED = {"email", "webform", "facebook"}
 
@@ -71,6 +78,8 @@ class Call:
     offered_at: datetime
     outcome: str  # answered | abandoned | callback | pending | answered_and_abandoned | no_offered
     wait: float = 0.0
+    ivr_choice: str | None = None  # the digit pressed; None: a direct number
+    ivr_later: str | None = None  # a second digit the later events name (the first one counts)
 
     @property
     def wrap_up(self) -> float | None:
@@ -167,7 +176,13 @@ def plan_calls(rng: random.Random, org: str, count: int, now: datetime) -> list[
             wait = rng.choice([0.0, 1.2, 3.0, 4.999, 5.0, 5.001])
         if offered + timedelta(seconds=wait) > now:
             wait = 0.0
-        result.append(Call(f"{org}-call-{i:05d}", org, group, offered, outcome, wait))
+        call = Call(f"{org}-call-{i:05d}", org, group, offered, outcome, wait)
+        # Knappval without drawing from ``rng`` (the rest of the month stays as it was): every fifth
+        # call came on a direct number; some pressed again later (only when later: equal times
+        # would leave the order to the event ids; a pending call has no later event).
+        call.ivr_choice = None if i % 5 == 0 else IVR_DIGITS[group]
+        call.ivr_later = "1" if i % 7 == 3 and wait > 0 and outcome != "pending" else None
+        result.append(call)
     return result
 
 
@@ -176,9 +191,9 @@ def call_events_of(call: Call, rng: random.Random) -> list[tuple[str, str, Event
     org, out = call.organization, []
     end = ms(call.offered_at + timedelta(seconds=call.wait))
     if call.outcome != "no_offered":
-        out.append(
-            call_events.CallOffered(producer="intake", organization=org, data={**base, "at": call.offered_at})
-        )
+        first = {**base, "at": call.offered_at, "ivr_choice": call.ivr_choice}
+        out.append(call_events.CallOffered(producer="intake", organization=org, data=first))
+    base["ivr_choice"] = call.ivr_later or call.ivr_choice
     if call.outcome in ("answered", "answered_and_abandoned", "no_offered"):
         answered = {**base, "at": end, "wait_seconds": call.wait, "agent": "anna.agent"}
         out.append(call_events.CallAnswered(producer="intake", organization=org, data=answered))

@@ -43,6 +43,8 @@ def queries(
                 ("/v1/stats/answer-rate", base),
                 ("/v1/stats/answer-rate", {**base, "group_by": "answer_group"}),
                 ("/v1/stats/answer-rate", {**base, "short_abandon_seconds": 10, "service_level_seconds": 30}),
+                ("/v1/stats/ivr-choices", base),
+                ("/v1/stats/ivr-choices", {**base, "short_abandon_seconds": 10}),
                 ("/v1/stats/email-response", {**base, "mode": "calendar"}),
                 ("/v1/stats/email-response", {**base, "mode": "working_days"}),
                 ("/v1/stats/resolution", base),

@@ -80,6 +80,9 @@ class CallView:
     wait: float
     talk: float | None = None  # of an answered call
     wrap_up: float | None = None
+    choice: str = "none"  # knappval: the first digit the call named
+    hour: int = 0  # local hour and ISO weekday it was offered
+    weekday: int = 0
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,20 @@ def call_view(call: Call) -> CallView | None:
         return None  # its call.offered never came: not counted
     outcome = "answered" if call.outcome == "answered_and_abandoned" else call.outcome
     day = call.offered_at.astimezone(STHLM).date()
-    if outcome != "answered":
-        return CallView(call.organization, call.group, day, outcome, call.wait)
-    return CallView(call.organization, call.group, day, outcome, call.wait, 90.0, call.wrap_up)
+    local = call.offered_at.astimezone(STHLM)
+    choice = call.ivr_choice or call.ivr_later or "none"  # the first one known
+    timing = (90.0, call.wrap_up) if outcome == "answered" else (None, None)
+    return CallView(
+        call.organization,
+        call.group,
+        day,
+        outcome,
+        call.wait,
+        *timing,
+        choice,
+        local.hour,
+        local.isoweekday(),
+    )
 
 
 def case_view(case: Case) -> CaseView:

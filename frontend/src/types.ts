@@ -153,6 +153,7 @@ export interface Organization {
   answer_groups: AnswerGroup[];
   categories: Category[];
   forms?: { id: string; name: string }[];
+  ivr_connect_digit?: string | null;
 }
 
 export interface Directory {

@@ -32,6 +32,7 @@ from services.stats.calls import CALL_DIMENSIONS, call_tally
 from services.stats.daycells import DayCells, Recent
 from services.stats.email import email_tally
 from services.stats.facts import CallFacts, CaseFacts, OutboundFacts
+from services.stats.ivr import ivr_tally
 from services.stats.repository import Mark, StatsRepository
 from services.stats.resolution import resolution_tally
 from services.stats.satisfaction import satisfaction_tally
@@ -96,6 +97,7 @@ def contribution(kind: Kind, doc: Document, settings: StatsSettings, tz: ZoneInf
         return None
     if isinstance(facts, CallFacts):
         tally = call_tally(facts)
+        ivr_tally(facts, tally, tz)
     elif isinstance(facts, CaseFacts):
         tally = case_tally(facts, day, settings, tz)
     else:

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
-from services.stats import api, category_handling, department_reports, invoice, prices, report
+from services.stats import api, category_handling, department_reports, invoice, ivr_api, prices, report
 from services.stats.agents import api as agents_api
 from services.stats.agents import setup as agents_setup
 from services.stats.aggregates import Aggregator
@@ -103,6 +103,7 @@ def create_app(
             agents_api.router,
             invoice.router,
             prices.router,
+            ivr_api.router,
         ],
         startup=_startup,
         database=settings.database,

@@ -38,6 +38,7 @@ class CallFacts:
     talk_seconds: float | None = None  # the latest call.ended's
     wrap_up_seconds: float | None = None  # the latest call.wrapped_up's
     agent: str | None = None  # who answered (staff; the wrap-up's agent when the answer named none)
+    ivr_choice: str | None = None  # the first IVR choice (knappval) any of its events named
 
     @classmethod
     def from_doc(cls, doc: Document) -> CallFacts:
@@ -66,6 +67,7 @@ class CallFacts:
             talk_seconds=float(ended[1][0]) if ended else None,
             wrap_up_seconds=float(wrapped[1][0]) if wrapped else None,
             agent=agent or None,
+            ivr_choice=doc["ivr_first"].split("|", 3)[3] if doc.get("ivr_first") else None,
         )
 
     def day(self, tz: ZoneInfo) -> date | None:

@@ -29,6 +29,7 @@ from services.stats.email import email_response
 from services.stats.feedback import Concerned
 from services.stats.figures import InvalidPeriod, parse_tertial
 from services.stats.invoice import add_to_report
+from services.stats.ivr import report_choices
 from services.stats.query import Period, Slice, sorted_groups, summed
 from services.stats.report_csv import report_rows, to_csv
 from services.stats.resolution import failure_demand, resolution
@@ -162,6 +163,7 @@ def organization_report(
             **rate(calls_total),
             "groups": [{"key": k, **rate(t, k)} for k, t in sorted_groups(by_group)],
         },
+        "ivr_choices": report_choices(calls_total, short_abandon_seconds=s.short_abandon_seconds),
         **case_figures(b.total, b.email.get(ALL, Tally()), figures, mode, goals),
         "volumes": {
             "cases": b.total.counts["cases"],

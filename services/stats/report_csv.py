@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from services.stats.invoice_csv import invoice_report_rows
+from services.stats.ivr import report_csv_rows as ivr_report_rows
 
 COLUMNS = ("organization", "department", "figure", "key", "measure", "value")
 Row = tuple[str, str, str, str, str, str]
@@ -78,6 +79,7 @@ def report_rows(report: dict[str, Any]) -> Iterator[Row]:
         yield from department_rows(org, entry, "")
         for group in entry["time_spent"]["groups"]:
             yield from figure_rows(org, "", "time_spent", group, group["key"])
+        yield from ivr_report_rows(org, entry)
         volumes = entry["volumes"]
         yield org, "", "volumes", "", "calls_offered", cell(volumes["calls_offered"])
         for name in ("by_channel", "by_category", "by_rosa_level"):

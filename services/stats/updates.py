@@ -233,6 +233,14 @@ def _case_created(event: cases.CaseCreated) -> EntityUpdate:
     return EntityUpdate("cases", d.case_ref, set=facts, max=_status(event, "new"))
 
 
+def _keep_ivr_choice(update: EntityUpdate, event: Event[Any]) -> None:
+    """A call's IVR choice (knappval), from whichever of its events says it: the first by event time
+    wins, so a caller who went back to the menu and pressed again counts under the first choice."""
+    choice = getattr(event.data, "ivr_choice", None) if update.kind == "calls" else None
+    if choice:
+        update.min["ivr_first"] = sort_key(event.data.at, event, choice)
+
+
 def fold(events: list[Event[Any]]) -> dict[tuple[Kind, str], EntityUpdate]:
     """One update per entity for a poll of events."""
     updates: dict[tuple[Kind, str], EntityUpdate] = {}
@@ -240,6 +248,7 @@ def fold(events: list[Event[Any]]) -> dict[tuple[Kind, str], EntityUpdate]:
         update = update_for(event)
         if update is None:
             continue
+        _keep_ivr_choice(update, event)
         known = updates.get((update.kind, update.id))
         if known is None:
             updates[(update.kind, update.id)] = update

@@ -15,7 +15,8 @@ import { targets } from "./sv/targets";
 import { agents } from "./sv/agents";
 import { synpunkter } from "./sv/synpunkter";
 import { charging } from "./sv/charging";
+import { ivr } from "./sv/ivr";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr };
 
 export type MessageKey = keyof typeof sv;

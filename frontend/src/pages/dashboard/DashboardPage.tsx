@@ -15,6 +15,7 @@ import { OrganizationTargets } from "./OrganizationTargets";
 import { TeamFiguresCard } from "./AgentFigures";
 import { SynpunkterCard } from "./SynpunkterCard";
 import { ChargingCard } from "./ChargingCard";
+import { IvrChoicesCard } from "./IvrChoicesCard";
 import { customPeriod, loadFigures, monthPeriod, tertialOf, tertialPeriod, type Figure, type Period, type Ratio } from "./figures";
 
 type PeriodKind = "tertial" | "month" | "custom";
@@ -158,6 +159,7 @@ export function DashboardPage() {
           <RatioCard id="email-response" title={t("dashboard.emailResponse")} figure={f.emailResponse} bucket={bucket} />
           <RatioCard id="resolution" title={t("dashboard.resolution")} figure={f.resolution} bucket={bucket} />
           <OrganizationTargets period={period} organization={organization} />
+          <IvrChoicesCard period={period} organization={organization} />
           <Card id="satisfaction" title={t("dashboard.satisfaction")} figure={f.satisfaction}>
             {(s) =>
               s.questions.length ? (
