@@ -10,6 +10,7 @@ import { switchboard } from "./en/switchboard";
 import { records } from "./en/records";
 import { knowledge } from "./en/knowledge";
 import { search } from "./en/search";
+import { timeSpent } from "./en/timeSpent";
 import type { MessageKey } from "./sv";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...timeSpent };

@@ -10,7 +10,8 @@ import { switchboard } from "./sv/switchboard";
 import { records } from "./sv/records";
 import { knowledge } from "./sv/knowledge";
 import { search } from "./sv/search";
+import { timeSpent } from "./sv/timeSpent";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...timeSpent };
 
 export type MessageKey = keyof typeof sv;

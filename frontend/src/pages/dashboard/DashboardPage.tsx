@@ -9,6 +9,7 @@ import { directoryNames, useDirectory, usePageTitle, usePolling } from "../../ho
 import { useI18n, type MessageKey } from "../../i18n";
 import { COLORS, FigureChart } from "./charts";
 import { customPeriod, loadFigures, monthPeriod, tertialOf, tertialPeriod, type Figure, type Period, type Ratio } from "./figures";
+import { TimeSpentCard } from "./TimeSpentCard";
 
 type PeriodKind = "tertial" | "month" | "custom";
 
@@ -257,6 +258,7 @@ export function DashboardPage() {
               </>
             )}
           </Card>
+          <TimeSpentCard period={period} organization={organization} />
         </div>
       )}
     </>

@@ -1,0 +1,31 @@
+/** Time spent on the dashboard: talk, wrap-up and handling time of calls; handling time of written errands. */
+import type { timeSpent as sv } from "../sv/timeSpent";
+
+export const timeSpent: Record<keyof typeof sv, string> = {
+  "timeSpent.title": "Time spent",
+  "timeSpent.calls": "Calls per answer group",
+  "timeSpent.written": "Written errands: from someone taking the errand to the first reply",
+  "timeSpent.answerGroup": "Answer group",
+  "timeSpent.handledBy": "Handled by",
+  "timeSpent.answered": "Answered",
+  "timeSpent.cases": "Cases",
+  "timeSpent.talkMean": "Talk, mean",
+  "timeSpent.talkP90": "Talk, 90 %",
+  "timeSpent.wrapUpMean": "Wrap-up, mean",
+  "timeSpent.handlingMean": "Handling, mean",
+  "timeSpent.handlingP90": "Handling, 90 %",
+  "timeSpent.mean": "Mean",
+  "timeSpent.median": "Median",
+  "timeSpent.p90": "90 %",
+  "timeSpent.firstLine": "First line",
+  "timeSpent.department": "Department",
+  "timeSpent.total": "Total",
+  "timeSpent.untimed": "{count} cases were answered without being taken first and have no time.",
+  "timeSpent.noCalls": "No answered calls in the period.",
+  "timeSpent.callsWithheld": "Calls are counted per answer group, not per department, and are shown to supervisors.",
+  "timeSpent.hint": "Handling = talk + wrap-up, for calls with both. 90 %: nine in ten were as short or shorter.",
+  "timeSpent.seconds": "{s} s",
+  "timeSpent.minutes": "{m} min {s} s",
+  "timeSpent.hours": "{h} h {m} min",
+  "timeSpent.days": "{d} d {h} h",
+};
