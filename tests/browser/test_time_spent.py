@@ -1,5 +1,6 @@
 """Tidsåtgång on the dashboard: calls the telephony reported, one wrapped up by the agent's own
-"Klar med efterarbete", shown per answer group with mean and 90th percentile."""
+"Klar med efterarbete", shown per answer group with mean and 90th percentile; and the switchboard's
+after-call clock, whose "Klar med efterarbete" the figure counts."""
 
 from __future__ import annotations
 
@@ -73,3 +74,43 @@ async def test_the_supervisor_sees_talk_wrap_up_and_handling_of_the_calls_posted
     )
     await expect(written.get_by_role("row", name="Första linjen")).to_contain_text("0")
     await assert_accessible(page, "the dashboard's time spent")
+
+
+async def test_an_agent_presses_klar_med_efterarbete_and_the_figure_counts_it(visit: Any, api: Any) -> None:
+    marker = uuid.uuid4().hex[:8]
+    day = date(2022, 1, 3) + timedelta(days=random.Random(marker).randrange(360))
+    at = f"{day.isoformat()}T10:00:00+01:00"
+    call = {"organization": "karlskoga", "answer_group": "bygg-miljo", "call_id": f"ts-{marker}"}
+    events = [
+        {**call, "event": "call.offered", "at": at},
+        {**call, "event": "call.answered", "at": at, "wait_seconds": 15, "agent": "agent"},
+        {**call, "event": "call.ended", "at": at, "talk_seconds": 200},
+    ]
+    async with api() as client:
+        posted = await client.post("/v1/channels/phone/events", headers=CONNECTOR, json=events)
+        assert posted.status_code == 202, posted.text
+        supervisor = await token_of(client, "supervisor")
+
+    v = await visit()
+    page = v.page
+    await log_in(v, "agent")
+    await page.get_by_role("link", name="Växel").click()
+    panel = page.get_by_role("region", name="Efterarbete")
+    await panel.get_by_label("Samtals-id").fill(f"ts-{marker}")
+    await panel.get_by_label("Samtalets organisation").select_option(value="karlskoga")
+    await panel.get_by_role("button", name="Samtalet är slut").click()
+    await expect(panel.get_by_role("timer")).to_contain_text("Efterarbete 0:0")
+    await assert_accessible(page, "the switchboard with after-call work running")
+    await panel.get_by_role("button", name="Klar med efterarbete").click()
+    await expect(panel.get_by_text(f"Efterarbetet för samtal ts-{marker} är registrerat")).to_be_visible()
+
+    async with api(supervisor) as client:
+
+        async def wrapped_up() -> dict[str, Any] | None:
+            params = {"from": day.isoformat(), "to": day.isoformat(), "organization": "karlskoga"}
+            body = (await client.get("/v1/stats/time-spent", params=params)).json()
+            return body["calls"] if body["calls"]["wrap_up"]["count"] == 1 else None
+
+        calls = await eventually(wrapped_up)
+    assert calls["talk"]["total_seconds"] == 200
+    assert calls["handling"]["total_seconds"] == 200 + calls["wrap_up"]["total_seconds"]

@@ -28,4 +28,13 @@ export const timeSpent: Record<keyof typeof sv, string> = {
   "timeSpent.minutes": "{m} min {s} s",
   "timeSpent.hours": "{h} h {m} min",
   "timeSpent.days": "{d} d {h} h",
+  "timeSpent.wrapUpTitle": "After-call work",
+  "timeSpent.wrapUpLead": "If the telephony does not count after-call work itself: start the clock when the call ends and press Done when the work is done.",
+  "timeSpent.wrapUpCallId": "Call id",
+  "timeSpent.wrapUpOrganization": "The call's organisation",
+  "timeSpent.wrapUpChoose": "Choose organisation",
+  "timeSpent.wrapUpStart": "The call has ended",
+  "timeSpent.wrapUpRunning": "After-call work {clock}",
+  "timeSpent.wrapUpDoneButton": "Done with after-call work",
+  "timeSpent.wrapUpDone": "The after-call work for call {call} is recorded: {seconds} s.",
 };

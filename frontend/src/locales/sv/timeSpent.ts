@@ -26,4 +26,13 @@ export const timeSpent = {
   "timeSpent.minutes": "{m} min {s} s",
   "timeSpent.hours": "{h} h {m} min",
   "timeSpent.days": "{d} dygn {h} h",
+  "timeSpent.wrapUpTitle": "Efterarbete",
+  "timeSpent.wrapUpLead": "Om telefonin inte själv räknar efterarbetet: starta klockan när samtalet är slut och tryck Klar när efterarbetet är gjort.",
+  "timeSpent.wrapUpCallId": "Samtals-id",
+  "timeSpent.wrapUpOrganization": "Samtalets organisation",
+  "timeSpent.wrapUpChoose": "Välj organisation",
+  "timeSpent.wrapUpStart": "Samtalet är slut",
+  "timeSpent.wrapUpRunning": "Efterarbete {clock}",
+  "timeSpent.wrapUpDoneButton": "Klar med efterarbete",
+  "timeSpent.wrapUpDone": "Efterarbetet för samtal {call} är registrerat: {seconds} s.",
 };
