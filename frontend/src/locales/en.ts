@@ -15,7 +15,8 @@ import { agents } from "./en/agents";
 import { synpunkter } from "./en/synpunkter";
 import { charging } from "./en/charging";
 import { ivr } from "./en/ivr";
+import { timeSpent } from "./en/timeSpent";
 import type { MessageKey } from "./sv";
 import { targets } from "./en/targets";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent };

@@ -16,7 +16,8 @@ import { agents } from "./sv/agents";
 import { synpunkter } from "./sv/synpunkter";
 import { charging } from "./sv/charging";
 import { ivr } from "./sv/ivr";
+import { timeSpent } from "./sv/timeSpent";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent };
 
 export type MessageKey = keyof typeof sv;

@@ -17,6 +17,7 @@ import { SynpunkterCard } from "./SynpunkterCard";
 import { ChargingCard } from "./ChargingCard";
 import { IvrChoicesCard } from "./IvrChoicesCard";
 import { customPeriod, loadFigures, monthPeriod, tertialOf, tertialPeriod, type Figure, type Period, type Ratio } from "./figures";
+import { TimeSpentCard } from "./TimeSpentCard";
 
 type PeriodKind = "tertial" | "month" | "custom";
 
@@ -272,6 +273,7 @@ export function DashboardPage() {
           <CategoryHandlingCard period={period} organization={organization} />
           <SynpunkterCard period={period} organization={organization} />
           <ChargingCard period={period} organization={organization} />
+          <TimeSpentCard period={period} organization={organization} />
         </div>
       )}
       <TeamFiguresCard from={period.from} to={period.to} organization={organization} />

@@ -9,6 +9,7 @@ import { formatDateTime } from "../../format";
 import { useDirectory, usePageTitle } from "../../hooks";
 import { useI18n } from "../../i18n";
 import { connectCall, inSwedishOrder, newCallId, searchStaff, type StaffEntry } from "./staff";
+import { WrapUpPanel } from "./WrapUpPanel";
 
 const TYPING_PAUSE_MS = 150;
 
@@ -183,6 +184,7 @@ export function SwitchboardPage() {
           </table>
         </div>
       )}
+      {(user?.role === "agent" || user?.role === "supervisor") && <WrapUpPanel />}
     </>
   );
 }
