@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: fuzz lock run test lint typecheck unit integration schemas bench clean install frontend browser screenshots
 
 LOCK   := requirements.lock
+# pytest-xdist workers for `make test`: the unit tests share out around the system tests (tests/conftest.py)
+TEST_WORKERS ?= 2
 
 install: $(STAMP)
 
@@ -61,7 +63,7 @@ run: $(STAMP) frontend
 
 ## Lint, type-check and run every test, the integration tests included.
 test: lint typecheck frontend browser
-	$(PY) -m pytest -q --durations=25
+	$(PY) -m pytest -q --durations=25 -n $(TEST_WORKERS) --dist loadgroup
 
 unit: $(STAMP)
 	$(PY) -m pytest -q -m "not integration"

@@ -130,6 +130,20 @@ async def kafka_bootstrap() -> AsyncIterator[str]:
         yield broker.bootstrap_servers
 
 
+# --- running under pytest-xdist (`make test` runs two workers) -----------------------------------
+# Everything that starts processes, a broker or the session's stack runs in one worker, one test at a
+# time and in file order, as without xdist: only one stack joins the broker's consumer groups, and a
+# test that kills services never shares the machine with another such test. The unit tests are
+# shared out between both workers around it.
+SYSTEM_FIXTURES = frozenset({"stack", "gateway", "kafka_bootstrap"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "integration" in item.keywords or SYSTEM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("system"))
+
+
 # --- the whole system as processes, as `make run` starts it, on free ports ----------------------
 # One stack for the session, shared by the integration and the browser tests: two stacks on one
 # broker would join the same consumer groups and share out each other's partitions.
