@@ -105,6 +105,9 @@ class FormField(_Model):
     name: str
     required: bool = False
     options: list[str] | None = Field(None, description="the only values it takes, when it is a choice")
+    connector_only: bool = Field(
+        False, description="taken only from an e-service platform with a connector key, never from the public"
+    )
 
 
 class Form(_Model):

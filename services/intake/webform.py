@@ -144,7 +144,9 @@ async def receive_webform(request: Request) -> JSONResponse:
             category_hint=submission.category_hint or form.category_hint,
             location=submission.location,
             language=submission.language or guess_language(submission.subject, submission.message),
-            form_fields=form_fields(submission, form),
+            form_fields=form_fields(
+                submission, form, connector=principal is not None and principal.is_connector
+            ),
         ),
     )
     scope = f"webform:{principal.subject if principal else 'public'}"
@@ -255,11 +257,12 @@ def _value(submission: WebformSubmission, name: str) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-def form_fields(submission: WebformSubmission, form: Form) -> dict[str, str]:
-    """Values of the form's own fields (defined in the directory beyond the standard ones)."""
+def form_fields(submission: WebformSubmission, form: Form, *, connector: bool) -> dict[str, str]:
+    """Values of the form's own fields (defined in the directory beyond the standard ones); a field
+    only a connector may fill is left out of a public post (a citizen does not credit a department)."""
     kept: dict[str, str] = {}
     for field in form.fields:
-        if field.name in _STANDARD_FIELDS:
+        if field.name in _STANDARD_FIELDS or (field.connector_only and not connector):
             continue
         value = _value(submission, field.name)
         if value is None or isinstance(value, dict | list):

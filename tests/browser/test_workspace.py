@@ -22,10 +22,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 async def test_each_role_sees_its_own_workspace(visit: Any) -> None:
     expected = {
-        "agent": (["Ärenden", "Registrera kontakt"], ["Statistik", "Administration"]),
-        "handler": (["Ärenden", "Statistik"], ["Registrera kontakt", "Administration"]),
-        "supervisor": (["Ärenden", "Registrera kontakt", "Statistik"], ["Administration"]),
-        "admin": (["Ärenden", "Statistik", "Administration"], ["Registrera kontakt"]),
+        "agent": (["Ärenden", "Registrera kontakt", "Min uppföljning"], ["Statistik", "Administration"]),
+        "handler": (["Ärenden", "Statistik"], ["Registrera kontakt", "Administration", "Min uppföljning"]),
+        "supervisor": (["Ärenden", "Registrera kontakt", "Statistik", "Min uppföljning"], ["Administration"]),
+        "admin": (["Ärenden", "Statistik", "Administration"], ["Registrera kontakt", "Min uppföljning"]),
     }
     for role, (shown, hidden) in expected.items():
         v = await visit()

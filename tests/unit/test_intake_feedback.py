@@ -59,3 +59,26 @@ async def test_another_kind_is_refused_naming_the_four(intake: httpx.AsyncClient
     }
     assert "rant" in error["message"]
     assert bus.published(topics.CONTACTS_RECEIVED) == []
+
+
+async def test_only_an_e_service_platform_names_the_department_a_synpunkt_concerns(
+    intake: httpx.AsyncClient, bus: InMemoryBus
+) -> None:
+    form = {
+        "form_id": "synpunkt",
+        "organization": "karlskoga",
+        "message": "Biblioteket",
+        "feedback_kind": "praise",
+    }
+    public = await intake.post("/v1/contacts/webform", json={**form, "feedback_department": "kultur"})
+    platform = await intake.post(
+        "/v1/contacts/webform",
+        json={**form, "feedback_department": "kultur"},
+        headers={"X-Connector-Key": "dev-connector-key"},
+    )
+    assert (public.status_code, platform.status_code) == (202, 202)
+    contacts = bus.published(topics.CONTACTS_RECEIVED)
+    assert [(c.data.model_extra or {}).get("form_fields") for c in contacts] == [
+        {"feedback_kind": "praise"},  # a citizen's post does not credit a department
+        {"feedback_kind": "praise", "feedback_department": "kultur"},
+    ]
