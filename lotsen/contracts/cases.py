@@ -27,6 +27,7 @@ class CaseCreatedData(CaseEventData):
     rosa_level: int = Field(ge=1, le=6)
     confidential: bool = False
     form_id: str | None = Field(None, description="the web form the case came from, if any")
+    contact_id: str | None = Field(None, description="the contact the case was opened from")
     feedback_kind: FeedbackKind | None = Field(
         None, description="a synpunkt's kind as the contact said it (the synpunkt form's choice)"
     )

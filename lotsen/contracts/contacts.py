@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lotsen.contracts.envelope import Event, EventData, UtcDatetime
 
-Channel = Literal["email", "webform", "facebook", "phone", "visit", "letter"]
+Channel = Literal["email", "webform", "facebook", "phone", "visit", "letter", "open311"]
 CHANNELS: tuple[str, ...] = ("email", "webform", "facebook", "phone", "visit", "letter")
 
 
@@ -76,6 +76,12 @@ class ContactReceivedData(EventData):
     language: str | None = None
     is_auto_reply: bool = False
     location: Location | None = None
+    address: str | None = Field(
+        None, max_length=500, description="the street address or place the contact is about (a fault report's)"
+    )
+    media_url: str | None = Field(
+        None, max_length=2000, description="a photo the sender links to (an Open311 request's media_url)"
+    )
     answer_group: str | None = Field(
         None, description="the answer group a call queued in; a callback contact keeps it"
     )

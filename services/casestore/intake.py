@@ -222,6 +222,7 @@ def opening(case: Document, event: ContactRouted, *, at: datetime, domain: str) 
         rosa_level=case["rosa_level"],
         confidential=case["confidential"],
         form_id=contact.form_id,
+        contact_id=contact.contact_id,
         feedback_kind=(case.get("feedback") or {}).get("kind"),
         feedback_department=(case.get("feedback") or {}).get("department"),
     )
