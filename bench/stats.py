@@ -162,6 +162,10 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
     ("/v1/stats/report", {"period": "2026-T1", "organization": "karlskoga"}),
     ("/v1/stats/answer-rate", {"from": "2026-01-01", "to": "2026-04-30", "group_by": "week"}),
     ("/v1/stats/email-response", {"from": "2026-01-01", "to": "2026-04-30", "group_by": "department"}),
+    ("/v1/stats/invoice", {"period": "2026-T1"}),
+    ("/v1/stats/time-spent", {"from": "2026-01-01", "to": "2026-04-30", "group_by": "answer_group"}),
+    ("/v1/stats/ivr-choices", {"from": "2026-01-01", "to": "2026-04-30"}),
+    ("/v1/stats/category-handling", {"from": "2026-01-01", "to": "2026-04-30"}),
 ]
 
 

@@ -82,6 +82,7 @@ CATALOGUE: dict[str | None, tuple[str, list[tuple[str, int, str, int]]]] = {
 }
 CATEGORIES = [(dept, group, *c) for dept, (group, cats) in CATALOGUE.items() for c in cats]
 GROUPS = sorted({group for group, _ in CATALOGUE.values()})
+IVR_CHOICES = ("1", "2", "3", "4", "5", "6", "none")
 
 
 def _choose(rng: random.Random, options: Any, weights: list[int]) -> Any:
@@ -255,7 +256,7 @@ def tertial_aggregates(
                 _case(rng, case_cells, day, f"{code}-2026-{sequence:07d}", now)
             call_cells: dict[Any, Tally] = {}
             for _ in range(n_calls):
-                _call(rng, call_cells)
+                _call(rng, call_cells, day)
             for kind, cells in (("cases", case_cells), ("calls", call_cells)):
                 docs["day"].append(
                     {
@@ -325,6 +326,14 @@ def _case(rng: random.Random, cells: dict[Any, Tally], day: date, ref: str, now:
         for question in ("bemotande", "kunskap", "tillganglighet"):
             tally.count(f"survey_{question}_sum", rng.choice((3, 4, 4, 5, 5)))
             tally.count(f"survey_{question}_count")
+    if rng.random() < 0.8:  # replied: opened → first reply, as services.stats.time_spent keeps it
+        if rng.random() < 0.05:
+            tally.count("written_untimed")
+        else:
+            seconds = float(int(rng.expovariate(1 / 7200)) + 1)
+            tally.observe("written_handling_seconds", seconds)
+            by = "department" if handled_by == "department" else "first_line"
+            tally.observe(f"written_handling_seconds_{by}", seconds)
     if category == "synpunkt":  # as services.stats.feedback names them: under the concerned department
         tally.count("synpunkter")
         tally.count(f"synpunkter@{dept or ''}")
@@ -332,17 +341,35 @@ def _case(rng: random.Random, cells: dict[Any, Tally], day: date, ref: str, now:
         tally.ref(f"synpunkter@{dept or ''}", ref)
 
 
-def _call(rng: random.Random, cells: dict[Any, Tally]) -> None:
+def _call(rng: random.Random, cells: dict[Any, Tally], day: date) -> None:
     key = (rng.choice(GROUPS),)
     tally = cells.get(key)
     if tally is None:
         tally = cells[key] = Tally()
+    choice = rng.choice(IVR_CHOICES)
+    hour = min(16, 8 + int(rng.expovariate(1 / 2.5)))
+    tally.mark("ivr_calls", f"{choice}|{day.isoweekday()}|{hour}")  # as services.stats.ivr keeps them
     tally.count("offered")
+    tally.mark("ivr", f"{choice}|offered")
     roll = rng.random()
     if roll < 0.9:
         tally.count("answered")
+        tally.mark("ivr", f"{choice}|answered")
         tally.observe("answer_waits", float(int(rng.expovariate(1 / 40))))
+        talk = float(int(rng.expovariate(1 / 180)) + 5)  # services.stats.time_spent: whole seconds
+        tally.observe("talk_seconds", talk)
+        if rng.random() < 0.7:
+            wrap_up = float(int(rng.expovariate(1 / 60)))
+            tally.observe("wrap_up_seconds", wrap_up)
+            tally.observe("call_handling_seconds", talk + wrap_up)
     elif roll < 0.91:
         tally.count("callbacks")
+        tally.mark("ivr", f"{choice}|callbacks")
     else:
-        tally.observe("abandon_waits", float(int(rng.expovariate(1 / 50))))
+        wait = float(int(rng.expovariate(1 / 50)))
+        tally.observe("abandon_waits", wait)
+        tally.observe(f"ivr_abandon_waits|{choice}", wait)
+    if rng.random() < 0.03:  # put through by the switchboard
+        tally.count("transferred")
+        tally.mark("transferred_to", rng.choice(("samhallsbyggnad", "skola", "social", "unknown")))
+        tally.mark("ivr", f"{choice}|transferred")
