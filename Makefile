@@ -7,8 +7,6 @@ STAMP  := $(VENV)/.installed
 .PHONY: fuzz lock run test lint typecheck unit integration schemas bench clean install frontend browser screenshots
 
 LOCK   := requirements.lock
-# pytest-xdist workers for `make test`: the unit tests share out around the system tests (tests/conftest.py)
-TEST_WORKERS ?= 2
 
 install: $(STAMP)
 
@@ -63,7 +61,13 @@ run: $(STAMP) frontend
 
 ## Lint, type-check and run every test, the integration tests included.
 test: lint typecheck frontend browser
-	$(PY) -m pytest -q --durations=25 -n $(TEST_WORKERS) --dist loadgroup
+	@# The in-process tests run beside the system tests (tests/conftest.py); their report follows.
+	@mkdir -p var; \
+	$(PY) -m pytest -q -p no:cacheprovider --durations=10 -m "not integration" > var/unit-tests.log 2>&1 & unit=$$!; \
+	$(PY) -m pytest -q --durations=25 -m integration; system=$$?; \
+	wait $$unit; units=$$?; cat var/unit-tests.log; \
+	echo "system tests: exit $$system; in-process tests: exit $$units"; \
+	test $$system -eq 0 && test $$units -eq 0
 
 unit: $(STAMP)
 	$(PY) -m pytest -q -m "not integration"

@@ -130,18 +130,19 @@ async def kafka_bootstrap() -> AsyncIterator[str]:
         yield broker.bootstrap_servers
 
 
-# --- running under pytest-xdist (`make test` runs two workers) -----------------------------------
-# Everything that starts processes, a broker or the session's stack runs in one worker, one test at a
-# time and in file order, as without xdist: only one stack joins the broker's consumer groups, and a
-# test that kills services never shares the machine with another such test. The unit tests are
-# shared out between both workers around it.
+# --- `make test` runs the unit tests beside the system tests ---------------------------------------
+# Two pytest processes: `-m integration` (everything that starts processes, a broker or the session's
+# stack, one test at a time in file order) and `-m "not integration"` (the in-process tests) at the
+# same time. A test that uses the stack or a broker is an integration test whatever its folder says,
+# so only one process ever starts a stack and joins the broker's consumer groups.
 SYSTEM_FIXTURES = frozenset({"stack", "gateway", "kafka_bootstrap"})
 
 
+@pytest.hookimpl(tryfirst=True)  # before the mark plugin selects by -m
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if "integration" in item.keywords or SYSTEM_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("system"))
+        if SYSTEM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 # --- the whole system as processes, as `make run` starts it, on free ports ----------------------
