@@ -188,7 +188,8 @@ export interface Subscription {
   department: string;
   /** null only for one stored without an organisation: it receives nothing until it is set */
   organization: string | null;
-  url: string;
+  /** null: the reports by e-mail only, to the department's address */
+  url: string | null;
   event_types: string[];
   active: boolean;
   created_at: string;

@@ -153,6 +153,8 @@ async def on_report_event(event: Event[Any], *, notifier: Notifier) -> None:
     if not subscriptions:
         return
     for subscription in subscriptions:
+        if not subscription.get("url"):
+            continue  # reports by e-mail only: the e-mail below is what it asked for
         await notifier.record(
             webhook(event, subscription, notifier, confidential=False, lane=lane_key(event))
         )

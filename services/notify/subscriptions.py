@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from fastapi import APIRouter, Request, Response
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from lotsen.auth import Admin, Principal
 from lotsen.directory import Directory
@@ -65,12 +65,29 @@ class SubscriptionCreate(BaseModel):
         description="whose department; may be left out when the administrator's token lists exactly "
         "one organisation",
     )
-    url: AnyHttpUrl = Field(
-        description="https, to a public address (or one in NOTIFY_WEBHOOK_ALLOWED_NETWORKS); http in dev mode"
+    url: AnyHttpUrl | None = Field(
+        None,
+        description="https, to a public address (or one in NOTIFY_WEBHOOK_ALLOWED_NETWORKS); http in dev "
+        "mode. Left out (with the secret): e-mail only, for the reports (report.monthly, "
+        "report.tertial), which go to the department's address in the directory",
     )
-    secret: str = Field(min_length=16, max_length=200, description="shared secret for X-Lotsen-Signature")
+    secret: str | None = Field(
+        None, min_length=16, max_length=200, description="shared secret for X-Lotsen-Signature"
+    )
     event_types: list[SubscribableEvent] = Field(min_length=1)
     active: bool = True
+
+    @model_validator(mode="after")
+    def _a_webhook_or_reports_by_email(self) -> SubscriptionCreate:
+        if (self.url is None) != (self.secret is None):
+            raise ValueError("give both 'url' and 'secret' for a webhook, or neither for reports by e-mail")
+        by_email_only = set(get_args(ReportEventType))
+        if self.url is None and not set(self.event_types) <= by_email_only:
+            raise ValueError(
+                "without a webhook 'url' a subscription takes only the reports by e-mail "
+                f"({', '.join(sorted(by_email_only))}); the other events go to a webhook"
+            )
+        return self
 
 
 class SubscriptionChange(BaseModel):
@@ -88,7 +105,7 @@ class SubscriptionRead(BaseModel):
     organization: str | None = Field(
         None, description="null only for a subscription stored without one: it matches nothing"
     )
-    url: str
+    url: str | None = Field(None, description="null: reports by e-mail only")
     event_types: list[str]
     active: bool
     created_at: datetime
@@ -135,7 +152,8 @@ def _read(doc: dict[str, Any]) -> SubscriptionRead:
     return SubscriptionRead(
         id=doc["_id"],
         organization=doc.get("organization"),
-        **{k: doc[k] for k in ("department", "url", "event_types", "active", "created_at")},
+        url=doc.get("url"),
+        **{k: doc[k] for k in ("department", "event_types", "active", "created_at")},
     )
 
 
@@ -163,12 +181,13 @@ async def create_subscription(
     organization = organization_for(body.organization, principal)
     check_known(_directory(request), department=body.department, organization=organization)
     targets: WebhookTargets = request.app.state.webhook_targets
-    await targets.check(str(body.url))  # 422 saying why: not https, not public, does not resolve
+    if body.url is not None:
+        await targets.check(str(body.url))  # 422 saying why: not https, not public, does not resolve
     doc = {
         "_id": str(uuid.uuid4()),
         "department": body.department,
         "organization": organization,
-        "url": str(body.url),
+        "url": str(body.url) if body.url is not None else None,
         "secret": body.secret,
         "event_types": list(body.event_types),
         "active": body.active,

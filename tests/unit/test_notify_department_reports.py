@@ -134,3 +134,26 @@ async def test_subscriptions_take_the_report_kinds(notify: Notify, receiver: Rec
     taken = await notify.try_subscribe(receiver.url, "report.monthly", "report.tertial")
     assert taken.status_code == 201 and taken.json()["event_types"] == ["report.monthly", "report.tertial"]
     assert (await notify.try_subscribe(receiver.url, "report.weekly")).status_code == 422
+
+
+async def test_a_department_takes_its_reports_by_e_mail_alone(
+    notify: Notify, stats: FastAPI, outbox: Outbox, receiver: Receiver
+) -> None:
+    by_mail = {"department": "skola", "organization": "karlskoga", "event_types": ["report.tertial"]}
+    taken = await notify.client.post("/v1/subscriptions", json=by_mail, headers=notify.admin)
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["url"] is None
+    # Without a webhook only the reports can be asked for, and a secret needs its url.
+    handoffs = {**by_mail, "event_types": ["report.tertial", "case.handed_off"]}
+    refused = await notify.client.post("/v1/subscriptions", json=handoffs, headers=notify.admin)
+    assert refused.status_code == 422 and "only the reports" in refused.text
+    half = {**by_mail, "secret": "s" * 20}
+    assert (await notify.client.post("/v1/subscriptions", json=half, headers=notify.admin)).status_code == 422
+
+    await stats.state.report_sender.publish_due()
+    await take_reports(notify)
+    [message] = outbox.messages()
+    assert message["Subject"] == "Tertialrapport 2026-T1: Barn- och utbildningsförvaltningen"
+    assert message["To"] == "Barn- och utbildningsförvaltningen <skola@karlskoga.example>"
+    assert await notify.deliveries(target="webhook") == []
+    assert receiver.requests == []

@@ -60,8 +60,12 @@ export function SubscriptionsSection() {
     const found: Record<string, string> = {};
     if (!organization) found.organization = t("admin.subOrganizationMissing");
     if (!values.department) found.department = t("admin.subDepartmentMissing");
-    if (!/^https?:\/\/\S+$/.test(values.url.trim())) found.url = t("admin.subUrlInvalid");
-    if (values.secret.length < 16) found.secret = t("admin.subSecretShort");
+    // Reports alone may go by e-mail only: no webhook address and no secret then.
+    const byEmailOnly = !values.url.trim() && !values.secret && types.length > 0 && types.every((e) => e.startsWith("report."));
+    if (!byEmailOnly) {
+      if (!/^https?:\/\/\S+$/.test(values.url.trim())) found.url = t("admin.subUrlInvalid");
+      if (values.secret.length < 16) found.secret = t("admin.subSecretShort");
+    }
     if (!types.length) found.types = t("admin.subTypesMissing");
     setErrors(found);
     const first = Object.keys(found)[0];
@@ -70,7 +74,8 @@ export function SubscriptionsSection() {
       return;
     }
     try {
-      await api("/v1/subscriptions", { json: { organization, department: values.department, url: values.url.trim(), secret: values.secret, event_types: types } });
+      const webhook = byEmailOnly ? {} : { url: values.url.trim(), secret: values.secret };
+      await api("/v1/subscriptions", { json: { organization, department: values.department, ...webhook, event_types: types } });
       const message = t("admin.subCreated", { department: names.department(values.department), organization: names.organization(organization) });
       setDone(message);
       announce(message);
@@ -86,7 +91,7 @@ export function SubscriptionsSection() {
     setFailure(null);
     try {
       await api(`/v1/subscriptions/${encodeURIComponent(sub.id)}`, { method: "DELETE" });
-      const message = t("admin.subDeleted", { url: sub.url });
+      const message = t("admin.subDeleted", { url: sub.url ?? t("admin.byEmail") });
       setDone(message);
       announce(message);
       await list.reload();
@@ -124,7 +129,7 @@ export function SubscriptionsSection() {
             <>
               <td>{sub.organization ? names.organization(sub.organization) : <strong>{t("admin.subNoOrganization")}</strong>}</td>
               <td>{names.department(sub.department)}</td>
-              <td className="break">{sub.url}</td>
+              <td className="break">{sub.url ?? t("admin.byEmail")}</td>
               <td>{sub.event_types.map((e) => label("event", e)).join(", ")}</td>
               <td>{sub.active ? t("common.yes") : t("common.no")}</td>
               <td>
@@ -133,7 +138,7 @@ export function SubscriptionsSection() {
               <td>
                 <button type="button" className="button button--danger button--small" onClick={() => void remove(sub)}>
                   {t("admin.delete")}
-                  <span className="visually-hidden"> {t("admin.deleteWhat", { url: sub.url })}</span>
+                  <span className="visually-hidden"> {t("admin.deleteWhat", { url: sub.url ?? t("admin.byEmail") })}</span>
                 </button>
               </td>
             </>
