@@ -77,7 +77,9 @@ class ContactReceivedData(EventData):
     is_auto_reply: bool = False
     location: Location | None = None
     address: str | None = Field(
-        None, max_length=500, description="the street address or place the contact is about (a fault report's)"
+        None,
+        max_length=500,
+        description="the street address or place the contact is about (a fault report's)",
     )
     media_url: str | None = Field(
         None, max_length=2000, description="a photo the sender links to (an Open311 request's media_url)"
