@@ -16,12 +16,30 @@ from typing import Any
 Document = dict[str, Any]
 
 
-@dataclass
+@dataclass(eq=False)
 class Tally:
     counts: Counter[str] = field(default_factory=Counter)
-    hists: dict[str, Counter[float]] = field(default_factory=dict)
     marks: dict[str, Counter[str]] = field(default_factory=dict)
     refs: dict[str, list[str]] = field(default_factory=dict)
+    # Histograms read back from stored cells stay as their stored ``[value, n]`` pairs until a figure
+    # asks for them: adding thousands of cells then only joins lists, and a figure that reads no
+    # histogram (most read one or two of the many a cell holds) never decodes the others.
+    _hists: dict[str, Counter[float]] = field(default_factory=dict, repr=False)
+    _pending: dict[str, list[list[float]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def hists(self) -> dict[str, Counter[float]]:
+        """Every histogram, decoded."""
+        for name in list(self._pending):
+            self.hist(name)
+        return self._hists
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Tally):
+            return NotImplemented
+        mine = {name: hist for name, hist in self.hists.items() if hist}
+        theirs = {name: hist for name, hist in other.hists.items() if hist}
+        return (self.counts, self.marks, self.refs, mine) == (other.counts, other.marks, other.refs, theirs)
 
     def count(self, name: str, by: int = 1) -> None:
         self.counts[name] += by
@@ -37,8 +55,14 @@ class Tally:
 
     def add(self, other: Tally) -> None:
         _merge(self.counts, other.counts)
-        for name, hist in other.hists.items():
-            _merge(_slot(self.hists, name), hist)
+        for name, hist in other._hists.items():
+            _merge(_slot(self._hists, name), hist)
+        for name, pairs in other._pending.items():
+            mine = self._pending.get(name)
+            if mine is None:
+                self._pending[name] = list(pairs)  # its own list: extending it never touches ``other``
+            else:
+                mine.extend(pairs)
         for name, marks in other.marks.items():
             _merge(_slot(self.marks, name), marks)
         for name, refs in other.refs.items():
@@ -60,7 +84,14 @@ class Tally:
                 del self.refs[name]
 
     def hist(self, name: str) -> Counter[float]:
-        return self.hists.get(name, Counter())
+        pairs = self._pending.pop(name, None)
+        if pairs is not None:
+            hist = _slot(self._hists, name)
+            get = hist.get
+            for value, n in pairs:
+                key = float(value)
+                hist[key] = get(key, 0) + int(n)
+        return self._hists.get(name, Counter())
 
     def marked(self, name: str) -> Counter[str]:
         return self.marks.get(name, Counter())
@@ -81,12 +112,10 @@ class Tally:
 
     @classmethod
     def from_doc(cls, doc: Document) -> Tally:
-        hists = {
-            name: _counter({float(v): int(n) for v, n in pairs}) for name, pairs in doc.get("h", {}).items()
-        }
         marks = {name: _counter(values) for name, values in doc.get("m", {}).items()}
         refs = {name: list(values) for name, values in doc.get("r", {}).items()}  # copied: ``add`` extends
-        return cls(counts=_counter(doc.get("c", {})), hists=hists, marks=marks, refs=refs)
+        pending = {name: list(pairs) for name, pairs in doc.get("h", {}).items()}  # copied: ``add`` extends
+        return cls(counts=_counter(doc.get("c", {})), marks=marks, refs=refs, _pending=pending)
 
 
 def _slot(counters: dict[str, Counter[Any]], name: str) -> Counter[Any]:
