@@ -24,6 +24,7 @@ from lotsen.contracts.cases import (
 )
 from lotsen.contracts.envelope import Event
 from lotsen.directory import directory_from
+from lotsen.errors import Unavailable
 from lotsen.kafka.memory import InMemoryBus
 from lotsen.kafka.processing import MemoryDeduplicator
 from services.intake.open311 import readmodel
@@ -309,6 +310,24 @@ async def test_each_key_has_its_own_rate_limit(intake: Intake) -> None:
 
 
 # --- the read model -----------------------------------------------------------------------------
+
+
+async def test_the_read_model_learns_a_request_from_its_contact(
+    intake: Intake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def down(*args: Any, **kwargs: Any) -> None:
+        raise Unavailable("MongoDB is away")
+
+    monkeypatch.setattr(Requests, "by_token", down)
+    response = await post(intake, POTHOLE)
+    assert response.status_code == 200  # the contact is in Kafka: the answer does not wait for MongoDB
+    token = response.json()[0]["token"]
+    monkeypatch.undo()
+    assert (await intake.client.get(f"{V2}/tokens/{token}.json")).status_code == 404
+    await follow(intake)
+    assert (await intake.client.get(f"{V2}/tokens/{token}.json")).json() == [
+        {"token": token, "service_request_id": None}
+    ]
 
 
 async def test_requests_follow_the_case_events(intake: Intake) -> None:
