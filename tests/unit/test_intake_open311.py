@@ -49,6 +49,7 @@ POTHOLE = {
     "phone": "070-123 45 67",
     "device_id": "phone-42",
     "media_url": "https://bilder.example/hal.jpg",
+    "attribute[report_url]": "https://fixmystreet.example/report/7",
 }
 T = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
 
@@ -179,6 +180,7 @@ async def test_a_form_encoded_request_becomes_an_open311_contact(intake: Intake)
     assert data.text == "Djupt hål i asfalten utanför nr 7."
     fields = data.model_extra["form_fields"]
     assert fields["attribute.typ"] == "gata"
+    assert fields["attribute.report_url"] == "https://fixmystreet.example/report/7"  # a client's own
     assert fields["attribute.djup"] == "over-10cm"
     assert fields["open311.device_id"] == "phone-42"
     # The token is known at once; the request id comes with the case.
@@ -231,7 +233,7 @@ async def test_a_retry_gives_the_first_token_and_publishes_nothing_new(intake: I
         ({"long": ""}, 400, "lat and long"),
         ({"attribute[typ]": ""}, 400, "attribute[typ]"),
         ({"attribute[djup]": "1 m"}, 400, "attribute[djup]"),
-        ({"attribute[farg]": "röd"}, 400, "farg"),
+        ({"attribute[farg]": "x" * 1001}, 400, "attribute[farg]"),
         ({"email": "inte en adress"}, 400, "email"),
         ({"phone": "ring mig"}, 400, "phone"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url"),

@@ -144,13 +144,17 @@ def _checked_attribute(attribute: Open311Attribute, values: list[str]) -> str | 
 
 
 def attributes_of(category: Category, given: dict[str, list[str]]) -> dict[str, str]:
+    """The definition's attributes, checked; others a client adds of its own (FixMyStreet sends its
+    report's URL and title as attributes) are kept as given, within the same bounds."""
     defined = {a.code: a for a in (category.open311.attributes if category.open311 else [])}
-    unknown = sorted(set(given) - set(defined))
-    if unknown:
-        raise InvalidField(f"{category.id} has no attribute {unknown[0]!r}; see services/{category.id}.json")
     checked = {
         code: _checked_attribute(attribute, given.get(code, [])) for code, attribute in defined.items()
     }
+    for code, values in given.items():
+        if code not in defined and any(values):
+            if any(len(v) > ATTRIBUTE_VALUE_MAX for v in values):
+                raise InvalidField(f"attribute[{code}] is longer than {ATTRIBUTE_VALUE_MAX} characters")
+            checked[code] = ",".join(v for v in values if v)
     return {f"attribute.{code}": value for code, value in checked.items() if value is not None}
 
 
