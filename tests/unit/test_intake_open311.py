@@ -469,3 +469,10 @@ async def test_filters_on_the_list_of_requests(intake: Intake) -> None:
     assert (await intake.client.get(f"{V2}/requests.json", params={"start_date": "igår"})).status_code == 400
     assert (await intake.client.get(f"{V2}/requests/KGA-2026-000599.json")).status_code == 404
     assert (await intake.client.get(f"{V2}/tokens/nobody.json")).status_code == 404
+
+
+def test_the_gateway_sends_open311_to_intake() -> None:
+    from lotsen.devserver.gateway import service_for
+
+    assert service_for("/open311/v2/requests.json") == "intake"
+    assert service_for("/v1/open311/keys") == "intake"
