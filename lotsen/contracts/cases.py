@@ -34,6 +34,9 @@ class CaseCreatedData(CaseEventData):
     feedback_department: str | None = Field(
         None, description="the department a synpunkt concerns, when the contact named one"
     )
+    first_response_due: UtcDatetime | None = Field(
+        None, description="when the citizen is promised a first answer (the errand type's promise)"
+    )
 
 
 class CaseMessageAddedData(CaseEventData):

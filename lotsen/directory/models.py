@@ -71,6 +71,41 @@ class SlaOverride(_Model):
     handoff_due_days: int | None = Field(None, ge=1)
 
 
+Open311Datatype = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+
+
+class Open311Value(_Model):
+    key: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class Open311Attribute(_Model):
+    """A question an Open311 client asks with a fault report (GeoReport v2 service definition)."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,49}$")
+    datatype: Open311Datatype = "string"
+    required: bool = False
+    description: str = Field(min_length=1, max_length=500, description="the question, as the app shows it")
+    datatype_description: str | None = None
+    order: int = Field(1, ge=1)
+    values: list[Open311Value] = Field(default_factory=list, description="the choices of a *valuelist")
+
+    @model_validator(mode="after")
+    def _lists_have_values(self) -> Open311Attribute:
+        if self.datatype.endswith("valuelist") != bool(self.values):
+            raise ValueError(f"open311 attribute {self.code}: values go with (and only with) a *valuelist")
+        return self
+
+
+class Open311Service(_Model):
+    """A category offered to Open311 GeoReport v2 clients as a service (a *felanmälan* type)."""
+
+    group: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=1000)
+    keywords: list[str] = Field(default_factory=list)
+    attributes: list[Open311Attribute] = Field(default_factory=list)
+
+
 class Category(_Model):
     """An errand type (*ärendetyp*) with its ROSA level and the words citizens use for it."""
 
@@ -88,6 +123,7 @@ class Category(_Model):
     priority: Priority = "normal"
     sla: SlaOverride | None = None
     description: str | None = None
+    open311: Open311Service | None = Field(None, description="offered to Open311 clients as a service")
 
 
 class Agreement(_Model):

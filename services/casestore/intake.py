@@ -225,6 +225,7 @@ def opening(case: Document, event: ContactRouted, *, at: datetime, domain: str) 
         contact_id=contact.contact_id,
         feedback_kind=(case.get("feedback") or {}).get("kind"),
         feedback_department=(case.get("feedback") or {}).get("department"),
+        first_response_due=case.get("first_response_due"),
     )
     created = created.model_copy(update={"event_id": derived_event_id(event.event_id, "case.created")})
     change.events.append((topic, created))
