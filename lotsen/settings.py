@@ -16,6 +16,7 @@ DEMO_CONNECTOR_KEY = "dev-connector-key"
 DEMO_FACEBOOK_APP_SECRET = "dev-app-secret"
 DEMO_FACEBOOK_VERIFY_TOKEN = "dev-verify-token"
 DEMO_SERVICE_KEY = "dev-service-key-not-for-production"
+DEMO_OPEN311_KEY = "dev-open311-key"
 DEMO_SECRETS = frozenset(
     {
         DEMO_JWT_SECRET,
@@ -23,6 +24,7 @@ DEMO_SECRETS = frozenset(
         DEMO_FACEBOOK_APP_SECRET,
         DEMO_FACEBOOK_VERIFY_TOKEN,
         DEMO_SERVICE_KEY,
+        DEMO_OPEN311_KEY,
     }
 )
 

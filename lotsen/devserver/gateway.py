@@ -35,6 +35,8 @@ DEFAULT_PORT = 8080
 ROUTES: tuple[tuple[str, str], ...] = (
     ("/v1/contacts", "intake"),
     ("/v1/channels", "intake"),
+    ("/v1/open311", "intake"),
+    ("/open311", "intake"),
     ("/v1/rules", "routing"),
     ("/v1/directory", "routing"),
     ("/v1/cases", "casestore"),

@@ -20,6 +20,10 @@ from services.intake.bounds import EventLimits
 from services.intake.contacts import Intake
 from services.intake.email import routes as email_routes
 from services.intake.email.smtp import IntakeHandler, SmtpListener
+from services.intake.open311 import readmodel as open311_readmodel
+from services.intake.open311 import reads as open311_reads
+from services.intake.open311 import repository as open311_repository
+from services.intake.open311 import routes as open311_routes
 from services.intake.settings import IntakeSettings
 
 
@@ -33,6 +37,16 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
         limits=EventLimits(event_max_bytes=settings.event_max_bytes, text_max_bytes=settings.text_max_bytes),
     )
     app.state.webform_limiter = webform.limiter_for(settings)
+    # Open311 GeoReport v2: keys' and readers' limits, and the requests' read model.
+    await open311_repository.create_indexes(runtime.db)
+    app.state.open311_key_limiters = {}
+    app.state.open311_read_limiter = open311_reads.read_limiter(settings)
+    await runtime.consume(
+        "intake-open311",
+        [topics.CONTACTS_RECEIVED, topics.CASES_EVENTS],
+        open311_readmodel.make_handler(open311_repository.Requests(runtime.db), runtime.directory),
+        event_types=open311_readmodel.HANDLES,
+    )
     # case.erased (a person's request, or retention) deletes the case's files here too.
     files = repository.AttachmentStore(runtime.db)
     await runtime.consume(
@@ -70,6 +84,8 @@ def create_app(
             phone.router,
             manual.router,
             attachments.router,
+            open311_routes.georeport,
+            open311_routes.key_admin,
         ],
         direct_routes=[webform.DIRECT_ROUTE],
         startup=_startup,

@@ -6,7 +6,12 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from lotsen.addresses import NetworkList
-from lotsen.settings import DEMO_FACEBOOK_APP_SECRET, DEMO_FACEBOOK_VERIFY_TOKEN, ServiceSettings
+from lotsen.settings import (
+    DEMO_FACEBOOK_APP_SECRET,
+    DEMO_FACEBOOK_VERIFY_TOKEN,
+    DEMO_OPEN311_KEY,
+    ServiceSettings,
+)
 
 MB = 1024 * 1024
 
@@ -55,6 +60,14 @@ class IntakeSettings(ServiceSettings):
     # Phone (CTI): events per request.
     phone_max_events: int = Field(1000, ge=1)
 
+    # Open311 GeoReport v2 (docs/open311.md): keys configured here besides those an admin issues
+    # (key → organisation id; dev mode adds the demo key for karlskoga), and the limits.
+    open311_keys: dict[str, str] = Field(default_factory=dict)
+    open311_requests_per_hour: int = Field(600, ge=1, description="POST requests per API key, by default")
+    open311_requests_per_day: int = Field(5000, ge=1)
+    open311_reads_per_hour: int = Field(3600, ge=1, description="GET requests per client address")
+    open311_max_body_bytes: int = Field(64 * 1024, ge=1024, description="a POST requests body")
+
     @model_validator(mode="after")
     def _text_fits_the_event(self) -> IntakeSettings:
         if self.text_max_bytes > self.event_max_bytes // 2:
@@ -66,6 +79,8 @@ class IntakeSettings(ServiceSettings):
         if self.dev_mode:
             self.facebook_app_secret = self.facebook_app_secret or DEMO_FACEBOOK_APP_SECRET
             self.facebook_verify_token = self.facebook_verify_token or DEMO_FACEBOOK_VERIFY_TOKEN
+            if not self.open311_keys:
+                self.open311_keys = {DEMO_OPEN311_KEY: "karlskoga"}
         return self
 
     def _secret_values(self) -> list[tuple[str, str | None]]:
@@ -74,6 +89,7 @@ class IntakeSettings(ServiceSettings):
             *super()._secret_values(),
             ("INTAKE_FACEBOOK_APP_SECRET", self.facebook_app_secret),
             ("INTAKE_FACEBOOK_VERIFY_TOKEN", self.facebook_verify_token),
+            *(("INTAKE_OPEN311_KEYS", key) for key in self.open311_keys),
         ]
 
     @property
