@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lotsen.contracts.envelope import Event, EventData, UtcDatetime
 
 Channel = Literal["email", "webform", "facebook", "phone", "visit", "letter", "open311"]
-CHANNELS: tuple[str, ...] = ("email", "webform", "facebook", "phone", "visit", "letter")
+CHANNELS: tuple[str, ...] = ("email", "webform", "facebook", "phone", "visit", "letter", "open311")
 
 
 class _Part(BaseModel):

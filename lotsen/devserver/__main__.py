@@ -69,7 +69,7 @@ async def main() -> None:
             + f"  mail      smtp://127.0.0.1:1025 → {VAR / 'outbox'}\n"
             + f"  sms       {sms.url} → {VAR / 'sms'}\n"
             + "  demo accounts: agent, handler, supervisor, admin (password lotsen-demo); "
-            + "connector key dev-connector-key\n"
+            + "connector key dev-connector-key; Open311 key dev-open311-key\n"
             + "Press Ctrl-C to stop.\n",
             flush=True,
         )

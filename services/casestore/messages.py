@@ -22,7 +22,7 @@ from services.casestore import lifecycle
 from services.casestore.changes import Change, Entry, case_event, status_change
 from services.casestore.repository import Document
 
-ACKNOWLEDGED_CHANNELS = ("email", "webform", "facebook")
+ACKNOWLEDGED_CHANNELS = ("email", "webform", "facebook", "open311")
 
 
 class NoWayToReply(DomainError):

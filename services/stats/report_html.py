@@ -26,6 +26,7 @@ CHANNELS = {
     "phone": "Telefon",
     "visit": "Besök",
     "letter": "Brev",
+    "open311": "Felanmälningsapp (Open311)",
 }
 AGES = {"0-2": "0–2 dagar", "3-7": "3–7 dagar", "8-30": "8–30 dagar", "over-30": "över 30 dagar"}
 NONE = "–"

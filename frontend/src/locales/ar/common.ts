@@ -16,4 +16,5 @@ export const common: Partial<Record<keyof typeof sv, string>> = {
   "notFound.title": "الصفحة غير موجودة",
   "notFound.text": "لم نجد الصفحة التي حاولت الوصول إليها.",
   "notFound.home": "إلى الصفحة الرئيسية",
+  "channel.open311": "تطبيق الإبلاغ عن الأعطال (Open311)",
 };

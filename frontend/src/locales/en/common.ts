@@ -74,6 +74,7 @@ export const common: Record<keyof typeof sv, string> = {
   "channel.phone": "Phone",
   "channel.visit": "Visit",
   "channel.letter": "Letter",
+  "channel.open311": "Fault-report app (Open311)",
   "channel.internal": "Internal",
   "actor.citizen": "the citizen",
   "actor.lotsen": "Lotsen (automatic)",

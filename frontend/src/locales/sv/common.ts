@@ -72,6 +72,7 @@ export const common = {
   "channel.phone": "Telefon",
   "channel.visit": "Besök",
   "channel.letter": "Brev",
+  "channel.open311": "Felanmälningsapp (Open311)",
   "channel.internal": "Intern",
   "actor.citizen": "medborgaren",
   "actor.lotsen": "Lotsen (automatiskt)",

@@ -146,7 +146,7 @@ export function RulesSection() {
   );
 }
 
-const SIM_CHANNELS = ["email", "webform", "facebook", "phone", "visit", "letter"];
+const SIM_CHANNELS = ["email", "webform", "facebook", "phone", "visit", "letter", "open311"];
 
 export function SimulationSection() {
   const { t, label } = useI18n();

@@ -13,7 +13,7 @@ import type { AnswerGroup, Case } from "../../types";
 import { dueOf, loadQueue, PAGE, queuesFor, type Filters, type QueueId } from "./queues";
 import { SearchMatch } from "./SearchMatch";
 
-const CHANNELS = ["email", "webform", "facebook", "phone", "visit", "letter"];
+const CHANNELS = ["email", "webform", "facebook", "phone", "visit", "letter", "open311"];
 const STATUSES = ["new", "open", "pending_citizen", "handed_off", "resolved", "closed"];
 const CASE_LANGUAGES = ["sv", "en", "ar", "other"];
 

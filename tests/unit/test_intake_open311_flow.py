@@ -1,0 +1,62 @@
+"""An Open311 request end to end over the in-memory bus: intake publishes the contact, routing picks
+the service's category, casestore opens the case and acknowledges it, and the client reads the case
+reference, the department's promise and the status back from intake."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from lotsen.contracts import topics
+from lotsen.contracts.contacts import ContactRouted
+from lotsen.directory import directory_from
+from lotsen.kafka.memory import InMemoryBus
+from services.routing.decide import Router
+from services.routing.handlers import routed_event
+from services.routing.rules import Ruleset
+from services.routing.rulesets import default_ruleset
+from tests.casestore_support import app, handle
+from tests.intake_support import Intake, intake_on
+from tests.unit.test_intake_open311 import POTHOLE, V2, follow
+
+__all__ = ["app", "handle"]  # fixtures
+DIRECTORY = directory_from()
+
+
+@pytest.fixture
+async def intake(bus: InMemoryBus, dev_env: None) -> AsyncIterator[Intake]:
+    async with intake_on(bus, smtp_enabled=False) as running:
+        yield running
+
+
+async def test_a_request_becomes_a_case_the_client_can_follow(
+    intake: Intake, handle: Callable[[ContactRouted], Any], bus: InMemoryBus
+) -> None:
+    token = (await intake.client.post(f"{V2}/requests.json", data=POTHOLE)).json()[0]["token"]
+    [received] = intake.contacts()
+    routed = routed_event(received, Router(DIRECTORY), Ruleset(default_ruleset(DIRECTORY)))
+    assert routed.data.decision.category == "felanmalan-gata-park"
+    await handle(routed)
+    [created] = [e for e in bus.published(topics.CASES_EVENTS) if e.type == "case.created"]
+    assert created.data.contact_id == token and created.data.channel == "open311"
+    # The citizen who gave an e-mail address gets the acknowledgement with the reference.
+    acknowledgements = [
+        e for e in bus.published(topics.OUTBOUND_REQUESTS) if e.data.case_ref == created.data.case_ref
+    ]
+    assert acknowledgements and acknowledgements[0].data.to.get("email") == "maja@example.se"
+
+    await follow(intake)
+    assert (await intake.client.get(f"{V2}/tokens/{token}.json")).json() == [
+        {"token": token, "service_request_id": created.data.case_ref}
+    ]
+    [request] = (await intake.client.get(f"{V2}/requests.json")).json()
+    assert request["service_request_id"] == created.data.case_ref
+    assert request["status"] == "open"
+    received_at = received.data.received_at
+    promised = datetime.fromisoformat(request["expected_datetime"].replace("Z", "+00:00"))
+    assert promised == (received_at + timedelta(hours=24)).replace(microsecond=0)  # the category's promise
+    requested = datetime.fromisoformat(request["requested_datetime"].replace("Z", "+00:00"))
+    assert abs(requested - received_at) < timedelta(seconds=1)
