@@ -251,8 +251,10 @@ def fixmystreet_form(marker: str, **changes: Any) -> dict[str, Any]:
     the position truncated to six decimals, the photo's URL and the extra questions as attribute[...]."""
     form = {
         "service_code": POTHOLE,
-        "description": f"Potthål på Bergsmansgatan\n\nHålet är stort som ett däck {marker}\n\n"
-        f"https://fixamingata.example/report/{marker}\n",
+        "description": "Titel: Potthål på Bergsmansgatan\n\n"
+        f"Beskrivning: Hålet är stort som ett däck {marker}\n\n"
+        f"Länk till ärendet: https://fixamingata.example/report/{marker}\n\n"
+        "Skickad via FixaMinGata\n",
         "first_name": "Per",
         "last_name": "Olsson Ek",
         "email": f"per.{marker}@example.se",
@@ -295,9 +297,15 @@ async def test_fixmystreet_shaped_reports_in_xml(stack: Stack) -> None:
             ),
         )
         assert by_address.status_code == 200, by_address.text
+        not_pinpointed = await http.post(  # some councils' setting: send_notpinpointed
+            f"{base}/requests.xml",
+            data=fixmystreet_form(f"{marker}c", lat=None, long=None, address_id="#NOTPINPOINTED#"),
+        )
+        assert not_pinpointed.status_code == 200, not_pinpointed.text
         first = await fms_service_request_id(http, base, pinned.content)
         second = await fms_service_request_id(http, base, by_address.content)
-        assert first and second and first != second
+        third = await fms_service_request_id(http, base, not_pinpointed.content)
+        assert len({first, second, third}) == 3
 
         # get_service_requests with report_ids: both, comma separated, in one answer.
         both = await http.get(
@@ -308,6 +316,7 @@ async def test_fixmystreet_shaped_reports_in_xml(stack: Stack) -> None:
         found = {r["service_request_id"]: r for r in fms_object(both.content)["request"]}
         assert set(found) == {first, second}
         assert found[first]["status"] == "open" and found[first]["service_code"] == POTHOLE
+        assert f"Beskrivning: Hålet är stort som ett däck {marker}" in (found[first]["description"] or "")
         assert found[first]["media_url"] == f"https://fixamingata.example/photo/{marker}.0.full.jpeg"
         assert (float(found[first]["lat"]), float(found[first]["long"])) == (59.325101, 14.530262)
         assert "Bergsmansgatan 4" in (found[second].get("address") or "")
