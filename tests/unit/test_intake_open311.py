@@ -24,6 +24,7 @@ from lotsen.contracts.cases import (
 )
 from lotsen.contracts.envelope import Event
 from lotsen.directory import directory_from
+from lotsen.errors import Unavailable
 from lotsen.kafka.memory import InMemoryBus
 from lotsen.kafka.processing import MemoryDeduplicator
 from services.intake.open311 import readmodel
@@ -48,6 +49,7 @@ POTHOLE = {
     "phone": "070-123 45 67",
     "device_id": "phone-42",
     "media_url": "https://bilder.example/hal.jpg",
+    "attribute[report_url]": "https://fixmystreet.example/report/7",
 }
 T = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
 
@@ -178,6 +180,7 @@ async def test_a_form_encoded_request_becomes_an_open311_contact(intake: Intake)
     assert data.text == "Djupt hål i asfalten utanför nr 7."
     fields = data.model_extra["form_fields"]
     assert fields["attribute.typ"] == "gata"
+    assert fields["attribute.report_url"] == "https://fixmystreet.example/report/7"  # a client's own
     assert fields["attribute.djup"] == "over-10cm"
     assert fields["open311.device_id"] == "phone-42"
     # The token is known at once; the request id comes with the case.
@@ -230,7 +233,7 @@ async def test_a_retry_gives_the_first_token_and_publishes_nothing_new(intake: I
         ({"long": ""}, 400, "lat and long"),
         ({"attribute[typ]": ""}, 400, "attribute[typ]"),
         ({"attribute[djup]": "1 m"}, 400, "attribute[djup]"),
-        ({"attribute[farg]": "röd"}, 400, "farg"),
+        ({"attribute[farg]": "x" * 1001}, 400, "attribute[farg]"),
         ({"email": "inte en adress"}, 400, "email"),
         ({"phone": "ring mig"}, 400, "phone"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
@@ -309,6 +312,24 @@ async def test_each_key_has_its_own_rate_limit(intake: Intake) -> None:
 
 
 # --- the read model -----------------------------------------------------------------------------
+
+
+async def test_the_read_model_learns_a_request_from_its_contact(
+    intake: Intake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def down(*args: Any, **kwargs: Any) -> None:
+        raise Unavailable("MongoDB is away")
+
+    monkeypatch.setattr(Requests, "by_token", down)
+    response = await post(intake, POTHOLE)
+    assert response.status_code == 200  # the contact is in Kafka: the answer does not wait for MongoDB
+    token = response.json()[0]["token"]
+    monkeypatch.undo()
+    assert (await intake.client.get(f"{V2}/tokens/{token}.json")).status_code == 404
+    await follow(intake)
+    assert (await intake.client.get(f"{V2}/tokens/{token}.json")).json() == [
+        {"token": token, "service_request_id": None}
+    ]
 
 
 async def test_requests_follow_the_case_events(intake: Intake) -> None:
@@ -448,3 +469,10 @@ async def test_filters_on_the_list_of_requests(intake: Intake) -> None:
     assert (await intake.client.get(f"{V2}/requests.json", params={"start_date": "igår"})).status_code == 400
     assert (await intake.client.get(f"{V2}/requests/KGA-2026-000599.json")).status_code == 404
     assert (await intake.client.get(f"{V2}/tokens/nobody.json")).status_code == 404
+
+
+def test_the_gateway_sends_open311_to_intake() -> None:
+    from lotsen.devserver.gateway import service_for
+
+    assert service_for("/open311/v2/requests.json") == "intake"
+    assert service_for("/v1/open311/keys") == "intake"

@@ -101,6 +101,8 @@ def make_handler(requests: Requests, directory: Directory):  # type: ignore[no-u
                     {
                         "organization": event.organization,
                         "service_request_id": data.case_ref,
+                        "service_code": data.form_id or data.category,
+                        "requested_datetime": data.received_at,
                         "confidential": data.confidential,
                         "category": data.category,
                         "expected_datetime": data.first_response_due,

@@ -10,6 +10,7 @@ day; either way it answers the first request's token and publishes nothing new.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from fastapi.responses import Response
 from lotsen.contracts.contacts import ContactReceived, ContactReceivedData, Location, Sender
 from lotsen.directory import Category, Open311Attribute
 from lotsen.email_address import reply_address
+from lotsen.errors import Unavailable
 from services.intake import contacts
 from services.intake.bodies import media_type, read_limited
 from services.intake.language import guess_language
@@ -29,6 +31,7 @@ from services.intake.open311.catalogue import jurisdiction, router, service
 from services.intake.open311.formats import InvalidField, KeyRefused, answer, answering
 from services.intake.open311.repository import Requests
 
+log = logging.getLogger(__name__)
 MAX_FIELDS = 100
 MAX_ATTRIBUTES = 50
 LIMITS = {  # characters
@@ -141,13 +144,17 @@ def _checked_attribute(attribute: Open311Attribute, values: list[str]) -> str | 
 
 
 def attributes_of(category: Category, given: dict[str, list[str]]) -> dict[str, str]:
+    """The definition's attributes, checked; others a client adds of its own (FixMyStreet sends its
+    report's URL and title as attributes) are kept as given, within the same bounds."""
     defined = {a.code: a for a in (category.open311.attributes if category.open311 else [])}
-    unknown = sorted(set(given) - set(defined))
-    if unknown:
-        raise InvalidField(f"{category.id} has no attribute {unknown[0]!r}; see services/{category.id}.json")
     checked = {
         code: _checked_attribute(attribute, given.get(code, [])) for code, attribute in defined.items()
     }
+    for code, values in given.items():
+        if code not in defined and any(values):
+            if any(len(v) > ATTRIBUTE_VALUE_MAX for v in values):
+                raise InvalidField(f"attribute[{code}] is longer than {ATTRIBUTE_VALUE_MAX} characters")
+            checked[code] = ",".join(v for v in values if v)
     return {f"attribute.{code}": value for code, value in checked.items() if value is not None}
 
 
@@ -236,17 +243,22 @@ async def post_request(request: Request, fmt: str) -> Response:
             idempotency_key=key,
             request_fingerprint=request_fingerprint,
         )
+        # The contact is safe in Kafka: what follows only speeds up the read model, which the
+        # contact event fills anyway, so a database that fails here does not fail the answer.
         requests = Requests(request.app.state.runtime.db)
-        known = await requests.by_token(token)
-        if known is not None and known.get("service_request_id"):
-            return answer(
-                fmt,
-                [{"service_request_id": known["service_request_id"]}],
-                root="service_requests",
-                item="request",
-            )
-        if token == contact_id:  # new: known at once, before the contact comes back from Kafka
-            await requests.upsert(token, received_fields(event), unless_erased=True)
+        try:
+            known = await requests.by_token(token)
+            if known is not None and known.get("service_request_id"):
+                return answer(
+                    fmt,
+                    [{"service_request_id": known["service_request_id"]}],
+                    root="service_requests",
+                    item="request",
+                )
+            if token == contact_id:  # new: known at once, before the contact comes back from Kafka
+                await requests.upsert(token, received_fields(event), unless_erased=True)
+        except Unavailable:
+            log.warning("open311 request %s accepted; the read model learns it from contacts.received", token)
         return answer(fmt, [{"token": token}], root="service_requests", item="request")
 
     return await answering(fmt, work)
