@@ -248,7 +248,8 @@ async def test_published_clients_report_a_pothole_and_follow_it_to_closed(
 def fixmystreet_form(marker: str, **changes: Any) -> dict[str, Any]:
     """A report as FixMyStreet's _populate_service_request_params builds it, plus what _request adds
     (jurisdiction_id, api_key): its extended description (title, detail, link), the name split in two,
-    the position truncated to six decimals, the photo's URL and the extra questions as attribute[...]."""
+    the position truncated to six decimals, the photo's URL, and as attribute[...] the service's
+    questions and the fields FixMyStreet adds of its own."""
     form = {
         "service_code": POTHOLE,
         "description": "Titel: Potthål på Bergsmansgatan\n\n"
@@ -264,6 +265,12 @@ def fixmystreet_form(marker: str, **changes: Any) -> dict[str, Any]:
         "media_url": f"https://fixamingata.example/photo/{marker}.0.full.jpeg",
         "attribute[typ]": "gata",
         "attribute[djup]": "5-10cm",
+        # What a cobrand's open311_extra_data_include adds of its own, beside the service's questions.
+        "attribute[fixmystreet_id]": "4711",
+        "attribute[report_url]": f"https://fixamingata.example/report/{marker}",
+        "attribute[title]": "Potthål på Bergsmansgatan",
+        "attribute[description]": f"Hålet är stort som ett däck {marker}",
+        "attribute[category]": "Gata och park",
         "jurisdiction_id": "karlskoga",
         "api_key": DEMO_OPEN311_KEY,
     }
