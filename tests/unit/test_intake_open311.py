@@ -23,6 +23,7 @@ from lotsen.contracts.cases import (
     CaseResolvedData,
 )
 from lotsen.contracts.envelope import Event
+from lotsen.devserver.gateway import service_for
 from lotsen.directory import directory_from
 from lotsen.errors import Unavailable
 from lotsen.kafka.memory import InMemoryBus
@@ -472,7 +473,5 @@ async def test_filters_on_the_list_of_requests(intake: Intake) -> None:
 
 
 def test_the_gateway_sends_open311_to_intake() -> None:
-    from lotsen.devserver.gateway import service_for
-
     assert service_for("/open311/v2/requests.json") == "intake"
     assert service_for("/v1/open311/keys") == "intake"
