@@ -135,19 +135,22 @@ async def fms_service_request_id(http: httpx.AsyncClient, base: str, answer: byt
 # --- The department's side: casestore -------------------------------------------------------------
 
 
-async def work_the_case(http: httpx.AsyncClient, stack: Stack, ref: str) -> None:
-    """First line hands the pothole to the street department, whose handler resolves it."""
-    casestore = stack.url("casestore")
+async def hand_off(http: httpx.AsyncClient, stack: Stack, ref: str) -> None:
+    """First line hands the pothole to the street department (samhällsbyggnad)."""
     agent = await demo_login(http, stack, "agent")
-    handler = await demo_login(http, stack, "handler")
     handed = await http.post(
-        f"{casestore}/v1/cases/{ref}/handoff",
+        f"{stack.url('casestore')}/v1/cases/{ref}/handoff",
         headers=agent,
         json={"department": "samhallsbyggnad", "reason": "Gatuenheten lagar hålet"},
     )
     assert handed.status_code == 200, handed.text
+
+
+async def resolve(http: httpx.AsyncClient, stack: Stack, ref: str) -> None:
+    """The department's handler has the hole mended and resolves the case."""
+    handler = await demo_login(http, stack, "handler")
     resolved = await http.post(
-        f"{casestore}/v1/cases/{ref}/resolve",
+        f"{stack.url('casestore')}/v1/cases/{ref}/resolve",
         headers=handler,
         json={"resolution_code": "fixed", "failure_demand": False},
     )
@@ -225,9 +228,17 @@ async def test_published_clients_report_a_pothole_and_follow_it_to_closed(
     assert marker in request["description"]
     assert [r["service_request_id"] for r in as_json.get_service_requests(service_request_id=ref)] == [ref]
 
-    # The department works the case; the clients see it close.
+    # The department works the case; the clients follow it: handed over (still open), then closed.
     async with httpx.AsyncClient(timeout=15) as http:
-        await work_the_case(http, stack, ref)
+        await hand_off(http, stack, ref)
+
+        async def handed_over() -> dict[str, Any] | None:
+            seen = as_json.get_service_request(ref)
+            return seen if (seen["status_notes"] or "").startswith("Överlämnad") else None
+
+        handed = await eventually(handed_over)
+        assert handed["status"] == "open" and handed["agency_responsible"]
+        await resolve(http, stack, ref)
 
     async def closed() -> dict[str, Any] | None:
         seen = as_xml.get_service_request(ref)
