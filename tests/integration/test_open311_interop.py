@@ -237,7 +237,8 @@ async def test_published_clients_report_a_pothole_and_follow_it_to_closed(
             return seen if (seen["status_notes"] or "").startswith("Överlämnad") else None
 
         handed = await eventually(handed_over)
-        assert handed["status"] == "open" and handed["agency_responsible"]
+        assert handed["status"] == "open"
+        assert handed["agency_responsible"] == "Samhällsbyggnadsförvaltningen"
         await resolve(http, stack, ref)
 
     async def closed() -> dict[str, Any] | None:
