@@ -189,3 +189,78 @@ async def test_erasure_clears_the_position(app: FastAPI, handle: Any, client: ht
         assert private not in flat, private
     assert stored["position"] is None
     assert (await client.get(f"/v1/cases/{REF}", headers=supervisor)).json()["position"] is None
+
+
+async def test_an_agent_corrects_the_place_and_the_timeline_says_what_changed(
+    app: FastAPI, handle: Any, client: httpx.AsyncClient
+) -> None:
+    await handle(
+        routed(
+            "webform-1",
+            location={"lat": 59.3311, "lon": 14.5102},
+            address="Hemma",
+            media_url="https://foto.example.se/hal.jpg",
+        )
+    )
+    agent = await login(client, "agent")
+    url = f"/v1/cases/{REF}/position"
+
+    moved = await client.post(
+        url,
+        json={"location": {"lat": 59.3267, "lon": 14.5236}, "reason": "Nålen stod vid bostaden"},
+        headers=agent,
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["position"] == {
+        "lat": 59.3267,
+        "lon": 14.5236,
+        "sweref99tm": {"northing": 6_576_528.11, "easting": 472_889.591},
+        "address": "Hemma",
+        "media_url": "https://foto.example.se/hal.jpg",
+    }
+    renamed = await client.post(url, json={"address": "Kyrkbacken 9, Karlskoga"}, headers=agent)
+    assert renamed.json()["position"]["address"] == "Kyrkbacken 9, Karlskoga"
+    assert renamed.json()["position"]["lat"] == 59.3267
+    again = await client.post(url, json={"address": "Kyrkbacken 9, Karlskoga"}, headers=agent)
+    assert again.json()["updated_at"] == renamed.json()["updated_at"], "the same place again writes nothing"
+
+    timeline = (await client.get(f"/v1/cases/{REF}/timeline", headers=agent)).json()
+    corrections = [e["data"] for e in timeline if e["type"] == "position_corrected"]
+    assert corrections == [
+        {"parts": ["location"], "reason": "Nålen stod vid bostaden"},
+        {"parts": ["address"], "reason": None},
+    ]
+    removed = await client.post(url, json={"location": None}, headers=agent)
+    assert removed.json()["position"]["sweref99tm"] is None and removed.json()["position"]["lat"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "location"),
+        ({"reason": "bara en anledning"}, "location"),
+        ({"location": {"lat": 91, "lon": 14}}, "lat"),
+        ({"location": {"lat": 59.3}}, "lon"),
+        ({"address": "a" * 501}, "address"),
+        ({"address": "Storgatan 1\nKarlskoga"}, "address"),
+        ({"address": "Storgatan 1", "media_url": "https://x.example/y.jpg"}, "media_url"),
+    ],
+)
+async def test_a_correction_that_is_not_valid_is_refused_with_the_field_named(
+    app: FastAPI, handle: Any, client: httpx.AsyncClient, body: dict[str, Any], field: str
+) -> None:
+    await handle(routed("webform-1", address="Hemma"))
+    agent = await login(client, "agent")
+    refused = await client.post(f"/v1/cases/{REF}/position", json=body, headers=agent)
+    assert refused.status_code == 422
+    assert field in refused.text
+
+
+async def test_a_closed_case_keeps_its_place(app: FastAPI, handle: Any, client: httpx.AsyncClient) -> None:
+    await handle(routed("webform-1", address="Hemma"))
+    supervisor = await login(client, "supervisor")
+    await client.post(f"/v1/cases/{REF}/resolve", json={"resolution_code": "answered"}, headers=supervisor)
+    await client.post(f"/v1/cases/{REF}/close", headers=supervisor)
+    refused = await client.post(f"/v1/cases/{REF}/position", json={"address": "Borta"}, headers=supervisor)
+    assert refused.status_code == 409
+    assert (await client.get(f"/v1/cases/{REF}", headers=supervisor)).json()["position"]["address"] == "Hemma"

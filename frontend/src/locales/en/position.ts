@@ -12,4 +12,5 @@ export const position: Record<keyof typeof sv, string> = {
   "position.showOnMap": "Show the place on OpenStreetMap (opens in a new tab)",
   "position.openPhoto": "Open the sender's photo (opens in a new tab)",
   "position.photoHint": "A link to {host}, not checked by Lotsen",
+  "timeline.position_corrected": "Place corrected",
 };

@@ -10,4 +10,5 @@ export const position = {
   "position.showOnMap": "Visa platsen på OpenStreetMap (öppnas i ny flik)",
   "position.openPhoto": "Öppna avsändarens foto (öppnas i ny flik)",
   "position.photoHint": "Länk till {host}, som Lotsen inte granskat",
+  "timeline.position_corrected": "Plats rättad",
 };
