@@ -1,5 +1,6 @@
 """A fault report's place on the workspace case page: the address, WGS 84 and SWEREF 99 TM
-coordinates and the link to the place on OpenStreetMap."""
+coordinates and the link to the place on OpenStreetMap; an agent corrects the address and the
+timeline says the place was corrected."""
 
 from __future__ import annotations
 
@@ -54,3 +55,17 @@ async def test_the_case_page_shows_where_the_fault_is(visit: Any, api: Any) -> N
     )
     await expect(link).to_have_attribute("rel", "noopener noreferrer")
     await assert_accessible(page, "the case page with a place")
+
+    await place.get_by_text("Rätta platsen").click()
+    await place.get_by_label("Adress eller plats").fill("Kyrkbacken 11, Karlskoga")
+    await place.get_by_label("Varför rättas platsen?").fill("Lyktan står vid nr 11")
+    await assert_accessible(page, "the form that corrects the place")
+    await place.get_by_role("button", name="Spara platsen").click()
+    await expect(place.get_by_text("Platsen är rättad")).to_be_visible()
+    await expect(place.locator("dl")).to_contain_text("Kyrkbacken 11, Karlskoga")
+    entry = (
+        page.get_by_role("region", name="Händelselogg")
+        .get_by_role("listitem")
+        .filter(has_text="Plats rättad")
+    )
+    await expect(entry).to_contain_text("”Lyktan står vid nr 11”")

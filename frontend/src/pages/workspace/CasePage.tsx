@@ -92,7 +92,7 @@ function CaseView({ caseRef: ref }: { caseRef: string }) {
           </div>
           <aside className="case-side" aria-label={t("case.factsAndActions")}>
             <Facts detail={detail} names={names} />
-            <CasePosition position={detail.position} />
+            <CasePosition detail={detail} onDone={result.reload} />
             <CaseActions detail={detail} organization={org} onDone={result.reload} />
             <CaseRegistration />
           </aside>
