@@ -38,6 +38,17 @@ export interface Case {
   feedback?: Feedback | null;
   /** With a search (`q`): where its words were found. */
   match?: SearchMatch | null;
+  /** Where the errand is, from the contact that opened it; null when none was given or it was erased. */
+  position?: CasePosition | null;
+}
+
+/** WGS 84 as given, the same point in SWEREF 99 TM (EPSG:3006; null outside Sweden), address, photo link. */
+export interface CasePosition {
+  lat: number | null;
+  lon: number | null;
+  sweref99tm: { northing: number; easting: number } | null;
+  address: string | null;
+  media_url: string | null;
 }
 
 /** Where a search's words were found: the field, a plain-text excerpt (null for a confidential

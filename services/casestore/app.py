@@ -32,6 +32,7 @@ from services.casestore.changes import Cases
 from services.casestore.knowledge import articles as kb
 from services.casestore.knowledge import setup as kb_setup
 from services.casestore.login import LoginGuard
+from services.casestore.position_api import router as position_api_router
 from services.casestore.records import api as records_api
 from services.casestore.records.repository import RegistryStore
 from services.casestore.repository import CaseRepository
@@ -114,6 +115,7 @@ def create_app(
             manual.router,
             actions_api.router,
             recategorise.router,
+            position_api_router,
             feedback.router,
             attachments.router,
             kb.router,

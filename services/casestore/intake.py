@@ -20,6 +20,7 @@ from lotsen.contracts.envelope import Event, InvalidEvent, derived_event_id
 from lotsen.directory import Directory, Organization
 from services.casestore import feedback, messages, people, promises
 from services.casestore.changes import Cases, Change, Entry, case_event
+from services.casestore.position import of_contact as position_of
 from services.casestore.repository import Document
 from services.casestore.settings import CasestoreSettings
 
@@ -180,6 +181,7 @@ def skeleton(
         "registered_by": extra.get("registered_by"),
         "survey_opt_out": bool(extra.get("survey_opt_out")),
         "form_id": contact.form_id,
+        "position": position_of(contact),
         "feedback": feedback.from_contact(event, org),
         "citizen": sender.model_dump(),
         "language": contact.language,

@@ -26,6 +26,8 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "absorb": (frozenset({"new", "open", "pending_citizen", "handed_off", "resolved"}), None),
     # correcting the category; a closed case is the record as it was
     "recategorise": (frozenset({"new", "open", "pending_citizen", "handed_off", "resolved"}), None),
+    # correcting where the errand is; a closed case is the record as it was
+    "position": (frozenset({"new", "open", "pending_citizen", "handed_off", "resolved"}), None),
 }
 
 # What happens to a case without anyone choosing it as an action on that case.
@@ -78,4 +80,5 @@ def _past(action: str) -> str:
         "merge": "merged into another case",
         "absorb": "merged into",
         "recategorise": "recategorised",
+        "position": "given a corrected position",
     }[action]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CASE_EXAMPLE: dict[str, Any] = {
     "ref": "KGA-2026-000123",
@@ -25,6 +25,23 @@ CASE_EXAMPLE: dict[str, Any] = {
     "first_response_due": "2026-03-04T07:41:12.000Z",
     "due_at": None,
 }
+
+
+class Sweref99TM(BaseModel):
+    northing: float = Field(description="metres, EPSG:3006 (N)")
+    easting: float = Field(description="metres, EPSG:3006 (E)")
+
+
+class CasePosition(BaseModel):
+    """Where the errand is, from the contact that opened the case (docs/cases.md, "Position")."""
+
+    lat: float | None = Field(None, description="WGS 84 latitude, degrees")
+    lon: float | None = Field(None, description="WGS 84 longitude, degrees")
+    sweref99tm: Sweref99TM | None = Field(
+        None, description="the same point in SWEREF 99 TM; null outside Sweden's grid or without a point"
+    )
+    address: str | None = Field(None, description="the street address or place as the sender wrote it")
+    media_url: str | None = Field(None, description="the sender's photo link (http or https only)")
 
 
 class CaseRead(BaseModel):
@@ -60,6 +77,9 @@ class CaseRead(BaseModel):
     merged_from: list[str] = Field(default_factory=list, description="duplicates merged into this case")
     feedback: dict[str, Any] | None = Field(
         None, description="a synpunkt's kind and the department it concerns (null: the case's own)"
+    )
+    position: CasePosition | None = Field(
+        None, description="where the errand is; null when the contact gave no place (or it was erased)"
     )
 
 
@@ -103,6 +123,14 @@ class SearchMatch(BaseModel):
 
 class CaseListItem(CaseRead):
     match: SearchMatch | None = Field(None, description="with `q`: where its words were found")
+
+    @model_validator(mode="after")
+    def _confidential_position_only_in_a_logged_read(self) -> CaseListItem:
+        # As a confidential case's message text in a search excerpt: its place is shown only where
+        # the read is written to its timeline, GET /v1/cases/{ref}.
+        if self.confidential:
+            self.position = None
+        return self
 
 
 class CasePage(BaseModel):

@@ -38,6 +38,7 @@ HANDLER_ACTIONS = frozenset(
         "recategorise",
         "feedback",
         "register",
+        "position",
     }
 )
 

@@ -59,6 +59,7 @@ def erase(case: Document, *, by: str, at: datetime, why: str) -> Change:
         )
     )
     fields = ["citizen", "messages.text", "messages.subject", "messages.sender", "subject", "timeline.reason"]
+    fields.append("position")
     change = Change(
         updates={
             "citizen": {k: None for k in CITIZEN_FIELDS},
@@ -67,6 +68,7 @@ def erase(case: Document, *, by: str, at: datetime, why: str) -> Change:
             "search": case["_id"].lower(),  # what an older version searched; the terms follow the text
             "people": [],
             "routing": _without_explanation(case.get("routing")),
+            "position": None,  # a place may be someone's home: its coordinates, address and photo link go
             "timeline": rebuilt,
             "erased_at": at,
         }

@@ -49,6 +49,7 @@ OTHER_TEXT_MAX_CHARS = 1_000
 OTHER_LIST_MAX = 50
 OTHER_FIELD_MAX_BYTES = 16 * 1024
 FORM_FIELD_SHORT_CHARS = 500
+ADDRESS_MAX_CHARS = 500
 FULL_TEXT_NAME = "meddelande.txt"
 FULL_TEXT_TYPE = "text/plain; charset=utf-8"
 FULL_TEXT_NOTE = f"\n\n[… the whole text is attached as {FULL_TEXT_NAME}]"
@@ -183,6 +184,7 @@ def _bound_fields(data: dict[str, Any]) -> None:
     data["category_hint"] = single_line(data.get("category_hint"), HINT_MAX_CHARS)
     for key in ("form_id", "ivr_choice", "language", "answer_group"):
         data[key] = single_line(data.get(key), HINT_MAX_CHARS)
+    data["address"] = single_line(data.get("address"), ADDRESS_MAX_CHARS)
     _bound_sender(data["sender"])
     _bound_thread(data["thread"])
     for attachment in data["attachments"]:

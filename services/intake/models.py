@@ -52,6 +52,9 @@ class WebformSubmission(_Submission):
     message: str = Field(min_length=1, max_length=20_000)
     category_hint: str | None = Field(None, max_length=100)
     location: Location | None = None
+    address: str | None = Field(
+        None, max_length=500, description="the street address or place the report is about (a felanmälan's)"
+    )
     website: str | None = Field(None, description="honeypot: people leave it empty, robots fill it in")
     language: Literal["sv", "en", "ar"] | None = Field(
         None, description="the language the citizen wants the answer in; guessed from the text when absent"

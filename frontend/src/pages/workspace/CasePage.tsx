@@ -9,6 +9,7 @@ import { directoryNames, useDirectory, usePageTitle, usePolling } from "../../ho
 import { useI18n, type MessageKey } from "../../i18n";
 import type { CaseDetail, Message, TimelineEntry, Verification } from "../../types";
 import { CaseActions } from "./CaseActions";
+import { CasePosition } from "./CasePosition";
 import { Composer } from "./Composer";
 import { describeCorrection } from "./Recategorise";
 import { describeFeedback } from "./FeedbackClassification";
@@ -91,6 +92,7 @@ function CaseView({ caseRef: ref }: { caseRef: string }) {
           </div>
           <aside className="case-side" aria-label={t("case.factsAndActions")}>
             <Facts detail={detail} names={names} />
+            <CasePosition detail={detail} onDone={result.reload} />
             <CaseActions detail={detail} organization={org} onDone={result.reload} />
             <CaseRegistration />
           </aside>
