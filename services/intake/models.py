@@ -52,12 +52,15 @@ class WebformSubmission(_Submission):
     message: str = Field(min_length=1, max_length=20_000)
     category_hint: str | None = Field(None, max_length=100)
     location: Location | None = None
+    address: str | None = Field(
+        None, max_length=500, description="the street address or place a fault report is about"
+    )
     website: str | None = Field(None, description="honeypot: people leave it empty, robots fill it in")
     language: Literal["sv", "en", "ar"] | None = Field(
         None, description="the language the citizen wants the answer in; guessed from the text when absent"
     )
 
-    @field_validator("category_hint", "website", "language", mode="before")
+    @field_validator("category_hint", "address", "website", "language", mode="before")
     @classmethod
     def _blank_hint_is_absent(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

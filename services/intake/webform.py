@@ -143,6 +143,7 @@ async def receive_webform(request: Request) -> JSONResponse:
             form_id=form.id,
             category_hint=submission.category_hint or form.category_hint,
             location=submission.location,
+            address=submission.address,
             language=submission.language or guess_language(submission.subject, submission.message),
             form_fields=form_fields(
                 submission, form, connector=principal is not None and principal.is_connector
