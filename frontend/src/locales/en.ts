@@ -16,7 +16,8 @@ import { synpunkter } from "./en/synpunkter";
 import { charging } from "./en/charging";
 import { ivr } from "./en/ivr";
 import { timeSpent } from "./en/timeSpent";
+import { map } from "./en/map";
 import type { MessageKey } from "./sv";
 import { targets } from "./en/targets";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent, ...map };

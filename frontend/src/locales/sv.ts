@@ -17,7 +17,8 @@ import { synpunkter } from "./sv/synpunkter";
 import { charging } from "./sv/charging";
 import { ivr } from "./sv/ivr";
 import { timeSpent } from "./sv/timeSpent";
+import { map } from "./sv/map";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent, ...map };
 
 export type MessageKey = keyof typeof sv;
