@@ -30,11 +30,14 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 @functools.cache
 def _png(shade: int) -> bytes:
-    fill = bytes(_SHADES[shade])
-    line = bytes(_LINE)
-    inner = line + fill * (TILE_SIZE - 2) + line
+    # Grid lines at the tile's edges and every quarter of it, like blocks of a town plan.
+    def on_line(i: int) -> bool:
+        return i % (TILE_SIZE // 4) == 0 or i == TILE_SIZE - 1
+
+    fill, line = bytes(_SHADES[shade]), bytes(_LINE)
+    inner = b"".join(line if on_line(x) else fill for x in range(TILE_SIZE))
     edge = line * TILE_SIZE
-    rows = [b"\x00" + (edge if y in (0, TILE_SIZE - 1) else inner) for y in range(TILE_SIZE)]
+    rows = [b"\x00" + (edge if on_line(y) else inner) for y in range(TILE_SIZE)]
     header = struct.pack(">IIBBBBB", TILE_SIZE, TILE_SIZE, 8, 2, 0, 0, 0)  # 8-bit RGB
     return (
         b"\x89PNG\r\n\x1a\n"
