@@ -95,9 +95,11 @@ export function FaultMap({
           dir="ltr"
           hidden={state === "failed"}
         />
+        {/* Only the failure is announced; "loading" is for the eyes, and brief. */}
         <p className="fault-map__notice" role="status">
-          {unavailable ? t("map.unavailable") : state === "loading" ? t("map.loading") : ""}
+          {unavailable ? t("map.unavailable") : ""}
         </p>
+        {state === "loading" && !unavailable ? <p className="fault-map__notice">{t("map.loading")}</p> : null}
       </div>
       <div className="button-row">
         {state === "ready" ? (
