@@ -58,7 +58,9 @@ async def main() -> None:
     gateway = None
     try:
         await stack.start()
-        gateway = start_gateway(stack.ports, DEFAULT_DIST, port=8080)
+        # LOTSEN_DEV_TILES=1: the fault-report map without the internet (lotsen/devserver/devtiles.py).
+        dev_tiles = os.environ.get("LOTSEN_DEV_TILES", "") not in ("", "0")
+        gateway = start_gateway(stack.ports, DEFAULT_DIST, port=8080, dev_tiles=dev_tiles)
         print(
             "\nLotsen is running:\n"
             + f"  web app   {gateway.url}  (workspace: {gateway.url}/arbetsyta)\n"

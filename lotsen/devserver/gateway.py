@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from lotsen.devserver import devtiles
 from lotsen.devserver.threaded import ThreadedServer, serve_in_thread
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -72,8 +73,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        "default-src 'self'; img-src 'self' data: blob: https://tile.openstreetmap.org; "
+        "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'"
     ),
 }
 
@@ -112,8 +114,24 @@ async def _request_body(request: Request) -> AsyncIterator[bytes]:
             yield chunk
 
 
-def create_app(upstreams: Mapping[str, str], dist_dir: Path = DEFAULT_DIST) -> Starlette:
-    """The gateway as an ASGI app; ``upstreams`` maps a service name to its base URL."""
+def _dev_tile(path: str) -> Response | None:
+    """``/dev-tiles/{z}/{x}/{y}.png`` (lotsen/devserver/devtiles.py), or None for any other path."""
+    parts = path.removeprefix("/dev-tiles/").removesuffix(".png").split("/")
+    if not path.startswith("/dev-tiles/") or not path.endswith(".png") or len(parts) != 3:
+        return None
+    if not all(p.isdigit() and len(p) <= 7 for p in parts):
+        return None
+    png = devtiles.tile(*(int(p) for p in parts))
+    if png is None:
+        return None
+    return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
+
+
+def create_app(
+    upstreams: Mapping[str, str], dist_dir: Path = DEFAULT_DIST, *, dev_tiles: bool = False
+) -> Starlette:
+    """The gateway as an ASGI app; ``upstreams`` maps a service name to its base URL. With
+    ``dev_tiles`` it also serves map tiles of its own and tells the web app to use them."""
 
     async def proxy(request: Request, service: str) -> Response:
         client: httpx.AsyncClient = request.app.state.client
@@ -167,6 +185,10 @@ def create_app(upstreams: Mapping[str, str], dist_dir: Path = DEFAULT_DIST) -> S
             return _error(404, "not_found", f"no service answers {path}")
         if request.method not in ("GET", "HEAD"):
             return _error(405, "method_not_allowed", "the web app's pages are read with GET")
+        if dev_tiles and path == "/map-settings.json":
+            return JSONResponse(devtiles.SETTINGS, headers={"Cache-Control": "no-cache"})
+        if dev_tiles and path.startswith("/dev-tiles/"):
+            return _dev_tile(path) or _error(404, "not_found", f"{path} is not a tile")
         return app_file(path)
 
     @contextlib.asynccontextmanager
@@ -193,10 +215,12 @@ def start_gateway(
     *,
     host: str = "127.0.0.1",
     timeout: float = 15.0,
+    dev_tiles: bool = False,
 ) -> Gateway:
-    """Serve ``dist_dir`` and proxy the APIs to the services on ``ports`` (``Stack.ports``)."""
+    """Serve ``dist_dir`` and proxy the APIs to the services on ``ports`` (``Stack.ports``); with
+    ``dev_tiles`` the fault-report map shows tiles made here instead of OpenStreetMap's."""
     upstreams = {name: f"http://127.0.0.1:{p}" for name, p in ports.items()}
-    app = create_app(upstreams, dist_dir)
+    app = create_app(upstreams, dist_dir, dev_tiles=dev_tiles)
     return serve_in_thread(Gateway, app, name="gateway", host=host, port=port, timeout=timeout, lifespan="on")
 
 
@@ -204,10 +228,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the web app and the APIs at one address.")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--dist", type=Path, default=DEFAULT_DIST)
+    parser.add_argument(
+        "--dev-tiles",
+        action="store_true",
+        help="map tiles made here instead of OpenStreetMap's (no internet)",
+    )
     args = parser.parse_args()
     from lotsen.devserver.stack import DEFAULT_PORTS
 
-    gateway = start_gateway(DEFAULT_PORTS, args.dist, args.port)
+    gateway = start_gateway(DEFAULT_PORTS, args.dist, args.port, dev_tiles=args.dev_tiles)
     print(f"Lotsen's web app and APIs: {gateway.url}  (Ctrl-C stops)", flush=True)
     try:
         gateway.thread.join()

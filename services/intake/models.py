@@ -60,7 +60,7 @@ class WebformSubmission(_Submission):
         None, description="the language the citizen wants the answer in; guessed from the text when absent"
     )
 
-    @field_validator("category_hint", "website", "language", mode="before")
+    @field_validator("category_hint", "address", "website", "language", mode="before")
     @classmethod
     def _blank_hint_is_absent(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -247,6 +248,44 @@ async def switchboard_shot(page: Page) -> None:
     await shoot(page, "switchboard")
 
 
+async def report_map_shot(page: Page, base: str) -> None:
+    """Felanmälan with the pin on the map (the gateway's own tiles: no internet needed)."""
+    await page.goto(base + "/felanmalan")
+    await page.get_by_label("Vad vill du anmäla?").fill("Gatlyktan utanför nummer 7 lyser inte.")
+    await page.get_by_label("Adress eller plats").fill("Skolgatan 7")
+    the_map = page.get_by_role("region", name="Karta för att visa var felet finns")
+    await the_map.locator("img.leaflet-tile-loaded").first.wait_for()
+    box = await the_map.bounding_box()
+    assert box is not None
+    await the_map.click(position={"x": box["width"] * 0.58, "y": box["height"] * 0.42})
+    await page.get_by_role("button", name="Nål där felet finns").wait_for()
+    await page.evaluate("document.activeElement?.blur()")
+    await page.get_by_label("Adress eller plats").evaluate(
+        "e => window.scrollTo(0, e.closest('.field').offsetTop - 16)"
+    )
+    await shoot(page, "citizen-report-map")
+
+
+# Shots that need no demo traffic, to take alone: `python -m tests.browser.screenshots citizen-report-map`.
+ALONE = {"citizen-report-map": report_map_shot}
+
+
+async def main_alone(names: list[str]) -> None:
+    unknown = [n for n in names if n not in ALONE]
+    if unknown:
+        raise SystemExit(f"no shot taken alone is called {', '.join(unknown)}; there are {', '.join(ALONE)}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    async with running_system() as system, async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = await browser.new_context(
+            viewport={"width": 1280, "height": 860}, locale="sv-SE", timezone_id="Europe/Stockholm"
+        )
+        page = await context.new_page()
+        for name in names:
+            await ALONE[name](page, system.url)
+        await browser.close()
+
+
 async def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     async with running_system() as system:
@@ -265,6 +304,7 @@ async def main() -> None:
             await page.goto(base + "/felanmalan")
             await page.get_by_role("button", name="Skicka").click()
             await shoot(page, "citizen-report-errors")
+            await report_map_shot(page, base)
             await page.goto(f"{base}/folj-arende?ref={data['bins']}&code={data['code']}")
             await page.get_by_text("Besvarat").first.wait_for()
             await shoot(page, "citizen-status", full_page=True)
@@ -309,4 +349,4 @@ async def main() -> None:
 if __name__ == "__main__":
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
-    asyncio.run(main())
+    asyncio.run(main_alone(sys.argv[1:]) if sys.argv[1:] else main())

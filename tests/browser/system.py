@@ -46,7 +46,8 @@ class System:
 
 @contextlib.asynccontextmanager
 async def running_gateway(stack: Stack) -> AsyncIterator[Gateway]:
-    gateway = start_gateway(stack.ports, DIST, free_port())
+    # Map tiles of the gateway's own: the fault-report map needs no internet in tests and screenshots.
+    gateway = start_gateway(stack.ports, DIST, free_port(), dev_tiles=True)
     try:
         yield gateway
     finally:

@@ -91,7 +91,7 @@ async def test_fault_report_with_photo_and_position_reaches_the_queue(visit: Any
     page = v.page
     await v.goto("/felanmalan")
     await page.get_by_label("Vad vill du anmäla?").fill(f"Stort hål i asfalten {marker}")
-    await page.get_by_label("Var finns felet?").fill(f"Skolgatan 7 {marker}")
+    await page.get_by_label("Adress eller plats").fill(f"Skolgatan 7 {marker}")
     await page.get_by_label("Latitud").fill("59,3267")
     await page.get_by_label("Longitud").fill("14.5237")
     await page.get_by_label("Bilder").set_input_files(

@@ -3,6 +3,7 @@ import { common } from "./ar/common";
 import { citizen } from "./ar/citizen";
 import { knowledge } from "./ar/knowledge";
 import { synpunkter } from "./ar/synpunkter";
+import { map } from "./ar/map";
 import type { MessageKey } from "./sv";
 
-export const ar: Partial<Record<MessageKey, string>> = { ...common, ...citizen, ...knowledge, ...synpunkter };
+export const ar: Partial<Record<MessageKey, string>> = { ...common, ...citizen, ...knowledge, ...synpunkter, ...map };

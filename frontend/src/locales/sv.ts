@@ -18,7 +18,8 @@ import { charging } from "./sv/charging";
 import { ivr } from "./sv/ivr";
 import { timeSpent } from "./sv/timeSpent";
 import { position } from "./sv/position";
+import { map } from "./sv/map";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent, ...position };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent, ...position, ...map };
 
 export type MessageKey = keyof typeof sv;

@@ -2,7 +2,7 @@
  * The citizens' web forms: "Kontakta oss", "Lämna synpunkt" and "Felanmälan" (with pictures and an
  * optional position), posted to intake's `POST /v1/contacts/webform`.
  */
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { api, ApiError } from "../../api";
 import { useAnnounce } from "../../components/Announcer";
@@ -12,6 +12,7 @@ import { config } from "../../config";
 import { formatBytes } from "../../format";
 import { usePageTitle } from "../../hooks";
 import { CITIZEN_LANGUAGES, useI18n, type Language, type MessageKey } from "../../i18n";
+import { FaultMap } from "./FaultMap";
 import { FeedbackKindField } from "./FeedbackKindField";
 
 export type FormKind = "contact" | "feedback" | "report";
@@ -104,6 +105,7 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
     };
     if (config.organization) data.organization = config.organization;
     if (kind === "feedback" && feedbackKind) data.feedback_kind = feedbackKind;
+    if (kind === "report" && values.place.trim()) data.address = values.place.trim();
     if (form.location && values.lat.trim() && values.lon.trim()) {
       data.location = { lat: Number(values.lat.replace(",", ".")), lon: Number(values.lon.replace(",", ".")) };
     }
@@ -153,6 +155,20 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
       setSending(false);
     }
   }
+
+  /** The fields' position when both hold a coordinate in range: what the map's pin shows. */
+  function typedPosition(): { lat: number; lon: number } | null {
+    if (!values.lat.trim() || !values.lon.trim()) return null;
+    const lat = Number(values.lat.replace(",", "."));
+    const lon = Number(values.lon.replace(",", "."));
+    if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return null;
+    return { lat, lon };
+  }
+
+  const placePin = useCallback((lat: number, lon: number) => {
+    setValues((v) => ({ ...v, lat: lat.toFixed(6), lon: lon.toFixed(6) }));
+    setErrors((e) => ({ ...e, lat: undefined, lon: undefined }));
+  }, []);
 
   function locateMe() {
     if (!("geolocation" in navigator)) {
@@ -251,8 +267,8 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
           <>
             <TextField
               id={fieldId("place")}
-              label={t("citizen.report.place")}
-              hint={t("citizen.report.placeHint")}
+              label={t("map.address")}
+              hint={t("map.addressHint")}
               marker={optional}
               value={values.place}
               onChange={set("place")}
@@ -261,10 +277,12 @@ export function ContactFormPage({ kind }: { kind: FormKind }) {
             <fieldset className="fieldset">
               <legend>{t("citizen.report.position")}</legend>
               <p className="hint">{t("citizen.report.positionHint")}</p>
-              <button type="button" className="button button--secondary" onClick={locateMe} disabled={locating}>
-                {locating ? t("citizen.report.locating") : t("citizen.report.useMyPosition")}
-              </button>
-              <div className="field-row">
+              <FaultMap id={`${form.formId}-map`} position={typedPosition()} onPlace={placePin}>
+                <button type="button" className="button button--secondary" onClick={locateMe} disabled={locating}>
+                  {locating ? t("citizen.report.locating") : t("citizen.report.useMyPosition")}
+                </button>
+              </FaultMap>
+              <div className="field-row field-row--secondary" role="group" aria-label={t("map.coordinates")}>
                 <TextField
                   id={fieldId("lat")}
                   label={t("citizen.report.lat")}
