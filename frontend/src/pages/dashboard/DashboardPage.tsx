@@ -45,6 +45,7 @@ function recentMonths(now: Date): { year: number; month: number }[] {
 export function DashboardPage() {
   const { t, label, language } = useI18n();
   const { user } = useAuth();
+  const handlerView = user?.role === "handler";
   usePageTitle(t("dashboard.title"));
   const errorText = useErrorText();
   const directory = useDirectory();
@@ -159,8 +160,9 @@ export function DashboardPage() {
           <RatioCard id="answer-rate" title={t("dashboard.answerRate")} figure={f.answerRate} bucket={bucket} />
           <RatioCard id="email-response" title={t("dashboard.emailResponse")} figure={f.emailResponse} bucket={bucket} />
           <RatioCard id="resolution" title={t("dashboard.resolution")} figure={f.resolution} bucket={bucket} />
-          <OrganizationTargets period={period} organization={organization} />
-          <IvrChoicesCard period={period} organization={organization} />
+          {/* Telephony and the team are kept per answer group and per person, not per department: not a handler's. */}
+          {!handlerView ? <OrganizationTargets period={period} organization={organization} /> : null}
+          {!handlerView ? <IvrChoicesCard period={period} organization={organization} /> : null}
           <Card id="satisfaction" title={t("dashboard.satisfaction")} figure={f.satisfaction}>
             {(s) =>
               s.questions.length ? (
@@ -276,7 +278,7 @@ export function DashboardPage() {
           <TimeSpentCard period={period} organization={organization} />
         </div>
       )}
-      <TeamFiguresCard from={period.from} to={period.to} organization={organization} />
+      {!handlerView ? <TeamFiguresCard from={period.from} to={period.to} organization={organization} /> : null}
     </>
   );
 }
