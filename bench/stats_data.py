@@ -20,6 +20,7 @@ from lotsen.contracts import calls, cases, topics
 from lotsen.contracts.envelope import Event, encode_event
 from services.stats.aggregates import cells_to_docs
 from services.stats.tally import Tally
+from services.stats.time_spent import two_figures
 from services.stats.updates import stamp
 
 ORGANIZATIONS = (("karlskoga", "KGA", 80), ("degerfors", "DEG", 12), ("karlskogahem", "KHEM", 8))
@@ -330,10 +331,12 @@ def _case(rng: random.Random, cells: dict[Any, Tally], day: date, ref: str, now:
         if rng.random() < 0.05:
             tally.count("written_untimed")
         else:
-            seconds = float(int(rng.expovariate(1 / 7200)) + 1)
-            tally.observe("written_handling_seconds", seconds)
-            by = "department" if handled_by == "department" else "first_line"
-            tally.observe(f"written_handling_seconds_{by}", seconds)
+            seconds = int(rng.expovariate(1 / 7200)) + 1
+            who = "department" if handled_by == "department" else "first_line"
+            name = f"written_handling_seconds.{who}"
+            tally.observe(name, two_figures(seconds))
+            tally.count(name + ":n")
+            tally.count(name + ":sum", seconds)
     if category == "synpunkt":  # as services.stats.feedback names them: under the concerned department
         tally.count("synpunkter")
         tally.count(f"synpunkter@{dept or ''}")

@@ -3,7 +3,8 @@
 
 docs/figures.md, "Tidsåtgång": an answered call's talk, wrap-up and (with both) talk + wrap-up; a
 case's time from its first take-up to its first manual reply, untimed when the reply came at or
-before the take-up; each time rounded to the whole second, half up; nearest-rank percentiles.
+before the take-up; each time rounded to the whole second, half up; nearest-rank percentiles, of a
+written errand's times to two significant figures (the mean and total exact).
 """
 
 from __future__ import annotations
@@ -27,25 +28,35 @@ def nearest(values: list[int], q: int) -> int | None:
     return ordered[max(1, math.ceil(len(ordered) * q / 100)) - 1] if ordered else None
 
 
-def spread(values: list[int]) -> dict[str, Any]:
+def two_figures(seconds: int) -> int:
+    """Two significant figures, half up: 7 234 → 7 200, 12 500 → 13 000; under 100 as it is."""
+    if seconds < 100:
+        return seconds
+    step = 10 ** (len(str(seconds)) - 2)
+    return (seconds + step // 2) // step * step
+
+
+def spread(values: list[int], *, written: bool = False) -> dict[str, Any]:
+    ranked = [two_figures(v) for v in values] if written else values
     return {
         "count": len(values),
         "total_seconds": float(sum(values)),
         "mean_seconds": round(sum(values) / len(values), 1) if values else None,
-        "median_seconds": None if not values else float(nearest(values, 50)),  # type: ignore[arg-type]
-        "p90_seconds": None if not values else float(nearest(values, 90)),  # type: ignore[arg-type]
+        "median_seconds": None if not values else float(nearest(ranked, 50)),  # type: ignore[arg-type]
+        "p90_seconds": None if not values else float(nearest(ranked, 90)),  # type: ignore[arg-type]
     }
 
 
-def minutes(values: list[int]) -> dict[str, Any]:
+def minutes(values: list[int], *, written: bool = False) -> dict[str, Any]:
     def of(seconds: float | None) -> float | None:
         return None if seconds is None else round(seconds / 60, 1)
 
+    ranked = [two_figures(v) for v in values] if written else values
     return {
         "count": len(values),
         "mean_minutes": of(sum(values) / len(values)) if values else None,
-        "median_minutes": of(nearest(values, 50)),
-        "p90_minutes": of(nearest(values, 90)),
+        "median_minutes": of(nearest(ranked, 50)),
+        "p90_minutes": of(nearest(ranked, 90)),
         "total_minutes": of(sum(values)),
     }
 
@@ -89,7 +100,7 @@ def written_time(cases: list[CaseView]) -> dict[str, Any]:
     return {
         "count": len(times["handling"]),
         "untimed": untimed,
-        **{k: spread(v) for k, v in times.items()},
+        **{k: spread(v, written=True) for k, v in times.items()},
     }
 
 
@@ -122,7 +133,7 @@ def report_calls(calls: list[CallView]) -> dict[str, Any]:
 
 def report_written(cases: list[CaseView]) -> dict[str, Any]:
     times, untimed = case_times(cases)
-    return {"untimed": untimed, **{k: minutes(v) for k, v in times.items()}}
+    return {"untimed": untimed, **{k: minutes(v, written=True) for k, v in times.items()}}
 
 
 def report_time_spent(calls: list[CallView], cases: list[CaseView]) -> dict[str, Any]:

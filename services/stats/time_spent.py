@@ -12,9 +12,13 @@ as *untimed*; a merged duplicate does not count (its errand is handled on the ca
 into). Each case counts under first line or department by who replied first: department when it was
 routed straight to one or its first reply came after its first handoff.
 
-Every time is rounded to the whole second (half up) and kept as an exact histogram in the tally, so
-means, totals and nearest-rank percentiles are exact for any period and grouping, and the
-histograms stay small. No agent is named in the tally: per-agent figures read the state documents.
+Every time is rounded to the whole second (half up). A call's times are kept as exact histograms
+(a few per answer group: means, totals and nearest-rank percentiles exact). A written errand's time
+can be anything from seconds to weeks and there is one per case, so its histogram keeps the time to
+two significant figures (:func:`two_figures`: 7 234 s counts as 7 200 s; under 100 s exact) beside
+the exact count and sum: the mean and total stay exact, the median and 90th percentile are within
+5 % (docs/figures.md), and a tertial report adds a few hundred values per cell, not one per case.
+No agent is named in the tally: per-agent figures read the state documents.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from services.stats.tally import Tally, nearest_rank
 TALK = "talk_seconds"
 WRAP_UP = "wrap_up_seconds"
 CALL_HANDLING = "call_handling_seconds"
-WRITTEN = "written_handling_seconds"
+WRITTEN = "written_handling_seconds"  # the two below together: first line and department
 WRITTEN_BY = {
     "first_line": "written_handling_seconds.first_line",
     "department": "written_handling_seconds.department",
@@ -53,6 +57,14 @@ def call_time_tally(call: CallFacts, tally: Tally) -> None:
         tally.observe(CALL_HANDLING, talk + wrap_up)
 
 
+def two_figures(seconds: float) -> float:
+    """``seconds`` to two significant figures (half up); under 100 s, as it is."""
+    if seconds < 100:
+        return seconds
+    step = 10 ** (len(str(int(seconds))) - 2)
+    return float(math.floor(seconds / step + 0.5) * step)
+
+
 def case_time_tally(case: CaseFacts, tally: Tally) -> None:
     """A replied case's handling time, or *untimed*."""
     if case.merged_into is not None or case.first_reply_at is None:
@@ -61,16 +73,19 @@ def case_time_tally(case: CaseFacts, tally: Tally) -> None:
         tally.count(UNTIMED)
         return
     seconds = whole_seconds((case.first_reply_at - case.opened_at).total_seconds())
-    tally.observe(WRITTEN, seconds)
     handed = case.first_handoff_at
     by_department = case.handled_by == "department" or (handed is not None and handed < case.first_reply_at)
-    tally.observe(WRITTEN_BY["department" if by_department else "first_line"], seconds)
+    name = WRITTEN_BY["department" if by_department else "first_line"]
+    tally.observe(name, two_figures(seconds))
+    tally.count(name + ":n")
+    tally.count(name + ":sum", int(seconds))
 
 
-def spread(hist: Counter[float]) -> dict[str, Any]:
-    """Count, total, mean (to a tenth of a second), median and 90th percentile (nearest rank)."""
-    count = sum(hist.values())
-    total = sum(value * n for value, n in hist.items())
+def spread(hist: Counter[float], *, count: int | None = None, total: float | None = None) -> dict[str, Any]:
+    """Count, total, mean (to a tenth of a second), median and 90th percentile (nearest rank); the
+    count and total from the histogram unless given exactly."""
+    count = sum(hist.values()) if count is None else count
+    total = sum(value * n for value, n in hist.items()) if total is None else total
     return {
         "count": count,
         "total_seconds": total,
@@ -78,6 +93,17 @@ def spread(hist: Counter[float]) -> dict[str, Any]:
         "median_seconds": nearest_rank(hist, 50),
         "p90_seconds": nearest_rank(hist, 90),
     }
+
+
+def written_spread(tally: Tally, *names: str) -> dict[str, Any]:
+    """The written handling times of ``names`` together: exact count and total, percentiles to two
+    significant figures."""
+    hist: Counter[float] = Counter()
+    for name in names:
+        hist.update(tally.hist(name))
+    count = sum(tally.counts[name + ":n"] for name in names)
+    total = sum(tally.counts[name + ":sum"] for name in names)
+    return spread(hist, count=count, total=float(total))
 
 
 def calls_time(tally: Tally) -> dict[str, Any]:
@@ -91,10 +117,10 @@ def calls_time(tally: Tally) -> dict[str, Any]:
 
 def written_time(tally: Tally) -> dict[str, Any]:
     return {
-        "count": sum(tally.hist(WRITTEN).values()),
+        "count": sum(tally.counts[name + ":n"] for name in WRITTEN_BY.values()),
         "untimed": tally.counts[UNTIMED],
-        "handling": spread(tally.hist(WRITTEN)),
-        **{who: spread(tally.hist(name)) for who, name in WRITTEN_BY.items()},
+        "handling": written_spread(tally, *WRITTEN_BY.values()),
+        **{who: written_spread(tally, name) for who, name in WRITTEN_BY.items()},
     }
 
 

@@ -234,7 +234,9 @@ async def test_every_call_and_case_timed_as_added_up_by_hand(app: FastAPI) -> No
         "count": 5,
         "untimed": 1,
         "handling": spread(5, 13321, 2664.2, 1800, 7200),
-        "first_line": spread(3, 2521, 840.3, 601, 1800),
+        # Percentiles of written times are kept to two significant figures: 601 s ranks as 600 s; the
+        # count, total and mean stay exact.
+        "first_line": spread(3, 2521, 840.3, 600, 1800),
         "department": spread(2, 10800, 5400.0, 3600, 7200),
     }
     assert "groups" not in body and "calls_withheld" not in body
@@ -247,7 +249,7 @@ async def test_per_answer_group_week_and_department(app: FastAPI) -> None:
     assert by_group["bygg-miljo"]["calls"]["wrap_up"] == spread(3, 140, 46.7, 30, 90)
     assert by_group["ovrigt"]["calls"]["handling"] == spread(1, 240, 240.0, 240, 240)
     assert by_group["bygg-miljo"]["written"]["handling"] == spread(2, 5400, 2700.0, 1800, 3600)  # K1, K4
-    assert by_group["ovrigt"]["written"]["handling"] == spread(3, 7921, 2640.3, 601, 7200)  # K2, K3, K7
+    assert by_group["ovrigt"]["written"]["handling"] == spread(3, 7921, 2640.3, 600, 7200)  # K2, K3, K7
 
     weeks = {g["key"]: g for g in (await time_spent(client, group_by="week"))["groups"]}
     assert list(weeks) == ["2026-W10", "2026-W11"]
