@@ -20,13 +20,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from lotsen.directory import Directory
-from services.stats.access import scope_of
+from services.stats.access import Scope, scope_of
 from services.stats.charging import invoice_lines, months_of
 from services.stats.deps import Figures, FiguresDep
 from services.stats.figures import InvalidPeriod, parse_month, parse_tertial
 from services.stats.invoice_csv import invoice_csv
 from services.stats.prices import CURRENCY, schedule_of
-from services.stats.query import Period, read_slices
+from services.stats.query import Period, Slice, read_slices
 
 router = APIRouter(tags=["stats"])
 
@@ -49,24 +49,21 @@ def invoice_period(period: str | None, first: date | None, last: date | None) ->
 
 
 async def build_invoice(
-    figures: Figures, directory: Directory, *, period: str, first: date, last: date, organization: str | None
+    figures: Figures,
+    directory: Directory,
+    *,
+    period: str,
+    first: date,
+    last: date,
+    organization: str | None,
+    read: dict[str, list[Slice]] | None = None,
 ) -> dict[str, Any]:
+    """The invoice basis; ``read``: the period's case and call slices when the caller has them
+    already, read for a reader of every department (the tertial report's, for a supervisor)."""
     scope = scope_of(figures.reader, "cases", organization)  # the role and organisation rules of every figure
     figures.scope = scope
-    await figures.aggregator.flush()
-    span = Period(first, last, organization)
-    read = {
-        kind: await read_slices(
-            figures.stats,
-            kind,
-            span,
-            days_only=False,
-            now=figures.now,
-            tz=figures.tz,
-            organizations=scope.organizations,
-        )
-        for kind in ("cases", "calls")
-    }
+    if read is None:
+        read = await _read(figures, scope, Period(first, last, organization))
     known = [
         o.id for o in directory.organizations if scope.organizations is None or o.id in scope.organizations
     ]
@@ -139,11 +136,34 @@ async def add_to_report(
     first: date,
     last: date,
     organization: str | None,
+    read: dict[str, list[Slice]] | None = None,
 ) -> None:
     """The tertial report's ``invoice`` per organisation: the same lines as the invoice basis."""
     invoice = await build_invoice(
-        figures, directory, period=report["period"], first=first, last=last, organization=organization
+        figures,
+        directory,
+        period=report["period"],
+        first=first,
+        last=last,
+        organization=organization,
+        read=read,
     )
     by_organization = {entry["organization"]: entry for entry in invoice["organizations"]}
     for entry in report["organizations"]:
         entry["invoice"] = by_organization.get(entry["organization"])
+
+
+async def _read(figures: Figures, scope: Scope, span: Period) -> dict[str, list[Slice]]:
+    await figures.aggregator.flush()
+    return {
+        kind: await read_slices(
+            figures.stats,
+            kind,
+            span,
+            days_only=False,
+            now=figures.now,
+            tz=figures.tz,
+            organizations=scope.organizations,
+        )
+        for kind in ("cases", "calls")
+    }

@@ -10,6 +10,7 @@ day, a month, a department or a whole tertial is the sum of the tallies of its c
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ class Tally:
     # asks for them: adding thousands of cells then only joins lists, and a figure that reads no
     # histogram (most read one or two of the many a cell holds) never decodes the others.
     _hists: dict[str, Counter[float]] = field(default_factory=dict, repr=False)
-    _pending: dict[str, list[list[float]]] = field(default_factory=dict, repr=False)
+    _pending: dict[str, list[Any]] = field(default_factory=dict, repr=False)  # [value, n] pairs
 
     @property
     def hists(self) -> dict[str, Counter[float]]:
@@ -88,10 +89,21 @@ class Tally:
         if pairs is not None:
             hist = _slot(self._hists, name)
             get = hist.get
-            for value, n in pairs:
-                key = float(value)
-                hist[key] = get(key, 0) + int(n)
+            for value, n in pairs:  # stored as numbers: 120 and 120.0 are one key
+                hist[value] = get(value, 0) + n
         return self._hists.get(name, Counter())
+
+    def hists_as_sum_of(self, parts: Iterable[Tally]) -> None:
+        """Decode this tally's histograms as the sum of ``parts``' — this tally being exactly their
+        sum, as a total is of its groups — so each stored value is decoded once, in its part, and the
+        total merges the parts' few distinct values instead of decoding every value again."""
+        parts = list(parts)
+        for name in list(self._pending):
+            del self._pending[name]
+            total: Counter[float] = Counter()
+            for part in parts:
+                _merge(total, part.hist(name))
+            self._hists[name] = total
 
     def marked(self, name: str) -> Counter[str]:
         return self.marks.get(name, Counter())
