@@ -20,7 +20,7 @@ from lotsen.contracts import calls, cases, topics
 from lotsen.contracts.envelope import Event, encode_event
 from services.stats.aggregates import cells_to_docs
 from services.stats.tally import Tally
-from services.stats.time_spent import two_figures
+from services.stats.time_spent import keep_time
 from services.stats.updates import stamp
 
 ORGANIZATIONS = (("karlskoga", "KGA", 80), ("degerfors", "DEG", 12), ("karlskogahem", "KHEM", 8))
@@ -333,10 +333,7 @@ def _case(rng: random.Random, cells: dict[Any, Tally], day: date, ref: str, now:
         else:
             seconds = int(rng.expovariate(1 / 7200)) + 1
             who = "department" if handled_by == "department" else "first_line"
-            name = f"written_handling_seconds.{who}"
-            tally.observe(name, two_figures(seconds))
-            tally.count(name + ":n")
-            tally.count(name + ":sum", seconds)
+            keep_time(tally, f"written_handling_seconds.{who}", seconds)
     if category == "synpunkt":  # as services.stats.feedback names them: under the concerned department
         tally.count("synpunkter")
         tally.count(f"synpunkter@{dept or ''}")
@@ -359,12 +356,12 @@ def _call(rng: random.Random, cells: dict[Any, Tally], day: date) -> None:
         tally.count("answered")
         tally.mark("ivr", f"{choice}|answered")
         tally.observe("answer_waits", float(int(rng.expovariate(1 / 40))))
-        talk = float(int(rng.expovariate(1 / 180)) + 5)  # services.stats.time_spent: whole seconds
-        tally.observe("talk_seconds", talk)
+        talk = int(rng.expovariate(1 / 180)) + 5  # as services.stats.time_spent keeps them
+        keep_time(tally, "talk_seconds", talk)
         if rng.random() < 0.7:
-            wrap_up = float(int(rng.expovariate(1 / 60)))
-            tally.observe("wrap_up_seconds", wrap_up)
-            tally.observe("call_handling_seconds", talk + wrap_up)
+            wrap_up = int(rng.expovariate(1 / 60))
+            keep_time(tally, "wrap_up_seconds", wrap_up)
+            keep_time(tally, "call_handling_seconds", talk + wrap_up)
     elif roll < 0.91:
         tally.count("callbacks")
         tally.mark("ivr", f"{choice}|callbacks")

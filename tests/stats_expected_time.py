@@ -3,8 +3,8 @@
 
 docs/figures.md, "Tidsåtgång": an answered call's talk, wrap-up and (with both) talk + wrap-up; a
 case's time from its first take-up to its first manual reply, untimed when the reply came at or
-before the take-up; each time rounded to the whole second, half up; nearest-rank percentiles, of a
-written errand's times to two significant figures (the mean and total exact).
+before the take-up; each time rounded to the whole second, half up; nearest-rank percentiles of the
+times to two significant figures (the mean and total exact).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ def two_figures(seconds: int) -> int:
     return (seconds + step // 2) // step * step
 
 
-def spread(values: list[int], *, written: bool = False) -> dict[str, Any]:
-    ranked = [two_figures(v) for v in values] if written else values
+def spread(values: list[int]) -> dict[str, Any]:
+    ranked = [two_figures(v) for v in values]
     return {
         "count": len(values),
         "total_seconds": float(sum(values)),
@@ -47,11 +47,11 @@ def spread(values: list[int], *, written: bool = False) -> dict[str, Any]:
     }
 
 
-def minutes(values: list[int], *, written: bool = False) -> dict[str, Any]:
+def minutes(values: list[int]) -> dict[str, Any]:
     def of(seconds: float | None) -> float | None:
         return None if seconds is None else round(seconds / 60, 1)
 
-    ranked = [two_figures(v) for v in values] if written else values
+    ranked = [two_figures(v) for v in values]
     return {
         "count": len(values),
         "mean_minutes": of(sum(values) / len(values)) if values else None,
@@ -100,7 +100,7 @@ def written_time(cases: list[CaseView]) -> dict[str, Any]:
     return {
         "count": len(times["handling"]),
         "untimed": untimed,
-        **{k: spread(v, written=True) for k, v in times.items()},
+        **{k: spread(v) for k, v in times.items()},
     }
 
 
@@ -133,7 +133,7 @@ def report_calls(calls: list[CallView]) -> dict[str, Any]:
 
 def report_written(cases: list[CaseView]) -> dict[str, Any]:
     times, untimed = case_times(cases)
-    return {"untimed": untimed, **{k: minutes(v, written=True) for k, v in times.items()}}
+    return {"untimed": untimed, **{k: minutes(v) for k, v in times.items()}}
 
 
 def report_time_spent(calls: list[CallView], cases: list[CaseView]) -> dict[str, Any]:

@@ -12,12 +12,11 @@ as *untimed*; a merged duplicate does not count (its errand is handled on the ca
 into). Each case counts under first line or department by who replied first: department when it was
 routed straight to one or its first reply came after its first handoff.
 
-Every time is rounded to the whole second (half up). A call's times are kept as exact histograms
-(a few per answer group: means, totals and nearest-rank percentiles exact). A written errand's time
-can be anything from seconds to weeks and there is one per case, so its histogram keeps the time to
-two significant figures (:func:`two_figures`: 7 234 s counts as 7 200 s; under 100 s exact) beside
-the exact count and sum: the mean and total stay exact, the median and 90th percentile are within
-5 % (docs/figures.md), and a tertial report adds a few hundred values per cell, not one per case.
+Every time is rounded to the whole second (half up) and counted exactly (count and sum: the mean and
+total are exact), and kept in a histogram to two significant figures (:func:`two_figures`: 7 234 s
+counts as 7 200 s; under 100 s exact) for the median and 90th percentile, which are then within 5 %
+(docs/figures.md): a written errand's time can be anything from seconds to weeks and a month has a
+talk time per call, so a tertial report adds a few hundred values per cell, not one per case or call.
 No agent is named in the tally: per-agent figures read the state documents.
 """
 
@@ -50,11 +49,18 @@ def call_time_tally(call: CallFacts, tally: Tally) -> None:
     talk = None if call.talk_seconds is None else whole_seconds(call.talk_seconds)
     wrap_up = None if call.wrap_up_seconds is None else whole_seconds(call.wrap_up_seconds)
     if talk is not None:
-        tally.observe(TALK, talk)
+        keep_time(tally, TALK, talk)
     if wrap_up is not None:
-        tally.observe(WRAP_UP, wrap_up)
+        keep_time(tally, WRAP_UP, wrap_up)
     if talk is not None and wrap_up is not None:
-        tally.observe(CALL_HANDLING, talk + wrap_up)
+        keep_time(tally, CALL_HANDLING, talk + wrap_up)
+
+
+def keep_time(tally: Tally, name: str, seconds: float) -> None:
+    """One time: exactly in the count and sum, to two significant figures in the histogram."""
+    tally.observe(name, two_figures(seconds))
+    tally.count(name + ":n")
+    tally.count(name + ":sum", int(seconds))
 
 
 def two_figures(seconds: float) -> float:
@@ -75,10 +81,7 @@ def case_time_tally(case: CaseFacts, tally: Tally) -> None:
     seconds = whole_seconds((case.first_reply_at - case.opened_at).total_seconds())
     handed = case.first_handoff_at
     by_department = case.handled_by == "department" or (handed is not None and handed < case.first_reply_at)
-    name = WRITTEN_BY["department" if by_department else "first_line"]
-    tally.observe(name, two_figures(seconds))
-    tally.count(name + ":n")
-    tally.count(name + ":sum", int(seconds))
+    keep_time(tally, WRITTEN_BY["department" if by_department else "first_line"], seconds)
 
 
 def spread(hist: Counter[float], *, count: int | None = None, total: float | None = None) -> dict[str, Any]:
@@ -95,12 +98,12 @@ def spread(hist: Counter[float], *, count: int | None = None, total: float | Non
     }
 
 
-def written_spread(tally: Tally, *names: str) -> dict[str, Any]:
-    """The written handling times of ``names`` together: exact count and total, percentiles to two
-    significant figures."""
-    hist: Counter[float] = Counter()
-    for name in names:
-        hist.update(tally.hist(name))
+def binned_spread(tally: Tally, *names: str) -> dict[str, Any]:
+    """The times of ``names`` together: exact count and total, percentiles to two significant figures."""
+    hist: Counter[float] = tally.hist(names[0]) if len(names) == 1 else Counter()
+    if len(names) > 1:
+        for name in names:
+            hist.update(tally.hist(name))
     count = sum(tally.counts[name + ":n"] for name in names)
     total = sum(tally.counts[name + ":sum"] for name in names)
     return spread(hist, count=count, total=float(total))
@@ -109,9 +112,9 @@ def written_spread(tally: Tally, *names: str) -> dict[str, Any]:
 def calls_time(tally: Tally) -> dict[str, Any]:
     return {
         "count": tally.counts["answered"],
-        "talk": spread(tally.hist(TALK)),
-        "wrap_up": spread(tally.hist(WRAP_UP)),
-        "handling": spread(tally.hist(CALL_HANDLING)),
+        "talk": binned_spread(tally, TALK),
+        "wrap_up": binned_spread(tally, WRAP_UP),
+        "handling": binned_spread(tally, CALL_HANDLING),
     }
 
 
@@ -119,8 +122,8 @@ def written_time(tally: Tally) -> dict[str, Any]:
     return {
         "count": sum(tally.counts[name + ":n"] for name in WRITTEN_BY.values()),
         "untimed": tally.counts[UNTIMED],
-        "handling": written_spread(tally, *WRITTEN_BY.values()),
-        **{who: written_spread(tally, name) for who, name in WRITTEN_BY.items()},
+        "handling": binned_spread(tally, *WRITTEN_BY.values()),
+        **{who: binned_spread(tally, name) for who, name in WRITTEN_BY.items()},
     }
 
 
