@@ -11,19 +11,16 @@ at most, which consumers skip.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import uuid
 from datetime import UTC, datetime
 
 from lotsen.contracts import topics
 from lotsen.contracts.calls import CallTransferred, CallTransferredData
-from lotsen.contracts.envelope import decode_event
-from lotsen.kafka.publisher import Publisher, PublishFailed, PublishRefused
+from lotsen.kafka.publisher import Publisher
 from services.casestore.changes import outbox_item
+from services.casestore.staff.call_outbox import CallOutbox
 from services.casestore.staff.repository import Document, StaffRepository
 
-log = logging.getLogger(__name__)
 _TRANSFERS = uuid.UUID("6f1d2c1e-8a51-4c33-9d7e-3b0f5a7c2e10")
 
 
@@ -64,41 +61,14 @@ def new_transfer(
     }
 
 
-class Transfers:
+class Transfers(CallOutbox):
     def __init__(self, repo: StaffRepository, publisher: Publisher) -> None:
+        super().__init__(
+            "transfer", publisher, forget=repo.forget_published, waiting=repo.with_unpublished_events
+        )
         self.repo = repo
-        self.publisher = publisher
 
     async def record(self, transfer: Document) -> Document:
         stored = await self.repo.insert_transfer(transfer)
         await self.flush(stored)
         return stored
-
-    async def flush(self, transfer: Document) -> None:
-        published: list[str] = []
-        for item in transfer.get("outbox", []):
-            try:
-                await self.publisher.publish(item["topic"], decode_event(item["value"]), key=item["key"])
-            except PublishRefused as exc:  # too large for the broker: it never will be; drop, say so
-                log.error("Kafka refuses transfer event %s for good: %s", item["event_id"], exc)
-            except PublishFailed as exc:
-                log.warning("transfer %s stays in its outbox until Kafka answers: %s", transfer["_id"], exc)
-                break
-            published.append(item["event_id"])
-        if published:
-            await self.repo.forget_published(transfer["_id"], published)
-
-    async def relay(self, *, every_seconds: float, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            await self.relay_once()
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=every_seconds)
-            except TimeoutError:
-                pass
-
-    async def relay_once(self) -> int:
-        """Publish what earlier flushes could not; how many transfers it flushed."""
-        waiting = await self.repo.with_unpublished_events()
-        for transfer in waiting:
-            await self.flush(transfer)
-        return len(waiting)

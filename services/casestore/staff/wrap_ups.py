@@ -15,8 +15,6 @@ organisation: ``organization`` in the body, else the caller's only one; a caller
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated
@@ -27,16 +25,15 @@ from pydantic import BaseModel, Field
 from lotsen.auth import Principal, require_roles
 from lotsen.contracts import topics
 from lotsen.contracts.calls import CallWrappedUp, CallWrappedUpData
-from lotsen.contracts.envelope import decode_event
 from lotsen.errors import DomainError, NotFound
-from lotsen.kafka.publisher import Publisher, PublishFailed, PublishRefused
+from lotsen.kafka.publisher import Publisher
 from services.casestore import permissions
 from services.casestore.changes import outbox_item
 from services.casestore.deps import DirectoryDep
 from services.casestore.staff.api import CallId
+from services.casestore.staff.call_outbox import CallOutbox
 from services.casestore.staff.repository import Document, StaffRepository
 
-log = logging.getLogger(__name__)
 router = APIRouter(tags=["switchboard"])
 _WRAP_UPS = uuid.UUID("0b9a4c52-3d7e-4f61-a2c8-5e1f7d3b9a40")
 MAX_WRAP_UP_SECONDS = 4 * 3600
@@ -98,44 +95,20 @@ def new_wrap_up(
     }
 
 
-class WrapUps:
+class WrapUps(CallOutbox):
     def __init__(self, repo: StaffRepository, publisher: Publisher) -> None:
+        super().__init__(
+            "wrap-up",
+            publisher,
+            forget=repo.forget_published_wrap_up,
+            waiting=repo.wrap_ups_with_unpublished_events,
+        )
         self.repo = repo
-        self.publisher = publisher
 
     async def record(self, wrap_up: Document) -> tuple[Document, bool]:
         stored, new = await self.repo.insert_wrap_up(wrap_up)
         await self.flush(stored)
         return stored, new
-
-    async def flush(self, wrap_up: Document) -> None:
-        published: list[str] = []
-        for item in wrap_up.get("outbox", []):
-            try:
-                await self.publisher.publish(item["topic"], decode_event(item["value"]), key=item["key"])
-            except PublishRefused as exc:  # too large for the broker: it never will be; drop, say so
-                log.error("Kafka refuses wrap-up event %s for good: %s", item["event_id"], exc)
-            except PublishFailed as exc:
-                log.warning("wrap-up %s stays in its outbox until Kafka answers: %s", wrap_up["_id"], exc)
-                break
-            published.append(item["event_id"])
-        if published:
-            await self.repo.forget_published_wrap_up(wrap_up["_id"], published)
-
-    async def relay(self, *, every_seconds: float, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            await self.relay_once()
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=every_seconds)
-            except TimeoutError:
-                pass
-
-    async def relay_once(self) -> int:
-        """Publish what earlier flushes could not; how many wrap-ups it flushed."""
-        waiting = await self.repo.wrap_ups_with_unpublished_events()
-        for wrap_up in waiting:
-            await self.flush(wrap_up)
-        return len(waiting)
 
 
 def _wrap_ups(request: Request) -> WrapUps:
