@@ -8,9 +8,11 @@ silence.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from lotsen.contracts.envelope import Event
+from lotsen.directory import Department, Organization
 from services.notify import rendering
 from services.notify.deliveries import Document, delivery_id, failed_at_once, new_delivery
 from services.notify.notifier import Notifier, mail_domain, sender_address
@@ -62,10 +64,21 @@ def webhook(
     )
 
 
-async def department_email(
-    event: Event[Any], department_id: str, notifier: Notifier, *, confidential: bool
-) -> Document:
-    data = event.data
+@dataclass(frozen=True)
+class Addressed:
+    """A department e-mail delivery with what its message is written from."""
+
+    delivery: Document
+    org: Organization
+    department: Department
+    sender: str
+
+
+def addressed(
+    event: Event[Any], department_id: str, notifier: Notifier, *, lane: str, confidential: bool
+) -> Addressed | Document:
+    """The e-mail delivery of ``event`` to the department's contact address; a delivery failed at
+    once, saying why, when the directory cannot address it (an unknown department, no address)."""
     now = notifier.clock()
     org = notifier.organization(event.organization)
     department = org.department(department_id) if org is not None else None
@@ -73,7 +86,7 @@ async def department_email(
         id=delivery_id(event.event_id, "department_email"),
         target="department_email",
         target_key="department_email",
-        case_ref=data.case_ref,
+        case_ref=lane,
         organization=event.organization,
         event_type=event.type,
         event_id=str(event.event_id),
@@ -90,6 +103,17 @@ async def department_email(
         return failed_at_once(delivery, f"department {department_id} has no contact e-mail address", now=now)
     if sender is None:
         return failed_at_once(delivery, f"organisation {org.id} has no e-mail address to send from", now=now)
+    return Addressed(delivery, org, department, sender)
+
+
+async def department_email(
+    event: Event[Any], department_id: str, notifier: Notifier, *, confidential: bool
+) -> Document:
+    data = event.data
+    found = addressed(event, department_id, notifier, lane=data.case_ref, confidential=confidential)
+    if not isinstance(found, Addressed):
+        return found
+    delivery, org, department, sender = found.delivery, found.org, found.department, found.sender
     facts = await notifier.facts.get(data.case_ref) or {}
     extra = data.model_extra or {}
     category_id = extra.get("category") or facts.get("category")

@@ -21,9 +21,9 @@ from urllib.parse import urljoin
 from lotsen.contracts.envelope import Event, InvalidEvent
 from lotsen.contracts.notices import KbReviewDue
 from services.notify import rendering
-from services.notify.deliveries import Document, delivery_id, failed_at_once, new_delivery
-from services.notify.department import webhook
-from services.notify.notifier import Notifier, mail_domain, sender_address
+from services.notify.deliveries import Document
+from services.notify.department import Addressed, addressed, webhook
+from services.notify.notifier import Notifier, mail_domain
 
 NOTICE_EVENTS = ("notice.published", "notice.withdrawn", "notice.expired")
 
@@ -47,32 +47,11 @@ def knowledge_link(notifier: Notifier, article_id: str) -> str:
 
 
 def review_email(event: KbReviewDue, notifier: Notifier) -> Document:
-    data, now = event.data, notifier.clock()
-    org = notifier.organization(event.organization)
-    department = org.department(data.department) if org is not None else None
-    delivery = new_delivery(
-        id=delivery_id(event.event_id, "department_email"),
-        target="department_email",
-        target_key="department_email",
-        case_ref=lane_key(event),
-        organization=event.organization,
-        event_type=event.type,
-        event_id=str(event.event_id),
-        now=now,
-        confidential=False,
-        department=data.department,
-        recipient=department.email if department is not None else None,
-    )
-    sender = sender_address(org)
-    if org is None or department is None:
-        unknown = f"department {data.department!r} of {event.organization!r} is not in the directory"
-        return failed_at_once(delivery, unknown, now=now)
-    if not department.email:
-        return failed_at_once(
-            delivery, f"department {data.department} has no contact e-mail address", now=now
-        )
-    if sender is None:
-        return failed_at_once(delivery, f"organisation {org.id} has no e-mail address to send from", now=now)
+    data = event.data
+    found = addressed(event, data.department, notifier, lane=lane_key(event), confidential=False)
+    if not isinstance(found, Addressed):
+        return found
+    delivery, org, department, sender = found.delivery, found.org, found.department, found.sender
     context = {
         "organization": org.name,
         "department": department.name,
