@@ -61,11 +61,12 @@ run: $(STAMP) frontend
 
 ## Lint, type-check and run every test, the integration tests included.
 test: lint typecheck frontend browser
-	@# The in-process tests (and a system test with a stack of its own, to even the two out) run
-	@# beside the tests on the session's stack (tests/conftest.py); their report follows.
+	@# The in-process tests run beside the system tests (tests/conftest.py), their report following.
+	@# They run niced: the system tests wait on real processes and a browser with timeouts, so they
+	@# get the cores first and the in-process tests take what is left.
 	@mkdir -p var; \
-	$(PY) -m pytest -q -p no:cacheprovider --durations=10 -m "not integration or own_system" > var/unit-tests.log 2>&1 & unit=$$!; \
-	$(PY) -m pytest -q --durations=25 -m "integration and not own_system"; system=$$?; \
+	nice -n 10 $(PY) -m pytest -q -p no:cacheprovider --durations=10 -m "not integration" > var/unit-tests.log 2>&1 & unit=$$!; \
+	$(PY) -m pytest -q --durations=25 -m integration; system=$$?; \
 	wait $$unit; units=$$?; cat var/unit-tests.log; \
 	echo "system tests: exit $$system; in-process tests: exit $$units"; \
 	test $$system -eq 0 && test $$units -eq 0

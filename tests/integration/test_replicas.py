@@ -42,7 +42,7 @@ from tests.chaos.checks import Patience, check
 from tests.chaos.load import Submission
 from tests.mongo_wire import __main__ as mongo_wire  # its launcher: the venv, the port, the wait
 
-pytestmark = [pytest.mark.integration, pytest.mark.own_system]  # its own broker and services
+pytestmark = pytest.mark.integration
 BEGAN = time.monotonic()
 
 
