@@ -15,26 +15,9 @@ import { CITIZEN_LANGUAGES, useI18n, type Language, type MessageKey } from "../.
 import { FaultMap } from "./FaultMap";
 import { FeedbackKindField } from "./FeedbackKindField";
 
-export type FormKind = "contact" | "feedback" | "report";
+import { ANSWER_LANGUAGES, EMAIL, EMPTY, FORMS, MAX_FILE_BYTES, MAX_FILES, ORDER, PHONE, type Field, type FormKind, type Values } from "./contactForms";
 
-const FORMS: Record<FormKind, { formId: string; prefix: "citizen.contact" | "citizen.feedback" | "citizen.report"; anonymous: boolean; files: boolean; location: boolean }> = {
-  contact: { formId: "kontakta-oss", prefix: "citizen.contact", anonymous: false, files: true, location: false },
-  feedback: { formId: "synpunkt", prefix: "citizen.feedback", anonymous: true, files: false, location: false },
-  report: { formId: "felanmalan", prefix: "citizen.report", anonymous: true, files: true, location: true },
-};
-
-const MAX_FILES = 5;
-const MAX_FILE_BYTES = 10 * 1024 * 1024;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PHONE = /^[0-9+() -]*$/;
-/** The languages a citizen may ask to be answered in, each in its own words. */
-const ANSWER_LANGUAGES: Record<Language, string> = { sv: "Svenska", en: "English", ar: "العربية" };
-
-type Field = "name" | "email" | "phone" | "subject" | "place" | "message" | "lat" | "lon" | "attachments" | "website";
-type Values = Record<Exclude<Field, "attachments">, string>;
-const EMPTY: Values = { name: "", email: "", phone: "", subject: "", place: "", message: "", lat: "", lon: "", website: "" };
-// The order of the error summary follows the order of the fields on the page.
-const ORDER: Field[] = ["message", "place", "lat", "lon", "attachments", "name", "email", "phone", "subject"];
+export type { FormKind } from "./contactForms";
 
 export function ContactFormPage({ kind }: { kind: FormKind }) {
   const { t, language } = useI18n();
