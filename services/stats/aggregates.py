@@ -23,6 +23,7 @@ as of the last event stored.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -148,27 +149,34 @@ class Aggregator:
             days = await self._bring_up_to_date(kind, mine)
             months = set()
             for mark in mine:
-                if await self.stats.write_bucket(mark, cells_to_docs(days[mark.id].cells)):
+                # A generation bumped but not logged yet is left for the next flush: the mark stays dirty.
+                reached = dataclasses.replace(mark, gen=days[mark.id].gen)
+                if await self.stats.write_bucket(reached, cells_to_docs(days[mark.id].cells)):
                     written += 1
-                await self.stats.clear_mark(mark)
+                await self.stats.clear_mark(reached)
                 months.add(Mark("month", kind, mark.organization, mark.period[:7]))
             await self.stats.mark_dirty(months)
         return written
 
     async def _bring_up_to_date(self, kind: Kind, marks: list[Mark]) -> dict[str, DayCells]:
         """Each day's cells as of its mark's generation (by mark id): from the entities changed since
-        the cells held here when the change log names them all, else from every entity of the day."""
+        the cells held here when the change log names them all, else from every entity of the day.
+        Generations whose handler has bumped the mark but not yet logged its entities are left for
+        the next flush (the cells' ``gen`` says how far they reached)."""
         held: dict[str, DayCells] = {}
         changed: dict[Mark, set[str]] = {}
+        reached: dict[Mark, int] = {}
         whole: list[Mark] = []
         for mark in marks:
             day = self._days.get(mark.id)
-            ids = None if day is None or day.gen > mark.gen else await self.stats.changed_since(mark, day.gen)
-            if day is None or ids is None:
+            found = (
+                None if day is None or day.gen > mark.gen else await self.stats.changed_since(mark, day.gen)
+            )
+            if day is None or found is None:
                 whole.append(mark)
             else:
                 held[mark.id] = day
-                changed[mark] = ids
+                changed[mark], reached[mark] = found
         wanted = set().union(*changed.values())
         states = await self.stats.states(kind, wanted) if wanted else {}
         for mark, ids in changed.items():
@@ -181,7 +189,7 @@ class Aggregator:
                     day.count(entity, part[1], part[2])
                 else:  # no longer of this day (or never was)
                     day.count(entity, None, None)
-            day.gen = mark.gen
+            day.gen = reached[mark]
         if whole:
             held.update(await self._derive_whole(kind, whole))
         return held

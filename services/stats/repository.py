@@ -28,7 +28,7 @@ import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
@@ -42,6 +42,9 @@ STATE = {"calls": "call_state", "cases": "case_state", "outbound": "outbound_sta
 BUCKETS = {"day": "buckets_day", "month": "buckets_month"}
 CHANGES_KEPT_SECONDS = 600
 LONGEST_CHANGE_READ = 1000  # generations
+# How long after a mark's last bump a generation missing at the end of the change log is taken to be
+# one whose handler is between bumping and logging; after that it is lost and the day derived whole.
+UNLOGGED_GRACE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Mark:
     organization: str
     period: str  # "2026-03-02" or "2026-03"
     gen: int = 0
+    bumped_at: datetime | None = field(default=None, compare=False)  # as read from the dirty mark
 
     @property
     def id(self) -> str:
@@ -150,24 +154,35 @@ class StatsRepository:
         assert found is not None  # an upsert returning the document after it
         return int(found["gen"])
 
-    async def changed_since(self, mark: Mark, gen: int) -> set[str] | None:
-        """The entities changed in the generations after ``gen`` up to ``mark.gen``; None when a
-        generation is not in the log (expired, or its handler has not logged it yet)."""
+    async def changed_since(self, mark: Mark, gen: int) -> tuple[set[str], int] | None:
+        """The entities changed in the generations after ``gen``, up to the last one logged with none
+        missing before it, and that generation. ``None`` when a generation is missing before a logged
+        one (expired, or its handler stopped between the bump and the log) or there are too many.
+        Generations missing only at the end are ones whose handler has bumped but not yet logged,
+        unless the mark was last bumped longer ago than a handler takes (then also ``None``)."""
         if mark.gen - gen > LONGEST_CHANGE_READ:
             return None  # re-deriving the day is the cheaper way
-        wanted = [change_id(mark, g) for g in range(gen + 1, mark.gen + 1)]
-        if not wanted:
-            return set()
+        wanted = {change_id(mark, g): g for g in range(gen + 1, mark.gen + 1)}
+        logged: dict[int, list[str]] = {}
+        async for doc in self._changes.find({"_id": {"$in": list(wanted)}}, {"ids": 1}):
+            logged[wanted[doc["_id"]]] = doc["ids"]
         changed: set[str] = set()
-        found = 0
-        async for doc in self._changes.find({"_id": {"$in": wanted}}, {"ids": 1}):
-            changed.update(doc["ids"])
-            found += 1
-        return changed if found == len(wanted) else None
+        reached = gen
+        while reached + 1 in logged:
+            reached += 1
+            changed.update(logged[reached])
+        if len(logged) > reached - gen:
+            return None
+        if reached < mark.gen and not _recently(mark.bumped_at, UNLOGGED_GRACE_SECONDS):
+            return None
+        return changed, reached
 
     async def dirty_marks(self, scope: Scope) -> list[Mark]:
         cursor = self._dirty.find({"dirty": True, "scope": scope})
-        return [Mark(d["scope"], d["kind"], d["organization"], d["period"], d["gen"]) async for d in cursor]
+        return [
+            Mark(d["scope"], d["kind"], d["organization"], d["period"], d["gen"], d.get("bumped_at"))
+            async for d in cursor
+        ]
 
     async def clear_mark(self, mark: Mark) -> None:
         """Clear only if nothing changed since ``mark.gen`` was read."""
@@ -264,11 +279,20 @@ class StatsRepository:
         return {name: [decode_cells(doc) async for doc in self._db[name].find({})] for name in names}
 
 
+def _recently(moment: datetime | None, seconds: float) -> bool:
+    if moment is None:
+        return False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - moment).total_seconds() <= seconds
+
+
 def _bump(mark: Mark) -> Document:
     return {
         "$inc": {"gen": 1},
         "$set": {
             "dirty": True,
+            "bumped_at": datetime.now(UTC),
             "scope": mark.scope,
             "kind": mark.kind,
             "organization": mark.organization,
