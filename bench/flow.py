@@ -34,6 +34,7 @@ import httpx
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
 
+from bench.cpu import per_contact_ms, stack_cpu
 from bench.flow_load import ORGANIZATION, Sent, address, post_burst, post_open_loop
 from bench.flow_report import NAME, Phase, Result, render, summary
 from bench.report import free_ports, report
@@ -154,9 +155,12 @@ async def measure_phase(
     mails: MailClock,
     sample: int,
     timeout: float,
+    cpu_before: dict[str, float],
 ) -> Phase:
     counted_at = await settle(watch, counted_before + len(sent.accepted), timeout)
     await asyncio.sleep(1.0)  # the last acknowledgements
+    # The flow's CPU for this load, before the benchmark reads the cases and timelines back.
+    cpu = per_contact_ms(cpu_before, stack_cpu(stack), len(sent.accepted))
     cases = await cases_of(client, stack, headers, run)
     missing = sorted(set(sent.accepted) - set(cases))
     if missing:  # counted by stats but not yet listed, or lost: say which, and look again
@@ -200,6 +204,7 @@ async def measure_phase(
         last_case_at=last_case,
         lateness=sent.lateness,
         connections=sent.connections,
+        cpu_ms=cpu,
     )
 
 
@@ -213,6 +218,7 @@ async def run_phase(
     run = uuid.uuid4().hex[:8]
     watch: StatsWatch = context["watch"]
     before = await watch.total()
+    cpu_before = stack_cpu(stack)
     started = time.time()
     if kind == "burst":
         print(f"burst: {args.burst} forms as fast as intake takes them …", flush=True)
@@ -247,6 +253,7 @@ async def run_phase(
         mails=context["mails"],
         sample=sample,
         timeout=timeout,
+        cpu_before=cpu_before,
     )
 
 

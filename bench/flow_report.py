@@ -44,6 +44,7 @@ class Phase:
     last_case_at: float | None
     lateness: list[float] = field(default_factory=list)
     connections: int = 0
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # process → CPU milliseconds per contact
 
     @property
     def throughput(self) -> float | None:
@@ -126,6 +127,30 @@ def phase_rows(result: Result) -> list[str]:
     return rows
 
 
+CPU_COLUMNS = ("intake", "routing", "casestore", "notify", "stats", "broker", "load generator")
+
+
+def cpu_rows(result: Result) -> list[str]:
+    """CPU milliseconds per contact of each process, per load; what a replica's capacity follows from."""
+    measured = [p for p in result.phases if p.cpu_ms]
+    if not measured:
+        return []
+    rows = [
+        "| Load | " + " | ".join(CPU_COLUMNS) + " | all |",
+        "|---|" + "---:|" * (len(CPU_COLUMNS) + 1),
+    ]
+    for p in measured:
+        cells = [f"{p.cpu_ms[name]:.1f}" if name in p.cpu_ms else "—" for name in CPU_COLUMNS]
+        rows.append(f"| {p.name} | " + " | ".join(cells) + f" | {sum(p.cpu_ms.values()):.1f} |")
+    return [
+        "CPU per contact (ms; each process's CPU time from the first post until the load was counted, "
+        "divided by the contacts; the load generator includes the benchmark's mail catcher and its "
+        "stats poll every 0.1 s):",
+        "",
+        *rows,
+    ]
+
+
 def render(result: Result, host: dict[str, str]) -> str:
     args = result.args
     failures = [f"- {p.name}: {f}" for p in result.phases for f in p.failures]
@@ -149,6 +174,8 @@ def render(result: Result, host: dict[str, str]) -> str:
         "",
         *phase_rows(result),
         "",
+        *cpu_rows(result),
+        "",
         "contact → case: the `created` entry of the case's timeline minus the contact's `received_at`. "
         "case → stats: when stats' case count (polled every 0.1 s) reached the case, cases taken in the "
         "order they were created. ack: the acknowledgement's arrival in the mail catcher minus "
@@ -165,4 +192,4 @@ def render(result: Result, host: dict[str, str]) -> str:
 
 
 def summary(result: Result) -> str:
-    return "\n".join([*target_rows(result), "", *phase_rows(result)])
+    return "\n".join([*target_rows(result), "", *phase_rows(result), "", *cpu_rows(result)])

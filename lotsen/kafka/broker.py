@@ -100,6 +100,11 @@ class EmbeddedBroker:
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        """The broker process's id while it runs (benchmarks read its CPU time)."""
+        return self._process.pid if self._process is not None and self._process.poll() is None else None
+
     async def start(self, *, timeout: float = 20.0) -> None:
         if not port_is_free(self.port):
             raise BrokerError(f"port {self.port} on 127.0.0.1 is taken; is another broker running?")
