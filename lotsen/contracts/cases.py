@@ -146,6 +146,19 @@ class CaseRecategorisedData(CaseEventData):
     recategorised_by: str
 
 
+class CasePositionCorrectedData(CaseEventData):
+    """Staff corrected where the errand is (``POST /v1/cases/{ref}/position``): the place after the
+    correction, as the case keeps it. ``lat``/``lon`` are WGS 84 degrees and ``address`` one line,
+    each null when the case has none now; ``parts`` names what changed (``location``, ``address``).
+    The place can be someone's home: consumers that keep it clear it on ``case.erased``."""
+
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+    parts: list[Literal["location", "address"]] = Field(default_factory=list)
+    corrected_by: str
+
+
 class CaseFeedbackClassifiedData(CaseEventData):
     """A synpunkt's kind and the department it concerns, as an agent set or corrected them.
 
@@ -245,6 +258,10 @@ class CaseRecategorised(Event[CaseRecategorisedData]):
 
 class CaseRegistered(Event[CaseRegisteredData]):
     type: Literal["case.registered"] = "case.registered"
+
+
+class CasePositionCorrected(Event[CasePositionCorrectedData]):
+    type: Literal["case.position_corrected"] = "case.position_corrected"
 
 
 class CaseFeedbackClassified(Event[CaseFeedbackClassifiedData]):

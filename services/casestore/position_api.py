@@ -6,6 +6,8 @@ or both; the photo link stays as sent. A closed case is the record as it was and
 
 The timeline's ``position_corrected`` entry says which parts changed and why, not the place itself:
 the place can be someone's home, and an entry that named it would have to be rewritten by erasure.
+``case.position_corrected`` on ``cases.events`` carries the corrected place, so that what shows the
+place outside the case (Open311's read model in intake) follows; such a consumer clears it on erasure.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lotsen.auth import Principal, Staff
+from lotsen.contracts.cases import CasePositionCorrected
 from lotsen.contracts.contacts import Location
 from services.casestore import lifecycle, permissions
-from services.casestore.changes import Change, Entry
+from services.casestore.changes import Change, Entry, case_event
 from services.casestore.deps import CasesDep
 from services.casestore.models import CaseDetail
 from services.casestore.position import position
@@ -85,6 +88,19 @@ def correct(case: Document, *, body: PositionCorrection, by: Principal, at: date
     change = Change(updates={"position": None if empty else new})
     changed = [part for part in ("location", "address") if _part(new, part) != _part(old, part)]
     change.entries.append(Entry(by.subject, "position_corrected", {"parts": changed, "reason": body.reason}))
+    # Those who show the place elsewhere (Open311's read model) follow the correction.
+    change.events.append(
+        case_event(
+            CasePositionCorrected,
+            case,
+            at,
+            lat=new["lat"],
+            lon=new["lon"],
+            address=new["address"],
+            parts=changed,
+            corrected_by=by.subject,
+        )
+    )
     return change
 
 

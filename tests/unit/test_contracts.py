@@ -42,6 +42,7 @@ DESIGN_EVENT_TYPES = {
     "case.erased",
     "case.recategorised",
     "case.feedback_classified",
+    "case.position_corrected",
     "case.registered",
     "call.offered",
     "call.answered",

@@ -8,6 +8,7 @@
   ``expected_datetime`` the first-response promise, and whether the case is confidential.
 - later events of the case: ``status`` open or closed, ``status_notes`` (a fixed note per step, never
   what an officer wrote), ``agency_responsible`` on a handoff or correction, ``updated_datetime``.
+- ``case.position_corrected``: the corrected ``lat``, ``long`` and ``address`` (not after erasure).
 - ``case.erased``: the description, address, position and photo of the request are removed.
 """
 
@@ -20,6 +21,7 @@ from lotsen.contracts.cases import (
     CaseCreated,
     CaseErased,
     CaseHandedOff,
+    CasePositionCorrected,
     CaseRecategorised,
     CaseReopened,
     CaseResolved,
@@ -46,6 +48,7 @@ HANDLES = tuple(
         CaseClosed,
         CaseReopened,
         CaseRecategorised,
+        CasePositionCorrected,
         CaseErased,
     )
 )
@@ -132,6 +135,18 @@ def make_handler(requests: Requests, directory: Directory):  # type: ignore[no-u
                         "agency_responsible": agency(directory, event.organization, event.data.department),
                         "updated_datetime": event.occurred_at,
                     },
+                )
+            case CasePositionCorrected():
+                place = event.data
+                await requests.update_case(
+                    place.case_ref,
+                    {
+                        "lat": place.lat,
+                        "long": place.lon,
+                        "address": place.address,
+                        "updated_datetime": event.occurred_at,
+                    },
+                    unless_erased=True,
                 )
             case CaseErased():
                 await requests.update_case(event.data.case_ref, {"erased": True}, unset=PERSONAL)

@@ -87,11 +87,16 @@ class Requests:
             pass  # erased: what the contact said is not written back
 
     @_temporary
-    async def update_case(self, ref: str, fields: Document, unset: list[str] | None = None) -> None:
+    async def update_case(
+        self, ref: str, fields: Document, unset: list[str] | None = None, *, unless_erased: bool = False
+    ) -> None:
         change: Document = {"$set": fields}
         if unset:
             change["$unset"] = {name: "" for name in unset}
-        await self._requests.update_one({"service_request_id": ref}, change)
+        query: Document = {"service_request_id": ref}
+        if unless_erased:
+            query["erased"] = {"$ne": True}
+        await self._requests.update_one(query, change)
 
     @_temporary
     async def by_token(self, token: str) -> Document | None:
