@@ -63,6 +63,15 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     kafka_enable_idempotence: bool = Field(False, validation_alias="KAFKA_ENABLE_IDEMPOTENCE")
     kafka_publish_timeout_seconds: float = Field(10.0, validation_alias="KAFKA_PUBLISH_TIMEOUT_SECONDS")
+    kafka_fetch_max_wait_ms: int = Field(
+        50,
+        ge=1,
+        le=5000,
+        validation_alias="KAFKA_FETCH_MAX_WAIT_MS",
+        description="how long a consumer's fetch waits at the broker for records. Apache Kafka answers "
+        "as soon as a record arrives, so 500 costs no latency there; the embedded broker answers only "
+        "after the wait when nothing was there at the fetch, so it is kept short",
+    )
     mongodb_url: str = Field("mongomock://", validation_alias="MONGODB_URL")
     trial: bool = Field(
         False,

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from unittest.mock import AsyncMock
 
 import pytest
 from pydantic import ValidationError
 
+from lotsen import service
 from lotsen.auth import issue_token, verify_token
+from lotsen.directory import directory_from
 from lotsen.errors import Unauthorized
+from lotsen.kafka.memory import InMemoryBus
+from lotsen.mongo import connect
 from lotsen.settings import DEMO_CONNECTOR_KEY, DEMO_JWT_SECRET, ServiceSettings
 
 
@@ -78,3 +84,32 @@ def test_one_service_cannot_be_switched_to_dev_mode_alone(monkeypatch: pytest.Mo
     settings = CasestoreSettings()
     assert settings.env == "production"
     assert settings.jwt_secret == "the-municipality-s-own-secret-0123456789"
+
+
+async def test_the_fetch_wait_reaches_every_consumer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``KAFKA_FETCH_MAX_WAIT_MS`` (500 on Apache Kafka, docs/deploy.md) is what each consumer asks
+    the broker for; a wait of nothing is refused."""
+    monkeypatch.setenv("KAFKA_FETCH_MAX_WAIT_MS", "500")
+    made: list[dict[str, Any]] = []
+
+    class Recorded:
+        def __init__(self, **options: Any) -> None:
+            made.append(options)
+
+    monkeypatch.setattr(service, "ConsumerRunner", Recorded)
+    monkeypatch.setattr(service, "BatchConsumerRunner", Recorded)
+    settings = ServiceSettings(env="dev")
+    runtime = service.Runtime(
+        settings=settings,
+        db=connect("mongomock://")["fetch-wait"],
+        publisher=InMemoryBus(),
+        directory=directory_from(),
+    )
+    monkeypatch.setattr(runtime, "_run", AsyncMock())
+    await runtime.consume("one", ["contacts.received"], AsyncMock())
+    await runtime.consume_batches("many", ["cases.events"], AsyncMock())
+    assert [m["fetch_max_wait_ms"] for m in made] == [500, 500]
+
+    monkeypatch.setenv("KAFKA_FETCH_MAX_WAIT_MS", "0")
+    with pytest.raises(ValidationError, match="KAFKA_FETCH_MAX_WAIT_MS"):
+        ServiceSettings(env="dev")
