@@ -18,7 +18,8 @@ import { ivr } from "./en/ivr";
 import { timeSpent } from "./en/timeSpent";
 import { position } from "./en/position";
 import type { MessageKey } from "./sv";
+import { open311 } from "./en/open311";
 import { targets } from "./en/targets";
 import { map } from "./en/map";
 
-export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent, ...position, ...map };
+export const en: Record<MessageKey, string> = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent, ...position, ...map, ...open311 };

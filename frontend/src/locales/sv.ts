@@ -11,6 +11,7 @@ import { records } from "./sv/records";
 import { knowledge } from "./sv/knowledge";
 import { search } from "./sv/search";
 import { handling } from "./sv/handling";
+import { open311 } from "./sv/open311";
 import { targets } from "./sv/targets";
 import { agents } from "./sv/agents";
 import { synpunkter } from "./sv/synpunkter";
@@ -20,6 +21,6 @@ import { timeSpent } from "./sv/timeSpent";
 import { position } from "./sv/position";
 import { map } from "./sv/map";
 
-export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent, ...position, ...map };
+export const sv = { ...common, ...citizen, ...workspace, ...dashboard, ...admin, ...receipts, ...recategorise, ...switchboard, ...records, ...knowledge, ...search, ...handling, ...targets, ...agents, ...synpunkter, ...charging, ...ivr, ...timeSpent, ...position, ...map, ...open311 };
 
 export type MessageKey = keyof typeof sv;

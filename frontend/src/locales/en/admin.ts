@@ -10,6 +10,7 @@ export const admin: Record<keyof typeof sv, string> = {
   "admin.subscriptions": "Subscriptions",
   "admin.deliveries": "Deliveries",
   "admin.targets": "Targets",
+  "admin.open311": "Open311 keys",
   "admin.prices": "Prices",
   "admin.default": "default",
   "admin.departments": "Departments of {org}",

@@ -8,6 +8,7 @@ export const admin = {
   "admin.subscriptions": "Prenumerationer",
   "admin.deliveries": "Leveranser",
   "admin.targets": "Mål",
+  "admin.open311": "Open311-nycklar",
   "admin.prices": "Priser",
   "admin.default": "standard",
   "admin.departments": "Förvaltningar i {org}",

@@ -1,14 +1,16 @@
-/** Administration: the directory and the rules, the routing simulator, subscriptions and deliveries. */
+/** Administration: the directory and the rules, the routing simulator, subscriptions and deliveries,
+ * targets, prices and the Open311 apps' keys. */
 import { Link, useSearchParams } from "react-router";
 import { PageHeading } from "../../components/bits";
 import { usePageTitle } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { DeliveriesSection, SubscriptionsSection } from "./Notifications";
+import { Open311KeysSection } from "./Open311Keys";
 import { PricesSection } from "./Prices";
 import { DirectorySection, RulesSection, SimulationSection } from "./Routing";
 import { TargetsSection } from "./Targets";
 
-const SECTIONS = ["directory", "rules", "simulate", "subscriptions", "deliveries", "targets", "prices"] as const;
+const SECTIONS = ["directory", "rules", "simulate", "subscriptions", "deliveries", "targets", "prices", "open311"] as const;
 type Section = (typeof SECTIONS)[number];
 
 export function AdminPage() {
@@ -37,6 +39,7 @@ export function AdminPage() {
       {section === "deliveries" ? <DeliveriesSection /> : null}
       {section === "targets" ? <TargetsSection /> : null}
       {section === "prices" ? <PricesSection /> : null}
+      {section === "open311" ? <Open311KeysSection /> : null}
     </>
   );
 }

@@ -1,0 +1,31 @@
+import type { open311 as sv } from "../sv/open311";
+
+/** Open311 keys: the API keys of the fault-report apps that post requests (`/v1/open311/keys`). */
+export const open311: Record<keyof typeof sv, string> = {
+  "open311.title": "Open311 keys",
+  "open311.lead": "Fault-report apps that follow Open311 GeoReport v2 post requests with a key of their own. A key is shown once, when it is issued; Lotsen keeps only a fingerprint of it. Withdrawing a key shuts the app out at once.",
+  "open311.caption": "Keys",
+  "open311.name": "App",
+  "open311.organizations": "Organisations",
+  "open311.limits": "At most per hour / day",
+  "open311.created": "Issued",
+  "open311.createdBy": "{date} by {user}",
+  "open311.none": "No keys yet.",
+  "open311.withdraw": "Withdraw",
+  "open311.withdrawWhat": "the key of {name}",
+  "open311.withdrawn": "The key of {name} is withdrawn.",
+  "open311.new": "New key",
+  "open311.appName": "The app's name",
+  "open311.appNameHint": "For example FixaMinGata; shown only here.",
+  "open311.appNameMissing": "Write the app's name",
+  "open311.organization": "Organisation",
+  "open311.chooseOrganization": "Choose an organisation",
+  "open311.organizationMissing": "Choose the organisation the key is for",
+  "open311.perHour": "At most per hour (optional)",
+  "open311.perDay": "At most per day (optional)",
+  "open311.limitHint": "Empty: the system's default.",
+  "open311.limitInvalid": "Write a whole number above zero",
+  "open311.create": "Issue key",
+  "open311.issued": "The key of {name} is issued. Copy it now; it is not shown again:",
+  "open311.keyLabel": "New key of {name}",
+};
