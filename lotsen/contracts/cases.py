@@ -130,7 +130,9 @@ class CaseRecategorisedData(CaseEventData):
     """A case moved to another category, answer group or department to correct how it was classified.
 
     ``category``, ``department``, ``answer_group``, ``handled_by``, ``rosa_level`` and ``confidential``
-    are the case's values after the change, as on ``case.created``; ``old_*`` those before it."""
+    are the case's values after the change, as on ``case.created``; ``old_*`` those before it.
+    ``first_response_due`` is the case's promise of a first answer after the change (the new
+    category's or department's may differ), as on ``case.created``."""
 
     category: str
     department: str | None = None
@@ -144,6 +146,7 @@ class CaseRecategorisedData(CaseEventData):
     old_confidential: bool = False
     reason: str
     recategorised_by: str
+    first_response_due: UtcDatetime | None = None
 
 
 class CasePositionCorrectedData(CaseEventData):

@@ -209,6 +209,7 @@ def recategorise(
             old_confidential=old["confidential"],
             reason=reason,
             recategorised_by=by.subject,
+            first_response_due=updates.get("first_response_due", case.get("first_response_due")),
         )
     )
     return change

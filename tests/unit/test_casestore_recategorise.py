@@ -70,6 +70,7 @@ async def test_a_misrouted_case_moves_to_its_category_with_old_and_new_in_the_ti
         "old_confidential": False,
         "reason": "Gäller bygglov för altan",
         "recategorised_by": "agent",
+        "first_response_due": datetime(2026, 3, 4, 8, 41, tzinfo=UTC),  # bygglov's promise is 48 h too
     }
 
     again = await client.post(f"/v1/cases/{REF}/recategorise", json=body, headers=agent)

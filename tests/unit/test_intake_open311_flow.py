@@ -98,3 +98,25 @@ async def test_a_corrected_position_reaches_the_client_and_erasure_clears_it(
     [request] = (await intake.client.get(f"{V2}/requests/{ref}.json")).json()
     assert request["lat"] is None and request["long"] is None and request["address"] is None
     assert "Skolgatan 9" not in str(await intake.db["open311_requests"].find_one({"service_request_id": ref}))
+
+
+async def test_a_recategorised_request_shows_the_new_categorys_promise(
+    intake: Intake, handle: Callable[[ContactRouted], Any], client: httpx.AsyncClient, bus: InMemoryBus
+) -> None:
+    """A street fault promises a first answer within 24 hours; moved to a category with the usual
+    48, the client reads the new promise, as the case has it."""
+    await intake.client.post(f"{V2}/requests.json", data=POTHOLE)
+    [received] = intake.contacts()
+    await handle(routed_event(received, Router(DIRECTORY), Ruleset(default_ruleset(DIRECTORY))))
+    [created] = [e for e in bus.published(topics.CASES_EVENTS) if e.type == "case.created"]
+    ref = created.data.case_ref
+    agent = await login(client, "agent")
+    moved = await client.post(
+        f"/v1/cases/{ref}/recategorise", json={"category": "avfall", "reason": "sophämtning"}, headers=agent
+    )
+    assert moved.status_code == 200, moved.text
+
+    await follow(intake)
+    [request] = (await intake.client.get(f"{V2}/requests/{ref}.json")).json()
+    promised = datetime.fromisoformat(request["expected_datetime"].replace("Z", "+00:00"))
+    assert promised == (received.data.received_at + timedelta(hours=48)).replace(microsecond=0)

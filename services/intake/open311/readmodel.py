@@ -134,6 +134,12 @@ def make_handler(requests: Requests, directory: Directory):  # type: ignore[no-u
                         "category": event.data.category,
                         "agency_responsible": agency(directory, event.organization, event.data.department),
                         "updated_datetime": event.occurred_at,
+                        # the new category's promise (events from before it was carried keep the old)
+                        **(
+                            {"expected_datetime": event.data.first_response_due}
+                            if event.data.first_response_due
+                            else {}
+                        ),
                     },
                 )
             case CasePositionCorrected():
