@@ -18,7 +18,7 @@ from typing import Any
 
 from lotsen.contracts import topics
 from lotsen.contracts.cases import CaseStatusChanged
-from lotsen.contracts.envelope import Event, decode_event, encode_event
+from lotsen.contracts.envelope import Event, encode_event
 from lotsen.errors import Conflict, NotFound
 from lotsen.kafka.publisher import Publisher, PublishFailed, PublishRefused
 from services.casestore import people, queue_order, search, stored, timeline
@@ -139,8 +139,11 @@ class Cases:
         published: list[str] = []
         parked: list[Document] = []
         items = case.get("outbox", [])
-        answers = await asyncio.gather(
-            *(self.publisher.publish(i["topic"], decode_event(i["value"]), key=i["key"]) for i in items),
+        answers = await asyncio.gather(  # the bytes encoded when the change was made, as they are
+            *(
+                self.publisher.publish_raw(i["topic"], i["value"].encode(), key=i["key"].encode())
+                for i in items
+            ),
             return_exceptions=True,
         )
         for item, answer in zip(items, answers, strict=True):

@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from lotsen.contracts import topics
+from lotsen.contracts.envelope import decode_event
 from lotsen.kafka.memory import InMemoryBus
 from lotsen.kafka.publisher import PublishRefused
 from tests.casestore_support import app, client, handle, login, routed
@@ -33,14 +34,16 @@ async def test_an_event_kafka_refuses_for_good_is_parked_and_the_events_behind_i
     assert (await client.post(f"/v1/cases/{REF}/resolve", json=resolve, headers=agent)).is_success
     bus.fail_publishing = False
 
-    publish = bus.publish
+    publish_raw = bus.publish_raw
 
-    async def refusing_assignments(topic: str, event: Any, *, key: str | None = None, **kw: Any) -> None:
-        if event.type == "case.assigned":
+    async def refusing_assignments(
+        topic: str, value: bytes, *, key: bytes | None, headers: Any = None
+    ) -> None:
+        if decode_event(value).type == "case.assigned":
             raise PublishRefused("MessageSizeTooLargeError: the record is larger than the broker accepts")
-        await publish(topic, event, key=key, **kw)
+        await publish_raw(topic, value, key=key, headers=headers)
 
-    monkeypatch.setattr(bus, "publish", refusing_assignments)
+    monkeypatch.setattr(bus, "publish_raw", refusing_assignments)
     for case in await app.state.cases.repo.with_unpublished_events():
         await app.state.cases.flush(case)
 
@@ -82,18 +85,20 @@ async def test_a_new_cases_events_go_to_kafka_together_and_in_order(
 ) -> None:
     """One round trip to the broker for a new case's events, not one each (the case is listed sooner);
     the order stays the case's own."""
-    publish = bus.publish
+    publish_raw = bus.publish_raw
     in_flight: list[int] = [0]
     most_at_once: list[int] = [0]
 
-    async def waiting_for_the_broker(topic: str, event: Any, *, key: str | None = None, **kw: Any) -> None:
+    async def waiting_for_the_broker(
+        topic: str, value: bytes, *, key: bytes | None, headers: Any = None
+    ) -> None:
         in_flight[0] += 1
         most_at_once[0] = max(most_at_once[0], in_flight[0])
-        await publish(topic, event, key=key, **kw)  # in the producer's queue, in call order
+        await publish_raw(topic, value, key=key, headers=headers)  # in the producer's queue, in call order
         await asyncio.sleep(0.01)  # the broker's acknowledgement
         in_flight[0] -= 1
 
-    monkeypatch.setattr(bus, "publish", waiting_for_the_broker)
+    monkeypatch.setattr(bus, "publish_raw", waiting_for_the_broker)
     await handle(routed("webform-1"))
 
     case_events = [e.type for e in bus.published(topics.CASES_EVENTS) if e.data.case_ref == REF]
