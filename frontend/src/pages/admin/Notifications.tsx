@@ -10,6 +10,7 @@ import { formatDateTime, isoOf } from "../../format";
 import { directoryNames, useDirectory, usePolling } from "../../hooks";
 import { useI18n } from "../../i18n";
 import type { Delivery, Subscription } from "../../types";
+import { useOutcome } from "./outcome";
 
 const EVENT_TYPES = [
   "case.handed_off",
@@ -30,7 +31,6 @@ const EVENT_TYPES = [
 
 export function SubscriptionsSection() {
   const { t, label } = useI18n();
-  const announce = useAnnounce();
   const errorText = useErrorText();
   const directory = useDirectory();
   const names = directoryNames(directory);
@@ -42,8 +42,7 @@ export function SubscriptionsSection() {
   const [values, setValues] = useState({ organization: "", department: "", url: "", secret: "" });
   const [types, setTypes] = useState<string[]>(["case.handed_off", "case.reminder_due"]);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const outcome = useOutcome();
   const organization = values.organization || onlyOrganization;
   const departments = organizations.find((o) => o.id === organization)?.departments ?? [];
   const set = (field: keyof typeof values) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: e.target.value }));
@@ -55,8 +54,7 @@ export function SubscriptionsSection() {
 
   async function create(event: FormEvent) {
     event.preventDefault();
-    setFailure(null);
-    setDone(null);
+    outcome.clear();
     const found: Record<string, string> = {};
     if (!organization) found.organization = t("admin.subOrganizationMissing");
     if (!values.department) found.department = t("admin.subDepartmentMissing");
@@ -73,39 +71,33 @@ export function SubscriptionsSection() {
       document.getElementById(`sub-${first}`)?.focus();
       return;
     }
-    try {
+    await outcome.attempt(async () => {
       const webhook = byEmailOnly ? {} : { url: values.url.trim(), secret: values.secret };
-      await api("/v1/subscriptions", { json: { organization, department: values.department, ...webhook, event_types: types } });
-      const message = t("admin.subCreated", { department: names.department(values.department), organization: names.organization(organization) });
-      setDone(message);
-      announce(message);
+      try {
+        await api("/v1/subscriptions", { json: { organization, department: values.department, ...webhook, event_types: types } });
+      } catch (caught) {
+        if (caught instanceof ApiError) setErrors(caught.fieldErrors());
+        throw caught;
+      }
       setValues({ organization: values.organization, department: "", url: "", secret: "" });
       await list.reload();
-    } catch (caught) {
-      if (caught instanceof ApiError) setErrors(caught.fieldErrors());
-      setFailure(errorText(caught));
-    }
+      return t("admin.subCreated", { department: names.department(values.department), organization: names.organization(organization) });
+    });
   }
 
   async function remove(sub: Subscription) {
-    setFailure(null);
-    try {
+    await outcome.attempt(async () => {
       await api(`/v1/subscriptions/${encodeURIComponent(sub.id)}`, { method: "DELETE" });
-      const message = t("admin.subDeleted", { url: sub.url ?? t("admin.byEmail") });
-      setDone(message);
-      announce(message);
       await list.reload();
-    } catch (caught) {
-      setFailure(errorText(caught));
-    }
+      return t("admin.subDeleted", { url: sub.url ?? t("admin.byEmail") });
+    });
   }
 
   return (
     <section aria-labelledby="subs-heading">
       <h2 id="subs-heading">{t("admin.subscriptions")}</h2>
       <p className="hint">{t("admin.subLead")}</p>
-      {failure ? <Alert>{failure}</Alert> : null}
-      {done ? <Alert kind="success">{done}</Alert> : null}
+      {outcome.alerts}
       {list.error ? <Alert>{errorText(list.error)}</Alert> : null}
       {!list.data ? (
         list.error ? null : <Loading />

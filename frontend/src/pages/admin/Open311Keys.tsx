@@ -2,13 +2,13 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../../api";
 import { useAuth } from "../../auth";
-import { useAnnounce } from "../../components/Announcer";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
 import { SelectField, TextField } from "../../components/Field";
 import { formatDateTime } from "../../format";
 import { useDirectory, usePolling } from "../../hooks";
 import { useI18n } from "../../i18n";
+import { useOutcome } from "./outcome";
 
 interface ApiKey {
   id: string;
@@ -33,7 +33,6 @@ function parseLimit(text: string): number | null | undefined {
 
 export function Open311KeysSection() {
   const { t } = useI18n();
-  const announce = useAnnounce();
   const errorText = useErrorText();
   const directory = useDirectory();
   const { user } = useAuth();
@@ -41,8 +40,7 @@ export function Open311KeysSection() {
   const orgName = (id: string) => organizations.find((o) => o.id === id)?.name ?? id;
   const [values, setValues] = useState({ name: "", organization: "", perHour: "", perDay: "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const outcome = useOutcome();
   const [issued, setIssued] = useState<Issued | null>(null);
   const list = usePolling((signal) => api<{ items: ApiKey[] }>("/v1/open311/keys", { signal }), []);
   const organization = values.organization || (organizations.length === 1 ? organizations[0].id : "");
@@ -62,48 +60,36 @@ export function Open311KeysSection() {
       document.getElementById(`open311-${first}`)?.focus();
       return;
     }
-    setFailure(null);
-    setDone(null);
-    try {
+    await outcome.attempt(async () => {
       const key = await api<Issued>("/v1/open311/keys", {
         method: "POST",
         json: { name: values.name.trim(), organizations: [organization], requests_per_hour: perHour, requests_per_day: perDay },
       });
       setIssued(key);
-      announce(t("open311.issued", { name: key.name }));
       setValues((v) => ({ ...v, name: "", perHour: "", perDay: "" }));
       await list.reload();
-    } catch (caught) {
-      setFailure(errorText(caught));
-    }
+      return t("open311.issued", { name: key.name });
+    });
   }
 
   async function withdraw(key: ApiKey) {
-    setFailure(null);
-    setDone(null);
     setIssued(null);
-    try {
+    await outcome.attempt(async () => {
       await api(`/v1/open311/keys/${encodeURIComponent(key.id)}`, { method: "DELETE" });
-      const message = t("open311.withdrawn", { name: key.name });
-      setDone(message);
-      announce(message);
       await list.reload();
-    } catch (caught) {
-      setFailure(errorText(caught));
-    }
+      return t("open311.withdrawn", { name: key.name });
+    });
   }
 
   return (
     <section aria-labelledby="open311-heading">
       <h2 id="open311-heading">{t("open311.title")}</h2>
       <p className="hint">{t("open311.lead")}</p>
-      {failure ? <Alert>{failure}</Alert> : null}
-      {done ? <Alert kind="success">{done}</Alert> : null}
+      {outcome.alerts}
       {issued ? (
-        <Alert kind="success">
-          <p>{t("open311.issued", { name: issued.name })}</p>
+        <div className="panel narrow-form">
           <TextField id="open311-issued" label={t("open311.keyLabel", { name: issued.name })} value={issued.key} readOnly onFocus={(e) => e.currentTarget.select()} />
-        </Alert>
+        </div>
       ) : null}
       {list.error ? <Alert>{errorText(list.error)}</Alert> : null}
       {!list.data ? (

@@ -2,13 +2,13 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../../api";
 import { useAuth } from "../../auth";
-import { useAnnounce } from "../../components/Announcer";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
 import { SelectField, TextField } from "../../components/Field";
 import { useDirectory, usePolling } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { formatSek, UNITS, type Unit } from "../dashboard/ChargingCard";
+import { useOutcome } from "./outcome";
 
 interface Price {
   unit: Unit;
@@ -31,7 +31,6 @@ export function parsePrice(text: string): string | null {
 
 export function PricesSection() {
   const { t, language } = useI18n();
-  const announce = useAnnounce();
   const errorText = useErrorText();
   const directory = useDirectory();
   const { user } = useAuth();
@@ -41,8 +40,7 @@ export function PricesSection() {
   const orgName = organizations.find((o) => o.id === organization)?.name ?? organization;
   const [values, setValues] = useState({ unit: "first_line" as Unit, month: "", price: "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const outcome = useOutcome();
   const list = usePolling(
     (signal) => (organization ? api<Prices>(`/v1/stats/prices/${encodeURIComponent(organization)}`, { signal }) : Promise.resolve(null)),
     [organization],
@@ -50,18 +48,11 @@ export function PricesSection() {
   const unitName = (unit: Unit) => t(`charging.unit.${unit}` as MessageKey);
 
   async function save(prices: Price[], message: string) {
-    setFailure(null);
-    setDone(null);
-    try {
+    return outcome.attempt(async () => {
       await api(`/v1/stats/prices/${encodeURIComponent(organization)}`, { method: "PUT", json: { prices } });
-      setDone(message);
-      announce(message);
       await list.reload();
-      return true;
-    } catch (caught) {
-      setFailure(errorText(caught));
-      return false;
-    }
+      return message;
+    });
   }
 
   async function add(event: FormEvent) {
@@ -102,8 +93,7 @@ export function PricesSection() {
           ))}
         </SelectField>
       ) : null}
-      {failure ? <Alert>{failure}</Alert> : null}
-      {done ? <Alert kind="success">{done}</Alert> : null}
+      {outcome.alerts}
       {list.error ? <Alert>{errorText(list.error)}</Alert> : null}
       {!organization ? null : !list.data ? (
         list.error ? null : <Loading />

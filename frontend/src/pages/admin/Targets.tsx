@@ -4,14 +4,14 @@
  * → the setting, which each field shows as its hint. Shares are typed in per cent, NKI as 1–5.
  */
 import { useEffect, useState, type FormEvent } from "react";
-import { api, ApiError } from "../../api";
+import { api } from "../../api";
 import { useAuth } from "../../auth";
-import { useAnnounce } from "../../components/Announcer";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { SelectField, TextField } from "../../components/Field";
 import { formatDecimal, formatPercent } from "../../format";
 import { useDirectory, usePolling } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
+import { useOutcome } from "./outcome";
 
 const RATIOS = ["answer_rate", "service_level", "email_response", "resolution"] as const;
 const QUESTIONS = ["bemotande", "kunskap", "tillganglighet"] as const;
@@ -63,7 +63,6 @@ function valuesOf(targets: OrganizationTargets): Values {
 
 export function TargetsSection() {
   const { t } = useI18n();
-  const announce = useAnnounce();
   const errorText = useErrorText();
   const directory = useDirectory();
   const { user } = useAuth();
@@ -74,8 +73,7 @@ export function TargetsSection() {
   const current = listing.data?.organizations.find((o) => o.organization === organization?.id);
   const [values, setValues] = useState<Values>({ "": {} });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const outcome = useOutcome();
 
   useEffect(() => {
     if (current) setValues(valuesOf(current));
@@ -108,8 +106,7 @@ export function TargetsSection() {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setFailure(null);
-    setDone(null);
+    outcome.clear();
     const found: Record<string, string> = {};
     const body: Level & { answer_groups: Record<string, Level> } = { ...parse("", found), answer_groups: {} };
     for (const group of organization.answer_groups) {
@@ -122,15 +119,11 @@ export function TargetsSection() {
       document.getElementById(`target-${first}`)?.focus();
       return;
     }
-    try {
+    await outcome.attempt(async () => {
       await api(`/v1/stats/targets/${organization.id}`, { method: "PUT", json: body });
-      const message = t("targets.saved", { organization: organization.name });
-      setDone(message);
-      announce(message);
       await listing.reload();
-    } catch (caught) {
-      setFailure(caught instanceof ApiError ? errorText(caught) : String(caught));
-    }
+      return t("targets.saved", { organization: organization.name });
+    });
   }
 
   const defaults = listing.data.defaults;
@@ -179,8 +172,7 @@ export function TargetsSection() {
             </fieldset>
           </details>
         ))}
-        {failure ? <Alert>{failure}</Alert> : null}
-        {done ? <Alert kind="success">{done}</Alert> : null}
+        {outcome.alerts}
         <button type="submit" className="button">
           {t("targets.save")}
         </button>
