@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError } from "./api";
+import { useAuth } from "./auth";
 import type { Directory } from "./types";
 
 /** Sets the document's title and, on navigation, moves focus to the page's <h1> (screen readers hear it). */
@@ -80,6 +81,13 @@ export function useDirectory(): Directory | null {
     };
   }, []);
   return directory;
+}
+
+/** The directory's organisations the signed-in person serves: those their token lists, every one when it lists none. */
+export function useServedOrganizations(): Directory["organizations"] {
+  const directory = useDirectory();
+  const { user } = useAuth();
+  return (directory?.organizations ?? []).filter((o) => !user?.organizations.length || user.organizations.includes(o.id));
 }
 
 export function forgetDirectory(): void {

@@ -111,3 +111,10 @@ export function Checkbox({ label, hint, id: givenId, ...input }: { label: ReactN
     </div>
   );
 }
+
+/** Focuses the first field named in `errors` (the field's id is `${prefix}-${name}`); true when there was one. */
+export function focusFirstError(errors: Record<string, string>, prefix: string): boolean {
+  const first = Object.keys(errors)[0];
+  if (first) document.getElementById(`${prefix}-${first}`)?.focus();
+  return first !== undefined;
+}

@@ -1,13 +1,12 @@
 /** Department subscriptions (webhooks) and deliveries with a retry button (notify's API). */
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../../api";
-import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
-import { Checkbox, SelectField, TextField } from "../../components/Field";
+import { Checkbox, focusFirstError, SelectField, TextField } from "../../components/Field";
 import { formatDateTime, isoOf } from "../../format";
-import { directoryNames, useDirectory, usePolling } from "../../hooks";
+import { directoryNames, useDirectory, usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n } from "../../i18n";
 import type { Delivery, Subscription } from "../../types";
 import { useOutcome } from "./outcome";
@@ -34,10 +33,9 @@ export function SubscriptionsSection() {
   const errorText = useErrorText();
   const directory = useDirectory();
   const names = directoryNames(directory);
-  const { user } = useAuth();
   const list = usePolling((signal) => api<Subscription[]>("/v1/subscriptions", { signal }), [], 15000);
   // An administrator whose token lists organisations manages those only; one listing none, all.
-  const organizations = (directory?.organizations ?? []).filter((o) => !user?.organizations.length || user.organizations.includes(o.id));
+  const organizations = useServedOrganizations();
   const onlyOrganization = organizations.length === 1 ? organizations[0].id : "";
   const [values, setValues] = useState({ organization: "", department: "", url: "", secret: "" });
   const [types, setTypes] = useState<string[]>(["case.handed_off", "case.reminder_due"]);
@@ -66,11 +64,7 @@ export function SubscriptionsSection() {
     }
     if (!types.length) found.types = t("admin.subTypesMissing");
     setErrors(found);
-    const first = Object.keys(found)[0];
-    if (first) {
-      document.getElementById(`sub-${first}`)?.focus();
-      return;
-    }
+    if (focusFirstError(found, "sub")) return;
     await outcome.attempt(async () => {
       const webhook = byEmailOnly ? {} : { url: values.url.trim(), secret: values.secret };
       try {

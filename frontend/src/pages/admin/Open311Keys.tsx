@@ -1,12 +1,11 @@
 /** Open311-nycklar: issue, list and withdraw the API keys of fault-report apps (`/v1/open311/keys`, intake). */
 import { useState, type FormEvent } from "react";
 import { api } from "../../api";
-import { useAuth } from "../../auth";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
-import { SelectField, TextField } from "../../components/Field";
+import { focusFirstError, SelectField, TextField } from "../../components/Field";
 import { formatDateTime } from "../../format";
-import { useDirectory, usePolling } from "../../hooks";
+import { usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n } from "../../i18n";
 import { useOutcome } from "./outcome";
 
@@ -34,9 +33,7 @@ function parseLimit(text: string): number | null | undefined {
 export function Open311KeysSection() {
   const { t } = useI18n();
   const errorText = useErrorText();
-  const directory = useDirectory();
-  const { user } = useAuth();
-  const organizations = (directory?.organizations ?? []).filter((o) => !user?.organizations.length || user.organizations.includes(o.id));
+  const organizations = useServedOrganizations();
   const orgName = (id: string) => organizations.find((o) => o.id === id)?.name ?? id;
   const [values, setValues] = useState({ name: "", organization: "", perHour: "", perDay: "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -55,11 +52,7 @@ export function Open311KeysSection() {
     if (perHour === undefined) found.perHour = t("open311.limitInvalid");
     if (perDay === undefined) found.perDay = t("open311.limitInvalid");
     setErrors(found);
-    const first = Object.keys(found)[0];
-    if (first) {
-      document.getElementById(`open311-${first}`)?.focus();
-      return;
-    }
+    if (focusFirstError(found, "open311")) return;
     await outcome.attempt(async () => {
       const key = await api<Issued>("/v1/open311/keys", {
         method: "POST",

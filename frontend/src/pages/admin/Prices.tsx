@@ -1,11 +1,10 @@
 /** Debitering: the price per unit of an organisation (`GET|PUT /v1/stats/prices/{organization}`). */
 import { useState, type FormEvent } from "react";
 import { api } from "../../api";
-import { useAuth } from "../../auth";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
-import { SelectField, TextField } from "../../components/Field";
-import { useDirectory, usePolling } from "../../hooks";
+import { focusFirstError, SelectField, TextField } from "../../components/Field";
+import { usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { formatSek, UNITS, type Unit } from "../dashboard/ChargingCard";
 import { useOutcome } from "./outcome";
@@ -32,9 +31,7 @@ export function parsePrice(text: string): string | null {
 export function PricesSection() {
   const { t, language } = useI18n();
   const errorText = useErrorText();
-  const directory = useDirectory();
-  const { user } = useAuth();
-  const organizations = (directory?.organizations ?? []).filter((o) => !user?.organizations.length || user.organizations.includes(o.id));
+  const organizations = useServedOrganizations();
   const [chosen, setChosen] = useState("");
   const organization = chosen || (organizations.length === 1 ? organizations[0].id : "");
   const orgName = organizations.find((o) => o.id === organization)?.name ?? organization;
@@ -62,11 +59,7 @@ export function PricesSection() {
     if (!/^\d{4}-\d{2}$/.test(values.month)) found.month = t("charging.validFromMissing");
     if (price === null) found.price = t("charging.priceInvalid");
     setErrors(found);
-    const first = Object.keys(found)[0];
-    if (first || price === null) {
-      document.getElementById(`price-${first}`)?.focus();
-      return;
-    }
+    if (focusFirstError(found, "price") || price === null) return;
     const entry: Price = { unit: values.unit, valid_from: `${values.month}-01`, price };
     const kept = (list.data?.prices ?? []).filter((p) => !(p.unit === entry.unit && p.valid_from === entry.valid_from));
     if (await save([...kept, entry], t("charging.saved", { unit: unitName(entry.unit), from: values.month }))) {

@@ -5,11 +5,10 @@
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../../api";
-import { useAuth } from "../../auth";
 import { Alert, Loading, useErrorText } from "../../components/bits";
-import { SelectField, TextField } from "../../components/Field";
+import { focusFirstError, SelectField, TextField } from "../../components/Field";
 import { formatDecimal, formatPercent } from "../../format";
-import { useDirectory, usePolling } from "../../hooks";
+import { usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { useOutcome } from "./outcome";
 
@@ -64,10 +63,8 @@ function valuesOf(targets: OrganizationTargets): Values {
 export function TargetsSection() {
   const { t } = useI18n();
   const errorText = useErrorText();
-  const directory = useDirectory();
-  const { user } = useAuth();
   const listing = usePolling((signal) => api<Listing>("/v1/stats/targets", { signal }), []);
-  const organizations = (directory?.organizations ?? []).filter((o) => !user?.organizations.length || user.organizations.includes(o.id));
+  const organizations = useServedOrganizations();
   const [chosen, setChosen] = useState("");
   const organization = organizations.find((o) => o.id === chosen) ?? organizations[0];
   const current = listing.data?.organizations.find((o) => o.organization === organization?.id);
@@ -114,11 +111,7 @@ export function TargetsSection() {
       if (Object.keys(level).length > 1 || Object.keys(level.satisfaction ?? {}).length) body.answer_groups[group.id] = level;
     }
     setErrors(found);
-    const first = Object.keys(found)[0];
-    if (first) {
-      document.getElementById(`target-${first}`)?.focus();
-      return;
-    }
+    if (focusFirstError(found, "target")) return;
     await outcome.attempt(async () => {
       await api(`/v1/stats/targets/${organization.id}`, { method: "PUT", json: body });
       await listing.reload();

@@ -5,7 +5,7 @@ import { Alert, Loading, PageHeading, useErrorText } from "../../components/bits
 import { SelectField, TextField } from "../../components/Field";
 import { config } from "../../config";
 import { formatDecimal, formatInteger, formatPercent, formatDateTime, localDate } from "../../format";
-import { directoryNames, useDirectory, usePageTitle, usePolling } from "../../hooks";
+import { directoryNames, useDirectory, usePageTitle, usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { COLORS, FigureChart } from "./charts";
 import { CategoryHandlingCard } from "./CategoryHandlingCard";
@@ -50,6 +50,7 @@ export function DashboardPage() {
   const errorText = useErrorText();
   const directory = useDirectory();
   const names = directoryNames(directory);
+  const served = useServedOrganizations();
   const now = useMemo(() => new Date(), []);
   const tertials = recentTertials(now);
   const months = recentMonths(now);
@@ -134,7 +135,7 @@ export function DashboardPage() {
         ) : null}
         <SelectField label={t("dashboard.organization")} value={organization} onChange={(e) => setOrganization(e.target.value)}>
           <option value="">{t("dashboard.allOrganizations")}</option>
-          {(directory?.organizations ?? []).filter((o) => !user?.organizations.length || user.organizations.includes(o.id)).map((o) => (
+          {served.map((o) => (
             <option key={o.id} value={o.id}>
               {o.name}
             </option>

@@ -4,7 +4,7 @@ import { api, ApiError } from "../../api";
 import { useAuth } from "../../auth";
 import { Alert, useErrorText } from "../../components/bits";
 import { SelectField, TextArea, TextField } from "../../components/Field";
-import { useDirectory } from "../../hooks";
+import { useServedOrganizations } from "../../hooks";
 import { useI18n } from "../../i18n";
 import type { Organization } from "../../types";
 import { articlePath, type ArticleWrite, type KnowledgeArticle } from "./knowledge";
@@ -28,10 +28,7 @@ export function ArticleEditor({
   const { t } = useI18n();
   const { user } = useAuth();
   const errorText = useErrorText();
-  const directory = useDirectory();
-  const organizations: Organization[] = (directory?.organizations ?? []).filter(
-    (o) => !user?.organizations.length || user.organizations.includes(o.id),
-  );
+  const organizations: Organization[] = useServedOrganizations();
   const [organization, setOrganization] = useState(article?.organization ?? user?.organizations[0] ?? "karlskoga");
   const departments = (organizations.find((o) => o.id === organization)?.departments ?? []).filter(
     (d) => user?.role !== "handler" || user.departments.includes(d.id),

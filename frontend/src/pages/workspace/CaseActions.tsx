@@ -5,7 +5,7 @@ import { api, ApiError } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, useErrorText } from "../../components/bits";
-import { Checkbox, SelectField, TextArea, TextField } from "../../components/Field";
+import { Checkbox, focusFirstError, SelectField, TextArea, TextField } from "../../components/Field";
 import { useI18n } from "../../i18n";
 import type { CaseDetail, Organization } from "../../types";
 import { may, RESOLUTION_CODES } from "./permissions";
@@ -67,9 +67,7 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
     const found: Record<string, string> = {};
     for (const [field, [value, message]] of Object.entries(values)) if (!value.trim()) found[field] = message;
     setErrors(found);
-    const first = Object.keys(found)[0];
-    if (first) document.getElementById(`action-${first}`)?.focus();
-    return !first;
+    return !focusFirstError(found, "action");
   }
 
   async function handoff(event: FormEvent) {

@@ -5,7 +5,7 @@ import { api } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, useErrorText } from "../../components/bits";
-import { TextArea, TextField } from "../../components/Field";
+import { focusFirstError, TextArea, TextField } from "../../components/Field";
 import { formatInteger } from "../../format";
 import { useI18n } from "../../i18n";
 import type { CaseDetail, CasePosition as Position } from "../../types";
@@ -118,11 +118,7 @@ function CorrectPosition({ detail, position, onDone }: { detail: CaseDetail; pos
     if (placed && la === null) found.lat = t("position.latInvalid");
     if (placed && lo === null) found.lon = t("position.lonInvalid");
     setErrors(found);
-    const first = Object.keys(found)[0];
-    if (first) {
-      document.getElementById(`position-${first}`)?.focus();
-      return;
-    }
+    if (focusFirstError(found, "position")) return;
     setBusy(true);
     setFailure(null);
     setDone(null);

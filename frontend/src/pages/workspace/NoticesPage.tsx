@@ -7,7 +7,7 @@ import { Alert, Loading, PageHeading, useErrorText } from "../../components/bits
 import { SelectField, TextArea, TextField } from "../../components/Field";
 import { inLanguage, type Severity, type ShownNotice } from "../../components/NoticeBanner";
 import { formatDateTime } from "../../format";
-import { useDirectory, usePageTitle, usePolling } from "../../hooks";
+import { usePageTitle, usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n } from "../../i18n";
 import type { KnowledgeArticle } from "./knowledge";
 
@@ -34,8 +34,7 @@ function PublishForm({ onPublished }: { onPublished: () => void }) {
   const { user } = useAuth();
   const announce = useAnnounce();
   const errorText = useErrorText();
-  const directory = useDirectory();
-  const organizations = (directory?.organizations ?? []).filter((o) => !user?.organizations.length || user.organizations.includes(o.id));
+  const organizations = useServedOrganizations();
   const [organization, setOrganization] = useState(user?.organizations[0] ?? "karlskoga");
   const [severity, setSeverity] = useState<Severity>("crisis");
   const [titles, setTitles] = useState({ sv: "", en: "", ar: "" });

@@ -5,7 +5,7 @@ import { api } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, useErrorText } from "../../components/bits";
-import { SelectField, TextArea } from "../../components/Field";
+import { focusFirstError, SelectField, TextArea } from "../../components/Field";
 import { useI18n, type Translate } from "../../i18n";
 import type { CaseDetail, Organization } from "../../types";
 
@@ -56,11 +56,7 @@ export function Recategorise({ detail, organization, onDone }: { detail: CaseDet
     else if (category === detail.category) found.category = t("recategorise.same");
     if (!reason.trim()) found.reason = t("recategorise.reasonMissing");
     setErrors(found);
-    const first = Object.keys(found)[0];
-    if (first) {
-      document.getElementById(`recategorise-${first}`)?.focus();
-      return;
-    }
+    if (focusFirstError(found, "recategorise")) return;
     setBusy(true);
     setFailure(null);
     setDone(null);
