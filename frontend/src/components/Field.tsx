@@ -118,3 +118,16 @@ export function focusFirstError(errors: Record<string, string>, prefix: string):
   if (first) document.getElementById(`${prefix}-${first}`)?.focus();
   return first !== undefined;
 }
+
+/** The `<option>`s of things with an id and a name: organisations, departments, categories, people. */
+export function Options({ items }: { items: readonly { id: string; name: string }[] }) {
+  return (
+    <>
+      {items.map((item) => (
+        <option key={item.id} value={item.id}>
+          {item.name}
+        </option>
+      ))}
+    </>
+  );
+}

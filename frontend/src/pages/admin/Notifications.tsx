@@ -4,7 +4,7 @@ import { api, ApiError } from "../../api";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
-import { Checkbox, focusFirstError, SelectField, TextField } from "../../components/Field";
+import { Checkbox, focusFirstError, Options, SelectField, TextField } from "../../components/Field";
 import { formatDateTime, isoOf } from "../../format";
 import { directoryNames, useDirectory, usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n } from "../../i18n";
@@ -135,19 +135,11 @@ export function SubscriptionsSection() {
         <h3 id="sub-new-heading">{t("admin.subNew")}</h3>
         <SelectField id="sub-organization" label={t("case.organization")} hint={t("admin.subOrganizationHint")} error={errors.organization} value={organization} onChange={setOrganization}>
           {onlyOrganization ? null : <option value="">{t("admin.subOrganizationMissing")}</option>}
-          {organizations.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
+          <Options items={organizations} />
         </SelectField>
         <SelectField id="sub-department" label={t("case.department")} error={errors.department} value={values.department} onChange={set("department")} disabled={!organization}>
           <option value="">{organization ? t("actions.chooseDepartment") : t("admin.subChooseOrganizationFirst")}</option>
-          {departments.map((d) => (
-            <option key={d.id} value={d.id}>
-              {d.name}
-            </option>
-          ))}
+          <Options items={departments} />
         </SelectField>
         <TextField id="sub-url" label={t("admin.url")} hint={t("admin.urlHint")} type="url" error={errors.url} value={values.url} onChange={set("url")} />
         <TextField id="sub-secret" label={t("admin.secret")} hint={t("admin.secretHint")} type="password" autoComplete="new-password" error={errors.secret} value={values.secret} onChange={set("secret")} />

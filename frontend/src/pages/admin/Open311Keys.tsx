@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { api } from "../../api";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
-import { focusFirstError, SelectField, TextField } from "../../components/Field";
+import { focusFirstError, Options, SelectField, TextField } from "../../components/Field";
 import { formatDateTime } from "../../format";
 import { usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n } from "../../i18n";
@@ -119,11 +119,7 @@ export function Open311KeysSection() {
         {organizations.length > 1 ? (
           <SelectField id="open311-organization" label={t("open311.organization")} error={errors.organization} value={values.organization} onChange={(e) => setValues((v) => ({ ...v, organization: e.target.value }))}>
             <option value="">{t("open311.chooseOrganization")}</option>
-            {organizations.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
+            <Options items={organizations} />
           </SelectField>
         ) : null}
         <TextField id="open311-perHour" label={t("open311.perHour")} hint={t("open311.limitHint")} inputMode="numeric" error={errors.perHour} value={values.perHour} onChange={(e) => setValues((v) => ({ ...v, perHour: e.target.value }))} />

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { api } from "../../api";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
-import { focusFirstError, SelectField, TextField } from "../../components/Field";
+import { focusFirstError, Options, SelectField, TextField } from "../../components/Field";
 import { usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { formatSek, UNITS, type Unit } from "../dashboard/ChargingCard";
@@ -79,11 +79,7 @@ export function PricesSection() {
       {organizations.length > 1 ? (
         <SelectField id="price-organization" label={t("charging.organization")} value={chosen} onChange={(e) => setChosen(e.target.value)}>
           <option value="">{t("charging.chooseOrganization")}</option>
-          {organizations.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
+          <Options items={organizations} />
         </SelectField>
       ) : null}
       {outcome.alerts}

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../../api";
 import { Alert, Loading, useErrorText } from "../../components/bits";
-import { SelectField, TextArea, TextField } from "../../components/Field";
+import { Options, SelectField, TextArea, TextField } from "../../components/Field";
 import { directoryNames, useDirectory, usePolling } from "../../hooks";
 import { useI18n } from "../../i18n";
 import type { RoutingDecision } from "../../types";
@@ -188,11 +188,7 @@ export function SimulationSection() {
       <p className="hint">{t("admin.simLead")}</p>
       <form onSubmit={simulate} noValidate className="narrow-form">
         <SelectField label={t("case.organization")} value={organization} onChange={set("organization")}>
-          {(directory?.organizations ?? []).map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
+          <Options items={(directory?.organizations ?? [])} />
         </SelectField>
         <SelectField label={t("case.channel")} value={values.channel} onChange={set("channel")}>
           {SIM_CHANNELS.map((c) => (

@@ -6,7 +6,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../../api";
 import { Alert, Loading, useErrorText } from "../../components/bits";
-import { focusFirstError, SelectField, TextField } from "../../components/Field";
+import { focusFirstError, Options, SelectField, TextField } from "../../components/Field";
 import { formatDecimal, formatPercent } from "../../format";
 import { usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
@@ -144,11 +144,7 @@ export function TargetsSection() {
       <p>{t("targets.lead")}</p>
       {organizations.length > 1 ? (
         <SelectField label={t("dashboard.organization")} value={organization.id} onChange={(e) => setChosen(e.target.value)}>
-          {organizations.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
+          <Options items={organizations} />
         </SelectField>
       ) : null}
       <form onSubmit={(e) => void save(e)} noValidate aria-labelledby="targets-heading">

@@ -5,7 +5,7 @@
 import { useState } from "react";
 import { api } from "../../api";
 import { Alert, Loading, PageHeading, useErrorText } from "../../components/bits";
-import { SelectField } from "../../components/Field";
+import { Options, SelectField } from "../../components/Field";
 import { config } from "../../config";
 import { formatDate, formatDecimal, formatInteger, formatPercent } from "../../format";
 import { useDirectory, usePageTitle, usePolling } from "../../hooks";
@@ -93,11 +93,7 @@ export function MyFollowUpPage() {
         </SelectField>
         <SelectField label={t("agents.organization")} value={organization} onChange={(e) => setOrganization(e.target.value)}>
           <option value="">{t("agents.allOrganizations")}</option>
-          {(directory?.organizations ?? []).map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
+          <Options items={(directory?.organizations ?? [])} />
         </SelectField>
       </form>
       {mine.error ? <Alert>{errorText(mine.error)}</Alert> : null}

@@ -2,7 +2,7 @@
 import { useMemo, useState, type ReactNode } from "react";
 import { ApiError, download } from "../../api";
 import { Alert, Loading, PageHeading, useErrorText } from "../../components/bits";
-import { SelectField, TextField } from "../../components/Field";
+import { Options, SelectField, TextField } from "../../components/Field";
 import { config } from "../../config";
 import { formatDecimal, formatInteger, formatPercent, formatDateTime, localDate } from "../../format";
 import { directoryNames, useDirectory, usePageTitle, usePolling, useServedOrganizations } from "../../hooks";
@@ -135,11 +135,7 @@ export function DashboardPage() {
         ) : null}
         <SelectField label={t("dashboard.organization")} value={organization} onChange={(e) => setOrganization(e.target.value)}>
           <option value="">{t("dashboard.allOrganizations")}</option>
-          {served.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
+          <Options items={served} />
         </SelectField>
         <div className="filters__buttons">
           <button type="button" className="button button--secondary" onClick={() => void downloadReport()}>

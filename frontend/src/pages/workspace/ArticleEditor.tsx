@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../../api";
 import { useAuth } from "../../auth";
 import { Alert, useErrorText } from "../../components/bits";
-import { SelectField, TextArea, TextField } from "../../components/Field";
+import { Options, SelectField, TextArea, TextField } from "../../components/Field";
 import { useServedOrganizations } from "../../hooks";
 import { useI18n } from "../../i18n";
 import type { Organization } from "../../types";
@@ -73,19 +73,11 @@ export function ArticleEditor({
     <form onSubmit={save} className="panel kb-editor" noValidate>
       {error ? <Alert>{error}</Alert> : null}
       <SelectField label={t("kb.field.organization")} value={organization} onChange={(e) => setOrganization(e.target.value)} disabled={Boolean(article)}>
-        {organizations.map((o) => (
-          <option key={o.id} value={o.id}>
-            {o.name}
-          </option>
-        ))}
+        <Options items={organizations} />
       </SelectField>
       <SelectField label={t("kb.field.owner")} value={owner} onChange={(e) => setOwner(e.target.value)} error={fields.owner_department}>
         {user?.role !== "handler" ? <option value="">{t("kb.noOwner")}</option> : null}
-        {departments.map((d) => (
-          <option key={d.id} value={d.id}>
-            {d.name}
-          </option>
-        ))}
+        <Options items={departments} />
       </SelectField>
       <TextField label={t("kb.field.title")} value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} error={fields.title} />
       <TextArea label={t("kb.field.body")} value={body} onChange={(e) => setBody(e.target.value)} required maxLength={20000} rows={10} error={fields.body} />

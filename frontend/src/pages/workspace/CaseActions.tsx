@@ -5,7 +5,7 @@ import { api, ApiError } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, useErrorText } from "../../components/bits";
-import { Checkbox, focusFirstError, SelectField, TextArea, TextField } from "../../components/Field";
+import { Checkbox, focusFirstError, Options, SelectField, TextArea, TextField } from "../../components/Field";
 import { useI18n } from "../../i18n";
 import type { CaseDetail, Organization } from "../../types";
 import { may, RESOLUTION_CODES } from "./permissions";
@@ -182,11 +182,7 @@ export function CaseActions({ detail, organization, onDone }: { detail: CaseDeta
         <form onSubmit={handoff} noValidate>
           <SelectField id="action-department" label={t("actions.department")} error={errors.department} value={department} onChange={(e) => setDepartment(e.target.value)}>
             <option value="">{t("actions.chooseDepartment")}</option>
-            {(organization?.departments ?? []).map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
+            <Options items={(organization?.departments ?? [])} />
           </SelectField>
           <TextArea
             id="action-handoffReason"

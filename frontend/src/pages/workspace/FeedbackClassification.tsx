@@ -7,7 +7,7 @@ import { api } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, useErrorText } from "../../components/bits";
-import { SelectField } from "../../components/Field";
+import { Options, SelectField } from "../../components/Field";
 import { useI18n, type MessageKey, type Translate } from "../../i18n";
 import type { CaseDetail, FeedbackKind, Organization } from "../../types";
 
@@ -93,11 +93,7 @@ export function FeedbackClassification({ detail, organization, onDone }: { detai
         <SelectField id="feedback-department" label={t("synpunkter.department")} value={department} onChange={(e) => setDepartment(e.target.value)}>
           {/* Once a department was credited, leaving it out keeps that one: no "case's department" then. */}
           {current?.department ? null : <option value="">{t("synpunkter.caseDepartment", { department: departmentName(detail.department) })}</option>}
-          {departments.map((d) => (
-            <option key={d.id} value={d.id}>
-              {d.name}
-            </option>
-          ))}
+          <Options items={departments} />
         </SelectField>
         <button type="submit" className="button button--secondary" disabled={busy}>
           {t("synpunkter.submit")}

@@ -4,7 +4,7 @@ import { api, ApiError } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, Loading, PageHeading, useErrorText } from "../../components/bits";
-import { SelectField, TextArea, TextField } from "../../components/Field";
+import { Options, SelectField, TextArea, TextField } from "../../components/Field";
 import { inLanguage, type Severity, type ShownNotice } from "../../components/NoticeBanner";
 import { formatDateTime } from "../../format";
 import { usePageTitle, usePolling, useServedOrganizations } from "../../hooks";
@@ -79,11 +79,7 @@ function PublishForm({ onPublished }: { onPublished: () => void }) {
       <h2 id="notices-publish">{t("notices.publish")}</h2>
       {error ? <Alert>{error}</Alert> : null}
       <SelectField label={t("notices.field.organization")} value={organization} onChange={(e) => setOrganization(e.target.value)}>
-        {organizations.map((o) => (
-          <option key={o.id} value={o.id}>
-            {o.name}
-          </option>
-        ))}
+        <Options items={organizations} />
       </SelectField>
       <SelectField label={t("notices.field.severity")} value={severity} onChange={(e) => setSeverity(e.target.value as Severity)}>
         {SEVERITIES.map((s) => (

@@ -5,7 +5,7 @@ import { api } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, useErrorText } from "../../components/bits";
-import { focusFirstError, SelectField, TextArea } from "../../components/Field";
+import { focusFirstError, Options, SelectField, TextArea } from "../../components/Field";
 import { useI18n, type Translate } from "../../i18n";
 import type { CaseDetail, Organization } from "../../types";
 
@@ -112,11 +112,7 @@ export function Recategorise({ detail, organization, onDone }: { detail: CaseDet
           }}
         >
           <option value="">{t("recategorise.choose")}</option>
-          {choices.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
+          <Options items={choices} />
         </SelectField>
         <TextArea id="recategorise-reason" label={t("recategorise.reason")} hint={t("recategorise.reasonHint")} error={errors.reason} value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} />
         <button type="submit" className="button button--secondary" disabled={busy}>

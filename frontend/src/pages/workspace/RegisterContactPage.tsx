@@ -6,7 +6,7 @@ import { api, ApiError } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, PageHeading, useErrorText } from "../../components/bits";
-import { Checkbox, SelectField, TextArea, TextField } from "../../components/Field";
+import { Checkbox, Options, SelectField, TextArea, TextField } from "../../components/Field";
 import { useDirectory, usePageTitle } from "../../hooks";
 import { useI18n } from "../../i18n";
 import { receiptOfContact, spaced, type Receipt } from "./receipt";
@@ -158,11 +158,7 @@ export function RegisterContactPage() {
         </fieldset>
         <SelectField id="register-organization" label={t("register.organization")} error={errors.organization} value={organization} onChange={set("organization")}>
           {onlyOrganization ? null : <option value="">{t(defaultServed ? "register.defaultOrganization" : "register.chooseOrganization")}</option>}
-          {organizations.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
+          <Options items={organizations} />
         </SelectField>
         <TextField label={t("form.subject")} marker={t("form.optional")} value={values.subject} onChange={set("subject")} maxLength={300} />
         <TextArea id="register-message" label={t("register.message")} hint={t("register.messageHint")} error={errors.message} value={values.message} onChange={set("message")} rows={6} />

@@ -4,7 +4,7 @@ import { Link } from "react-router";
 import { api, download, withQuery } from "../../api";
 import { Alert, Loading, PageHeading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
-import { SelectField, TextField } from "../../components/Field";
+import { Options, SelectField, TextField } from "../../components/Field";
 import { formatDate, localDate } from "../../format";
 import { directoryNames, useDirectory, usePageTitle, usePolling } from "../../hooks";
 import { useI18n } from "../../i18n";
@@ -67,11 +67,7 @@ export function RegistryPage() {
           onChange={(e) => setDraft({ ...draft, organization: e.target.value })}
         >
           <option value="">{t("registry.allOrganizations")}</option>
-          {(directory?.organizations ?? []).map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
+          <Options items={(directory?.organizations ?? [])} />
         </SelectField>
         <TextField label={t("registry.from")} type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
         <TextField label={t("registry.to")} type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />

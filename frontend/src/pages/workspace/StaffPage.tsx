@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { api, withQuery } from "../../api";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, PageHeading, useErrorText } from "../../components/bits";
-import { SelectField, TextField } from "../../components/Field";
+import { Options, SelectField, TextField } from "../../components/Field";
 import { useAuth } from "../../auth";
 import { useDirectory, usePageTitle } from "../../hooks";
 import { useI18n } from "../../i18n";
@@ -66,11 +66,7 @@ export function StaffPage() {
       <p>{t("staff.lead")}</p>
       <div className="filters">
         <SelectField label={t("switchboard.organization")} value={org?.id ?? ""} onChange={(e) => setOrganization(e.target.value)}>
-          {organizations.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
+          <Options items={organizations} />
         </SelectField>
         <TextField label={t("switchboard.search")} type="search" value={q} onChange={(e) => setQ(e.target.value)} />
       </div>

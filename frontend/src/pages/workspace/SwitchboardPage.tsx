@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api } from "../../api";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, PageHeading, useErrorText } from "../../components/bits";
-import { SelectField, TextField } from "../../components/Field";
+import { Options, SelectField, TextField } from "../../components/Field";
 import { useAuth } from "../../auth";
 import { formatDateTime } from "../../format";
 import { useDirectory, usePageTitle } from "../../hooks";
@@ -88,11 +88,7 @@ export function SwitchboardPage() {
         />
         <SelectField label={t("switchboard.organization")} value={organization} onChange={(e) => setOrganization(e.target.value)}>
           <option value="">{t("switchboard.allOrganizations")}</option>
-          {(directory?.organizations ?? []).map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
+          <Options items={(directory?.organizations ?? [])} />
         </SelectField>
         {mayConnect && (
           <TextField

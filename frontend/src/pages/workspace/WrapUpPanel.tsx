@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import { api } from "../../api";
 import { useAnnounce } from "../../components/Announcer";
 import { Alert, useErrorText } from "../../components/bits";
-import { SelectField, TextField } from "../../components/Field";
+import { Options, SelectField, TextField } from "../../components/Field";
 import { useAuth } from "../../auth";
 import { useDirectory } from "../../hooks";
 import { useI18n } from "../../i18n";
@@ -76,11 +76,7 @@ export function WrapUpPanel() {
         {mine.length !== 1 ? (
           <SelectField label={t("timeSpent.wrapUpOrganization")} value={organization} required onChange={(e) => setOrganization(e.target.value)}>
             <option value="">{t("timeSpent.wrapUpChoose")}</option>
-            {choices.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
+            <Options items={choices} />
           </SelectField>
         ) : null}
         <div className="filters__buttons">
