@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from lotsen.contracts import topics
-from lotsen.contracts.cases import CaseErased, CaseErasedData
-from lotsen.contracts.contacts import ContactRouted
+from lotsen.contracts.cases import CaseCreated, CaseErased, CaseErasedData
+from lotsen.contracts.contacts import ContactReceived, ContactRouted
 from lotsen.directory import directory_from
 from lotsen.kafka.memory import InMemoryBus
 from services.routing.decide import Router
@@ -65,15 +65,23 @@ async def test_a_request_becomes_a_case_the_client_can_follow(
     assert abs(requested - received_at) < timedelta(seconds=1)
 
 
+async def pothole_case(
+    intake: Intake, handle: Callable[[ContactRouted], Any], bus: InMemoryBus
+) -> tuple[ContactReceived, CaseCreated]:
+    """A street fault posted by an Open311 client, routed and opened as a case: its contact and case."""
+    await intake.client.post(f"{V2}/requests.json", data=POTHOLE)
+    [received] = intake.contacts()
+    await handle(routed_event(received, Router(DIRECTORY), Ruleset(default_ruleset(DIRECTORY))))
+    [created] = [e for e in bus.published(topics.CASES_EVENTS) if e.type == "case.created"]
+    return received, created
+
+
 async def test_a_corrected_position_reaches_the_client_and_erasure_clears_it(
     intake: Intake, handle: Callable[[ContactRouted], Any], client: httpx.AsyncClient, bus: InMemoryBus
 ) -> None:
     """Staff move the citizen's pin to where the hole is; a GeoReport client reading the request sees
     the corrected place, and after the case is erased no correction writes a place back."""
-    await intake.client.post(f"{V2}/requests.json", data=POTHOLE)
-    [received] = intake.contacts()
-    await handle(routed_event(received, Router(DIRECTORY), Ruleset(default_ruleset(DIRECTORY))))
-    [created] = [e for e in bus.published(topics.CASES_EVENTS) if e.type == "case.created"]
+    _, created = await pothole_case(intake, handle, bus)
     ref = created.data.case_ref
     agent = await login(client, "agent")
     corrected = await client.post(
@@ -105,10 +113,7 @@ async def test_a_recategorised_request_shows_the_new_categorys_promise(
 ) -> None:
     """A street fault promises a first answer within 24 hours; moved to a category with the usual
     48, the client reads the new promise, as the case has it."""
-    await intake.client.post(f"{V2}/requests.json", data=POTHOLE)
-    [received] = intake.contacts()
-    await handle(routed_event(received, Router(DIRECTORY), Ruleset(default_ruleset(DIRECTORY))))
-    [created] = [e for e in bus.published(topics.CASES_EVENTS) if e.type == "case.created"]
+    received, created = await pothole_case(intake, handle, bus)
     ref = created.data.case_ref
     agent = await login(client, "agent")
     moved = await client.post(
