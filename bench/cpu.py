@@ -2,7 +2,7 @@
 
 Read from ``/proc/<pid>/stat`` (user + system time of the process and its threads); the benchmark's
 own share (its load generator processes once they have finished, the mail catcher, the stats
-watch) from :func:`os.times`. Linux only; elsewhere a meter reads nothing and the report says so.
+watch) from :func:`os.times`. Linux only; elsewhere nothing is read and the report leaves the table out.
 """
 
 from __future__ import annotations
