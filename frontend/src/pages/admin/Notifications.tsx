@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../../api";
 import { useAnnounce } from "../../components/Announcer";
+import { useOutcome } from "../../components/outcome";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
 import { Checkbox, focusFirstError, Options, SelectField, TextField } from "../../components/Field";
@@ -9,7 +10,6 @@ import { formatDateTime, isoOf } from "../../format";
 import { directoryNames, useDirectory, usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n } from "../../i18n";
 import type { Delivery, Subscription } from "../../types";
-import { useOutcome } from "./outcome";
 
 const EVENT_TYPES = [
   "case.handed_off",

@@ -1,13 +1,13 @@
 /** Open311-nycklar: issue, list and withdraw the API keys of fault-report apps (`/v1/open311/keys`, intake). */
 import { useState, type FormEvent } from "react";
 import { api } from "../../api";
+import { useOutcome } from "../../components/outcome";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
 import { focusFirstError, Options, SelectField, TextField } from "../../components/Field";
 import { formatDateTime } from "../../format";
 import { usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n } from "../../i18n";
-import { useOutcome } from "./outcome";
 
 interface ApiKey {
   id: string;

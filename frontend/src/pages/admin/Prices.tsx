@@ -1,13 +1,13 @@
 /** Debitering: the price per unit of an organisation (`GET|PUT /v1/stats/prices/{organization}`). */
 import { useState, type FormEvent } from "react";
 import { api } from "../../api";
+import { useOutcome } from "../../components/outcome";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { DataTable } from "../../components/DataTable";
 import { focusFirstError, Options, SelectField, TextField } from "../../components/Field";
 import { usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
 import { formatSek, UNITS, type Unit } from "../dashboard/ChargingCard";
-import { useOutcome } from "./outcome";
 
 interface Price {
   unit: Unit;

@@ -5,12 +5,12 @@
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../../api";
+import { useOutcome } from "../../components/outcome";
 import { Alert, Loading, useErrorText } from "../../components/bits";
 import { focusFirstError, Options, SelectField, TextField } from "../../components/Field";
 import { formatDecimal, formatPercent } from "../../format";
 import { usePolling, useServedOrganizations } from "../../hooks";
 import { useI18n, type MessageKey } from "../../i18n";
-import { useOutcome } from "./outcome";
 
 const RATIOS = ["answer_rate", "service_level", "email_response", "resolution"] as const;
 const QUESTIONS = ["bemotande", "kunskap", "tillganglighet"] as const;

@@ -3,8 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../../api";
 import { useAuth } from "../../auth";
-import { useAnnounce } from "../../components/Announcer";
-import { Alert, useErrorText } from "../../components/bits";
+import { useOutcome } from "../../components/outcome";
 import { focusFirstError, TextArea, TextField } from "../../components/Field";
 import { formatInteger } from "../../format";
 import { useI18n } from "../../i18n";
@@ -98,16 +97,12 @@ function coordinate(text: string, bound: number): number | null {
 /** "Rätta platsen": the address and the point as staff know them better, with why. */
 function CorrectPosition({ detail, position, onDone }: { detail: CaseDetail; position: Position; onDone: () => Promise<void> }) {
   const { t } = useI18n();
-  const announce = useAnnounce();
-  const errorText = useErrorText();
   const [address, setAddress] = useState(position.address ?? "");
   const [lat, setLat] = useState(position.lat != null ? String(position.lat) : "");
   const [lon, setLon] = useState(position.lon != null ? String(position.lon) : "");
   const [reason, setReason] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const outcome = useOutcome();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -119,39 +114,29 @@ function CorrectPosition({ detail, position, onDone }: { detail: CaseDetail; pos
     if (placed && lo === null) found.lon = t("position.lonInvalid");
     setErrors(found);
     if (focusFirstError(found, "position")) return;
-    setBusy(true);
-    setFailure(null);
-    setDone(null);
-    try {
+    await outcome.attempt(async () => {
       const json = {
         address: address.trim() || null,
         location: placed ? { lat: la, lon: lo } : null,
         reason: reason.trim() || null,
       };
       await api<CaseDetail>(`/v1/cases/${encodeURIComponent(detail.ref)}/position`, { json });
-      const message = t("position.corrected");
-      setDone(message);
-      announce(message);
       setReason("");
       await onDone();
-    } catch (caught) {
-      setFailure(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
+      return t("position.corrected");
+    });
   }
 
   return (
     <details className="action">
       <summary>{t("position.correct")}</summary>
-      {failure ? <Alert>{failure}</Alert> : null}
-      {done ? <Alert kind="success">{done}</Alert> : null}
+      {outcome.alerts}
       <form onSubmit={submit} noValidate>
         <TextField id="position-address" label={t("position.address")} value={address} onChange={(e) => setAddress(e.target.value)} maxLength={500} autoComplete="off" />
         <TextField id="position-lat" label={t("position.lat")} hint={t("position.degreesHint")} error={errors.lat} value={lat} onChange={(e) => setLat(e.target.value)} inputMode="decimal" autoComplete="off" />
         <TextField id="position-lon" label={t("position.lon")} error={errors.lon} value={lon} onChange={(e) => setLon(e.target.value)} inputMode="decimal" autoComplete="off" />
         <TextArea id="position-reason" label={t("position.reason")} hint={t("position.reasonHint")} value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} />
-        <button type="submit" className="button button--secondary" disabled={busy}>
+        <button type="submit" className="button button--secondary" disabled={outcome.busy}>
           {t("position.save")}
         </button>
       </form>

@@ -5,8 +5,7 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../../api";
 import { useAuth } from "../../auth";
-import { useAnnounce } from "../../components/Announcer";
-import { Alert, useErrorText } from "../../components/bits";
+import { useOutcome } from "../../components/outcome";
 import { Options, SelectField } from "../../components/Field";
 import { useI18n, type MessageKey, type Translate } from "../../i18n";
 import type { CaseDetail, FeedbackKind, Organization } from "../../types";
@@ -30,15 +29,11 @@ export function describeFeedback(data: Record<string, unknown>, department: (id:
 export function FeedbackClassification({ detail, organization, onDone }: { detail: CaseDetail; organization: Organization | null; onDone: () => Promise<void> }) {
   const { t } = useI18n();
   const { user } = useAuth();
-  const announce = useAnnounce();
-  const errorText = useErrorText();
   const current = detail.feedback ?? null;
   const [kind, setKind] = useState<string>(current?.kind ?? "");
   const [department, setDepartment] = useState<string>(current?.department ?? "");
   const [error, setError] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const outcome = useOutcome();
 
   const handler = user?.role === "handler";
   const departmentName = (id: string | null | undefined) => (id ? (organization?.departments.find((d) => d.id === id)?.name ?? id) : t("synpunkter.noDepartment"));
@@ -54,22 +49,13 @@ export function FeedbackClassification({ detail, organization, onDone }: { detai
       return;
     }
     setError(null);
-    setBusy(true);
-    setFailure(null);
-    setDone(null);
-    try {
+    await outcome.attempt(async () => {
       const saved = await api<CaseDetail>(`/v1/cases/${encodeURIComponent(detail.ref)}/feedback`, {
         json: { kind, department: department || undefined },
       });
-      const message = t("synpunkter.done", { kind: kindName(t, saved.feedback?.kind), department: credited(saved.feedback?.department) });
-      setDone(message);
-      announce(message);
       await onDone();
-    } catch (caught) {
-      setFailure(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
+      return t("synpunkter.done", { kind: kindName(t, saved.feedback?.kind), department: credited(saved.feedback?.department) });
+    });
   }
 
   return (
@@ -79,8 +65,7 @@ export function FeedbackClassification({ detail, organization, onDone }: { detai
       <p data-testid="feedback-current">
         {current?.kind ? t("synpunkter.current", { kind: kindName(t, current.kind), department: credited(current.department) }) : t("synpunkter.notYet")}
       </p>
-      {failure ? <Alert>{failure}</Alert> : null}
-      {done ? <Alert kind="success">{done}</Alert> : null}
+      {outcome.alerts}
       <form onSubmit={submit} noValidate>
         <SelectField id="feedback-kind" label={t("synpunkter.kind")} error={error ?? undefined} value={kind} onChange={(e) => setKind(e.target.value)}>
           <option value="">{t("synpunkter.chooseKind")}</option>
@@ -95,7 +80,7 @@ export function FeedbackClassification({ detail, organization, onDone }: { detai
           {current?.department ? null : <option value="">{t("synpunkter.caseDepartment", { department: departmentName(detail.department) })}</option>}
           <Options items={departments} />
         </SelectField>
-        <button type="submit" className="button button--secondary" disabled={busy}>
+        <button type="submit" className="button button--secondary" disabled={outcome.busy}>
           {t("synpunkter.submit")}
         </button>
       </form>

@@ -4,7 +4,8 @@ import { Link } from "react-router";
 import { api } from "../../api";
 import { useAuth } from "../../auth";
 import { useAnnounce } from "../../components/Announcer";
-import { Alert, useErrorText } from "../../components/bits";
+import { useOutcome } from "../../components/outcome";
+import { Alert } from "../../components/bits";
 import { focusFirstError, Options, SelectField, TextArea } from "../../components/Field";
 import { useI18n, type Translate } from "../../i18n";
 import type { CaseDetail, Organization } from "../../types";
@@ -31,13 +32,10 @@ export function Recategorise({ detail, organization, onDone }: { detail: CaseDet
   const { t } = useI18n();
   const { user } = useAuth();
   const announce = useAnnounce();
-  const errorText = useErrorText();
   const [category, setCategory] = useState("");
   const [reason, setReason] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const outcome = useOutcome();
   const [gone, setGone] = useState<string | null>(null); // the case became confidential to this caller
 
   const handler = user?.role === "handler";
@@ -57,30 +55,21 @@ export function Recategorise({ detail, organization, onDone }: { detail: CaseDet
     if (!reason.trim()) found.reason = t("recategorise.reasonMissing");
     setErrors(found);
     if (focusFirstError(found, "recategorise")) return;
-    setBusy(true);
-    setFailure(null);
-    setDone(null);
     const name = chosen?.name ?? category;
-    try {
+    await outcome.attempt(async () => {
       const answer = await api<Answer>(`/v1/cases/${encodeURIComponent(detail.ref)}/recategorise`, { json: { category, reason: reason.trim() } });
       if ("visible" in answer && answer.visible === false) {
         // Now confidential: this caller may no longer see it, nor act on it.
         const message = t("recategorise.outOfView", { ref: detail.ref, category: name });
         setGone(message);
         announce(message);
-        return;
+        return null;
       }
-      const message = t("recategorise.done", { category: name });
-      setDone(message);
-      announce(message);
       setCategory("");
       setReason("");
       await onDone();
-    } catch (caught) {
-      setFailure(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
+      return t("recategorise.done", { category: name });
+    });
   }
 
   if (gone) {
@@ -97,8 +86,7 @@ export function Recategorise({ detail, organization, onDone }: { detail: CaseDet
     <section aria-labelledby="recategorise-heading" className="action">
       <h3 id="recategorise-heading">{t("recategorise.title")}</h3>
       <p className="hint">{handler ? t("recategorise.handlerHint") : t("recategorise.lead")}</p>
-      {failure ? <Alert>{failure}</Alert> : null}
-      {done ? <Alert kind="success">{done}</Alert> : null}
+      {outcome.alerts}
       <form onSubmit={submit} noValidate>
         <SelectField
           id="recategorise-category"
@@ -115,7 +103,7 @@ export function Recategorise({ detail, organization, onDone }: { detail: CaseDet
           <Options items={choices} />
         </SelectField>
         <TextArea id="recategorise-reason" label={t("recategorise.reason")} hint={t("recategorise.reasonHint")} error={errors.reason} value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} />
-        <button type="submit" className="button button--secondary" disabled={busy}>
+        <button type="submit" className="button button--secondary" disabled={outcome.busy}>
           {t("recategorise.submit")}
         </button>
       </form>

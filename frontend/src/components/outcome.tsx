@@ -1,26 +1,33 @@
-/** What an administration form's last action came to: a message shown and announced, or why it failed. */
+/** What a form's last action came to: a message shown and announced, or why it failed; busy while it runs. */
 import { useState } from "react";
-import { useAnnounce } from "../../components/Announcer";
-import { Alert, useErrorText } from "../../components/bits";
+import { useAnnounce } from "./Announcer";
+import { Alert, useErrorText } from "./bits";
 
 export function useOutcome() {
   const announce = useAnnounce();
   const errorText = useErrorText();
   const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
 
-  /** Runs `action`; shows and announces the message it returns, or shows why it failed. True when it worked. */
-  async function attempt(action: () => Promise<string>): Promise<boolean> {
+  /** Runs `action`; shows and announces the message it returns (none for null), or shows why it
+   * failed. True when it worked. */
+  async function attempt(action: () => Promise<string | null>): Promise<boolean> {
     setFailure(null);
     setDone(null);
+    setBusy(true);
     try {
       const message = await action();
-      setDone(message);
-      announce(message);
+      if (message !== null) {
+        setDone(message);
+        announce(message);
+      }
       return true;
     } catch (caught) {
       setFailure(errorText(caught));
       return false;
+    } finally {
+      setBusy(false);
     }
   }
 
@@ -35,5 +42,5 @@ export function useOutcome() {
       {done ? <Alert kind="success">{done}</Alert> : null}
     </>
   );
-  return { attempt, clear, alerts };
+  return { attempt, clear, alerts, busy };
 }
