@@ -7,10 +7,16 @@ endpoint answers only a caller with the services' shared key (``X-Service-Key``,
 ``LOTSEN_SERVICE_KEY``), never a person's token: 401 without the key or with a wrong one, 403 when
 no key is configured. Files are always served as downloads (``Content-Disposition: attachment``,
 ``nosniff``), so a file a citizen sent never runs in the agent's browser.
+
+A file can be erased (``case.erased``) between the lookup and the read. The first chunk is
+therefore read before the answer starts: a file gone by then is a 404, not a response that
+promises bytes it cannot send. One erased while its later chunks stream ends the transfer
+short, which tells the client the download failed.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -40,8 +46,12 @@ async def download_attachment(
     stored = await files.describe(sha256)
     if stored is None:
         raise NotFound(f"no attachment with SHA-256 {sha256}")
+    chunks = files.content(sha256, stored["generation"])
+    first = await anext(chunks, None)
+    if first is None and stored["length"]:
+        raise NotFound(f"no attachment with SHA-256 {sha256}")
     return StreamingResponse(
-        files.content(sha256, stored["generation"]),
+        _starting_with(first, chunks),
         media_type=stored["content_type"],
         headers={
             "Content-Length": str(stored["length"]),
@@ -50,3 +60,10 @@ async def download_attachment(
             "Cache-Control": "private, max-age=3600",
         },
     )
+
+
+async def _starting_with(first: bytes | None, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if first is not None:
+        yield first
+    async for chunk in rest:
+        yield chunk

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from lotsen.kafka.memory import InMemoryBus
 from lotsen.settings import DEMO_SERVICE_KEY, ServiceSettings
+from services.intake.repository import AttachmentStore
 from tests.intake_support import Intake, intake_on
 
 PDF = b"%PDF-1.4 beslut om bistand"
@@ -73,3 +75,21 @@ def test_the_demo_service_key_exists_in_dev_mode_only() -> None:
     assert ServiceSettings(env="production", jwt_secret=real).service_key is None
     with pytest.raises(ValidationError, match="LOTSEN_SERVICE_KEY"):
         ServiceSettings(env="production", jwt_secret=real, service_key=DEMO_SERVICE_KEY)
+
+
+async def test_a_file_erased_between_lookup_and_read_is_not_found_not_a_broken_download(
+    intake: Intake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    describe = AttachmentStore.describe
+
+    async def describe_then_erase(self: AttachmentStore, sha256: str) -> dict[str, Any] | None:
+        stored = await describe(self, sha256)
+        assert stored is not None
+        [contact_id] = (await self._files.find_one({"_id": sha256}) or {})["metadata"]["contacts"]
+        await self.release(sha256=sha256, contact_id=contact_id)
+        return stored
+
+    monkeypatch.setattr(AttachmentStore, "describe", describe_then_erase)
+    response = await intake.client.get(f"/v1/attachments/{SHA}", headers={"X-Service-Key": DEMO_SERVICE_KEY})
+    assert response.status_code == 404
+    assert SHA in response.json()["error"]["message"]
