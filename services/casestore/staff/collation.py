@@ -7,9 +7,9 @@ dictionaries file under a letter count as that letter: é, è, ë as e, á, à a
 
 The rule lives here, in Python, and nowhere else: a directory entry stores the words it is found by
 (:func:`search_words`, folded by it) and its sort key (:func:`sort_key`), so a query matches the same
-way on MongoDB and on the in-memory stand-in. On MongoDB the repository sorts with the server's
-``collation={"locale": "sv"}``, which orders as :func:`sort_key` does; on the stand-in, which has no
-collations, it sorts by :func:`sort_key` in Python (staff_directory/repository.py).
+way on every store. The repository sorts by the stored key, whose binary order (a server's simple
+comparison of UTF-8 strings, which follows code points) is the Swedish order, so no server collation
+is needed (staff/repository.py).
 """
 
 from __future__ import annotations

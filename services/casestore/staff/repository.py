@@ -6,11 +6,11 @@ carrying its ``call.transferred`` event in an outbox until Kafka has it (transfe
 ``call_wrap_ups``: one document per call an agent marked done with its after-call work, carrying its
 ``call.wrapped_up`` event the same way (wrap_ups.py).
 
-Ordering, by surname then given name (``sort_name``): on a MongoDB server the search sorts with
-``collation={"locale": "sv"}``; the in-memory stand-in has no collations, so there the matches are
-sorted in Python by ``sort_key``, which orders as the server's Swedish collation does
-(collation.py). Matching never depends on the collation: it is a prefix match on the stored,
-folded ``search_words``, the same on both.
+Ordering, by surname then given name: the search sorts by the stored ``sort_key``, whose plain
+(binary) string order is the Swedish alphabetical order (collation.py). No server collation is asked
+for, so the order is the same on MongoDB, on servers without collations (Amazon DocumentDB, Azure
+Cosmos DB, mongoeco) and on the in-memory stand-in. Matching is a prefix match on the stored, folded
+``search_words``, the same everywhere.
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.collation import Collation, CollationStrength
 from pymongo.errors import DuplicateKeyError
 
 Document = dict[str, Any]
-SWEDISH = Collation(locale="sv", strength=CollationStrength.SECONDARY)
 INTERNAL = ("search_words", "sort_name", "sort_key", "identity")
 
 
@@ -44,7 +42,6 @@ class StaffRepository:
         self._staff = db["staff"]
         self._transfers = db["call_transfers"]
         self._wrap_ups = db["call_wrap_ups"]
-        self._server_collates = isinstance(db.client, AsyncMongoClient)
 
     async def ensure_indexes(self) -> None:
         await self._staff.create_index([("organization", ASCENDING), ("identity", ASCENDING)], unique=True)
@@ -106,17 +103,8 @@ class StaffRepository:
             query["organization"] = {"$in": list(organizations_in)}
         if department is not None:
             query["department"] = department
-        if self._server_collates:
-            found = (
-                self._staff.find(query, _public())
-                .sort([("sort_name", ASCENDING), ("_id", ASCENDING)])
-                .collation(SWEDISH)
-                .limit(limit)
-            )
-            return [doc async for doc in found]
-        matches = [doc async for doc in self._staff.find(query)]
-        matches.sort(key=lambda doc: (doc["sort_key"], doc["_id"]))
-        return [{k: v for k, v in doc.items() if k not in INTERNAL} for doc in matches[:limit]]
+        found = self._staff.find(query, _public()).sort([("sort_key", ASCENDING), ("_id", ASCENDING)])
+        return [doc async for doc in found.limit(limit)]
 
     # --- call transfers ---------------------------------------------------------------------------
 
