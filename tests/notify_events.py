@@ -10,6 +10,8 @@ from typing import Any
 from lotsen.contracts.cases import (
     CaseCreated,
     CaseCreatedData,
+    CaseFeedbackClassified,
+    CaseFeedbackClassifiedData,
     CaseHandedOff,
     CaseHandedOffData,
     CaseRecategorised,
@@ -150,5 +152,17 @@ def recategorised(ref: str, *, category: str, department: str, confidential: boo
             old_department="samhallsbyggnad",
             reason="Fel kategori vid registreringen",
             recategorised_by="agent",
+        ),
+    )
+
+
+def feedback_classified(ref: str, *, kind: str, department: str | None) -> CaseFeedbackClassified:
+    """An agent classified the case's synpunkt as ``kind`` concerning ``department`` (None: the case's)."""
+    return CaseFeedbackClassified(
+        producer="casestore",
+        organization="karlskoga",
+        occurred_at=T0 + timedelta(minutes=30),
+        data=CaseFeedbackClassifiedData.model_validate(
+            {"case_ref": ref, "kind": kind, "department": department, "classified_by": "agent"}
         ),
     )

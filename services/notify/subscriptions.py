@@ -44,6 +44,7 @@ EventType = Literal[
     "case.closed",
     "case.recategorised",
     "case.registered",
+    "case.feedback_classified",
 ]
 NoticeEventType = Literal["notice.published", "notice.withdrawn", "notice.expired", "kb.review_due"]
 """Notices are the organisation's: a subscription to them gets every notice of its organisation,

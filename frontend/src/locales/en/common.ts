@@ -103,6 +103,7 @@ export const common: Record<keyof typeof sv, string> = {
   "event.case.closed": "Closed",
   "event.case.recategorised": "Category changed",
   "event.case.registered": "Registered as public record",
+  "event.case.feedback_classified": "Feedback classified",
   "event.notice.published": "Notice published",
   "event.notice.withdrawn": "Notice withdrawn",
   "event.notice.expired": "Notice expired",

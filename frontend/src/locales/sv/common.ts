@@ -101,6 +101,7 @@ export const common = {
   "event.case.closed": "Stängt",
   "event.case.recategorised": "Kategori ändrad",
   "event.case.registered": "Registrerad som allmän handling",
+  "event.case.feedback_classified": "Synpunkt klassad",
   "event.notice.published": "Krismeddelande publicerat",
   "event.notice.withdrawn": "Krismeddelande återkallat",
   "event.notice.expired": "Krismeddelande utgånget",

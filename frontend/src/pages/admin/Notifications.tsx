@@ -20,6 +20,7 @@ const EVENT_TYPES = [
   "case.closed",
   "case.recategorised",
   "case.registered",
+  "case.feedback_classified",
   "notice.published",
   "notice.withdrawn",
   "notice.expired",
