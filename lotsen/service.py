@@ -104,6 +104,7 @@ class Runtime:
     def _retry_settings(self) -> dict[str, Any]:
         return {
             "fetch_max_wait_ms": self.settings.kafka_fetch_max_wait_ms,
+            "commit_interval_ms": self.settings.kafka_commit_interval_ms,
             "max_attempts": self.settings.consumer_max_attempts,
             "retry_initial_seconds": self.settings.consumer_retry_initial_seconds,
             "retry_max_seconds": self.settings.consumer_retry_max_seconds,

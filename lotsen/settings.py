@@ -72,6 +72,15 @@ class ServiceSettings(BaseSettings):
         "as soon as a record arrives, so 500 costs no latency there; the embedded broker answers only "
         "after the wait when nothing was there at the fetch, so it is kept short",
     )
+    kafka_commit_interval_ms: int = Field(
+        200,
+        ge=0,
+        le=10_000,
+        validation_alias="KAFKA_COMMIT_INTERVAL_MS",
+        description="the least time between two offset commits of a consumer group (0: after every "
+        "poll). Commits never run ahead of what was handled and are made before a rebalance and at "
+        "shutdown, so a crash hands at most this much of the stream to the handlers again",
+    )
     mongodb_url: str = Field("mongomock://", validation_alias="MONGODB_URL")
     trial: bool = Field(
         False,

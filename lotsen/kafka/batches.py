@@ -63,6 +63,7 @@ class BatchConsumerRunner(GroupRunner):
         idle_polls: int = 10,
         poll_timeout_ms: int = 200,
         fetch_max_wait_ms: int = 50,
+        commit_interval_ms: int = 0,
     ) -> None:
         super().__init__(
             bootstrap_servers=bootstrap_servers,
@@ -72,6 +73,7 @@ class BatchConsumerRunner(GroupRunner):
             retry_initial_seconds=retry_initial_seconds,
             retry_max_seconds=retry_max_seconds,
             max_attempts=max_attempts,
+            commit_interval_ms=commit_interval_ms,
             max_poll_records=max_records,
             # The broker answers a fetch as soon as a record is there or after this wait; aiokafka's
             # 500 ms default would be most of the half second a case may take to be counted.
@@ -97,11 +99,12 @@ class BatchConsumerRunner(GroupRunner):
                     await self._handle_poll(batches)
                 else:
                     empty_polls += 1
+                    await self._commit_if_due()
                     if until_caught_up and await self._caught_up(empty_polls):
                         return
                 await self._report_lag()
         finally:
-            await self._consumer.stop()
+            await self._stop_consumer()
 
     async def _handle_poll(self, batches: dict[TopicPartition, list[Any]]) -> None:
         decoded: list[Decoded] = []

@@ -11,6 +11,14 @@ exponentially, for as long as the outage lasts. A record whose handler keeps fai
 poison: after ``max_attempts`` tries it goes to ``<topic>.dlq`` with its error and the partition
 goes on (:mod:`lotsen.kafka.failures`). An error of the runner itself (a commit Kafka refuses)
 stops it, so the process exits and its supervisor restarts it from the last commit.
+
+Commits are coalesced (``commit_interval_ms``, the setting ``KAFKA_COMMIT_INTERVAL_MS``): what a poll
+handled is committed at once when the last commit is that long ago, else with the next poll's, at
+the latest after the interval plus one poll timeout; and always before the group takes partitions
+away (a rebalance) and when the runner stops. A commit never runs ahead of what was handled, so a
+crash only hands the records of the last interval to the handlers again, whose ``event_id`` check
+skips them. Under load a group polls many times a second, and a commit per poll was a request to
+the broker each time.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import (
     CommitFailedError,
     IllegalGenerationError,
@@ -92,6 +100,7 @@ class GroupRunner:
         retry_initial_seconds: float,
         retry_max_seconds: float,
         max_attempts: int,
+        commit_interval_ms: int = 0,
         **consumer_options: Any,
     ) -> None:
         self.group_id = group_id
@@ -101,8 +110,11 @@ class GroupRunner:
         self._retry_max = retry_max_seconds
         self._policy = RetryPolicy(max_attempts, retry_initial_seconds, retry_max_seconds)
         self._stopping = asyncio.Event()
+        self._commit_interval = commit_interval_ms / 1000
+        self._uncommitted: dict[TopicPartition, int] = {}
+        self._last_commit = 0.0
+        self._committing = asyncio.Lock()
         self._consumer = AIOKafkaConsumer(
-            *topics,
             bootstrap_servers=bootstrap_servers,
             group_id=group_id,
             client_id=group_id,
@@ -111,6 +123,7 @@ class GroupRunner:
             auto_offset_reset="earliest",
             **consumer_options,
         )
+        self._consumer.subscribe(topics, listener=CommitBeforeRevocation(self))
 
     async def start(self) -> None:
         await self._consumer.start()
@@ -132,14 +145,39 @@ class GroupRunner:
             raise RetryLater("the consumer is stopping")
 
     async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
-        """Commit handled offsets. A commit the group refuses because it rebalanced meanwhile (this
-        member missed heartbeats under load, or another replica joined) is not a failure of this
-        process: the partitions' new owner reads on from the last commit, and handlers are
-        idempotent on ``event_id``, so the records are handled again, not lost."""
+        """Take handled offsets to commit: now if the last commit is ``commit_interval_ms`` ago,
+        else with a later poll's (:meth:`_commit_if_due`, :meth:`_commit_now`)."""
+        self._uncommitted.update(offsets)
+        await self._commit_if_due()
+
+    async def _commit_if_due(self) -> None:
+        since = asyncio.get_running_loop().time() - self._last_commit
+        if self._uncommitted and since >= self._commit_interval:
+            await self._commit_now()
+
+    async def _commit_now(self) -> None:
+        """Commit the handled offsets not yet committed. A commit the group refuses because it
+        rebalanced meanwhile (this member missed heartbeats under load, or another replica joined)
+        is not a failure of this process: the partitions' new owner reads on from the last commit,
+        and handlers are idempotent on ``event_id``, so the records are handled again, not lost."""
+        async with self._committing:  # in order: a later commit never lands before an earlier one
+            if not self._uncommitted:
+                return
+            offsets, self._uncommitted = self._uncommitted, {}
+            self._last_commit = asyncio.get_running_loop().time()
+            try:
+                await self._consumer.commit(offsets)
+            except GROUP_MOVED_ON as exc:
+                log.warning(
+                    "group %s rebalanced before a commit; the new owner goes on: %s", self.group_id, exc
+                )
+
+    async def _stop_consumer(self) -> None:
+        """Commit what was handled, then leave the group."""
         try:
-            await self._consumer.commit(offsets)
-        except GROUP_MOVED_ON as exc:
-            log.warning("group %s rebalanced before a commit; the new owner goes on: %s", self.group_id, exc)
+            await self._commit_now()
+        finally:
+            await self._consumer.stop()
 
     async def _report_lag(self) -> None:
         for tp in self._consumer.assignment():
@@ -148,6 +186,20 @@ class GroupRunner:
                 continue
             position = await self._consumer.position(tp)
             CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(max(highwater - position, 0))
+
+
+class CommitBeforeRevocation(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Commits what the runner handled before the group hands its partitions to another member, so
+    the new owner does not handle them again."""
+
+    def __init__(self, runner: GroupRunner) -> None:
+        self._runner = runner
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        await self._runner._commit_now()
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return None
 
 
 def raw_record(message: Any) -> RawRecord:
@@ -178,6 +230,7 @@ class ConsumerRunner(GroupRunner):
         max_batch: int = 200,
         max_in_flight: int = 64,
         fetch_max_wait_ms: int = 50,
+        commit_interval_ms: int = 0,
         event_types: Collection[str] | None = None,
     ) -> None:
         super().__init__(
@@ -188,6 +241,7 @@ class ConsumerRunner(GroupRunner):
             retry_initial_seconds=retry_initial_seconds,
             retry_max_seconds=retry_max_seconds,
             max_attempts=max_attempts,
+            commit_interval_ms=commit_interval_ms,
             fetch_max_wait_ms=fetch_max_wait_ms,
         )
         self._handler = handler
@@ -206,9 +260,11 @@ class ConsumerRunner(GroupRunner):
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self._max_batch)
                 if batches:
                     await self._handle_poll(batches)
+                else:
+                    await self._commit_if_due()
                 await self._report_lag()
         finally:
-            await self._consumer.stop()
+            await self._stop_consumer()
 
     async def _handle_poll(self, batches: dict[TopicPartition, list[Any]]) -> None:
         """One poll: its event ids looked up in one query, its partitions handled at the same time,

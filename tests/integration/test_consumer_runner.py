@@ -403,3 +403,58 @@ async def test_an_outage_on_one_case_commits_nothing_past_it_and_the_other_case_
     finally:
         await runner.stop()
         await task
+
+
+async def test_records_handled_before_a_rebalance_are_committed_and_not_handled_again_by_the_new_owner(
+    kafka_bootstrap: str, publisher: KafkaPublisher
+) -> None:
+    """With commits coalesced (a minute apart here), a member that loses a partition to a newcomer
+    commits what it handled first: no record is handled twice, even without an event-id store."""
+    topic = f"test.{uuid.uuid4().hex[:10]}"
+    await create_topics(kafka_bootstrap, partitions=2, names=(topic, topics.dlq(topic)))
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    handled: dict[str, list[str]] = {"first": [], "second": []}
+
+    def member(name: str) -> ConsumerRunner:
+        async def handler(event: Event[Any]) -> None:
+            handled[name].append(str(event.event_id))
+
+        return ConsumerRunner(
+            bootstrap_servers=kafka_bootstrap,
+            group_id=group,
+            topics=[topic],
+            handler=handler,
+            dead_letters=publisher,
+            commit_interval_ms=60_000,
+        )
+
+    async def publish(count: int) -> None:
+        for n in range(count):
+            ref = f"KGA-2026-{n:06d}"  # keys on both partitions
+            await publisher.publish(topic, created(ref), key=ref)
+
+    first, second = member("first"), member("second")
+    first_task = await run(first)
+    tasks = [first_task]
+    try:
+        await publish(10)
+        await eventually(lambda: asyncio.sleep(0, result=len(handled["first"]) == 10))
+        await publish(10)  # handled within the minute: not yet committed
+        await eventually(lambda: asyncio.sleep(0, result=len(handled["first"]) == 20))
+
+        tasks.append(await run(second))  # the group rebalances: the first member gives up a partition
+
+        async def both_own_a_partition() -> bool:
+            return len(first._consumer.assignment()) == 1 and len(second._consumer.assignment()) == 1
+
+        assert await eventually(both_own_a_partition, timeout=60)
+        await publish(10)
+        every = lambda: [*handled["first"], *handled["second"]]  # noqa: E731
+        assert await eventually(lambda: asyncio.sleep(0, result=len(every()) >= 30))
+        await asyncio.sleep(0.5)  # anything handled twice would show now
+        assert len(every()) == len(set(every())) == 30
+        assert handled["second"], "the newcomer owns a partition and handled its records"
+    finally:
+        await first.stop()
+        await second.stop()
+        await asyncio.gather(*tasks)

@@ -86,10 +86,14 @@ def test_one_service_cannot_be_switched_to_dev_mode_alone(monkeypatch: pytest.Mo
     assert settings.jwt_secret == "the-municipality-s-own-secret-0123456789"
 
 
-async def test_the_fetch_wait_reaches_every_consumer(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_fetch_wait_and_the_commit_interval_reach_every_consumer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """``KAFKA_FETCH_MAX_WAIT_MS`` (500 on Apache Kafka, docs/deploy.md) is what each consumer asks
-    the broker for; a wait of nothing is refused."""
+    the broker for, and ``KAFKA_COMMIT_INTERVAL_MS`` how often it commits; a wait of nothing is
+    refused."""
     monkeypatch.setenv("KAFKA_FETCH_MAX_WAIT_MS", "500")
+    monkeypatch.setenv("KAFKA_COMMIT_INTERVAL_MS", "300")
     made: list[dict[str, Any]] = []
 
     class Recorded:
@@ -109,6 +113,7 @@ async def test_the_fetch_wait_reaches_every_consumer(monkeypatch: pytest.MonkeyP
     await runtime.consume("one", ["contacts.received"], AsyncMock())
     await runtime.consume_batches("many", ["cases.events"], AsyncMock())
     assert [m["fetch_max_wait_ms"] for m in made] == [500, 500]
+    assert [m["commit_interval_ms"] for m in made] == [300, 300]
 
     monkeypatch.setenv("KAFKA_FETCH_MAX_WAIT_MS", "0")
     with pytest.raises(ValidationError, match="KAFKA_FETCH_MAX_WAIT_MS"):
