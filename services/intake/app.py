@@ -10,9 +10,12 @@ a case's files).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from lotsen.contracts import topics
+from lotsen.contracts.envelope import Event
 from lotsen.kafka.publisher import Publisher
 from lotsen.service import Runtime, build_app
 from services.intake import attachments, erasure, facebook, manual, phone, repository, webform
@@ -41,16 +44,20 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     await open311_repository.create_indexes(runtime.db)
     app.state.open311_key_limiters = {}
     app.state.open311_read_limiter = open311_reads.read_limiter(settings)
+    # One consumer group (lotsen-intake) for what intake follows, so cases.events is fetched once:
+    # the Open311 read model, and on case.erased (a person's request, or retention) the case's files.
+    read_model = open311_readmodel.make_handler(open311_repository.Requests(runtime.db), runtime.directory)
+    erase_files = erasure.make_handler(repository.AttachmentStore(runtime.db))
+
+    async def follow(event: Event[Any]) -> None:
+        await read_model(event)
+        await erase_files(event)
+
     await runtime.consume(
-        "intake-open311",
+        "intake",
         [topics.CONTACTS_RECEIVED, topics.CASES_EVENTS],
-        open311_readmodel.make_handler(open311_repository.Requests(runtime.db), runtime.directory),
-        event_types=open311_readmodel.HANDLES,
-    )
-    # case.erased (a person's request, or retention) deletes the case's files here too.
-    files = repository.AttachmentStore(runtime.db)
-    await runtime.consume(
-        "intake-erasure", [topics.CASES_EVENTS], erasure.make_handler(files), event_types=erasure.HANDLES
+        follow,
+        event_types=sorted({*open311_readmodel.HANDLES, *erasure.HANDLES}),
     )
     app.state.smtp = None
     if settings.smtp_enabled:  # last: mail is taken only once everything else is up

@@ -70,7 +70,7 @@ async def follow(intake: Intake) -> None:
     handler = readmodel.make_handler(Requests(intake.db), directory_from())
     dedupe = MemoryDeduplicator()
     for topic in (topics.CONTACTS_RECEIVED, topics.CASES_EVENTS):
-        await intake.bus.deliver(topic, handler, group="intake-open311", dedupe=dedupe)
+        await intake.bus.deliver(topic, handler, group="intake", dedupe=dedupe)
 
 
 async def publish(intake: Intake, event: Event[Any]) -> None:

@@ -1,5 +1,5 @@
 """The requests as GeoReport clients read them, kept from ``contacts.received`` and ``cases.events``
-(consumer group ``lotsen-intake-open311``; each event id handled once, every write absolute).
+(intake's consumer group ``lotsen-intake``; each event id handled once, every write absolute).
 
 - ``contact.received`` of channel ``open311``: the request as received (also written at once by
   ``POST requests``, so its token is known before the contact comes back from Kafka).
