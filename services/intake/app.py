@@ -41,8 +41,9 @@ async def _startup(app: FastAPI, runtime: Runtime) -> None:
     )
     app.state.webform_limiter = webform.limiter_for(settings)
     # Open311 GeoReport v2: keys' and readers' limits, and the requests' read model.
-    await open311_repository.create_indexes(runtime.db)
-    app.state.open311_key_limiters = {}
+    await open311_repository.create_indexes(
+        runtime.db, expire=not settings.mongodb_url.startswith("mongomock://")
+    )
     app.state.open311_read_limiter = open311_reads.read_limiter(settings)
     # One consumer group (lotsen-intake) for what intake follows, so cases.events is fetched once:
     # the Open311 read model, and on case.erased (a person's request, or retention) the case's files.

@@ -308,8 +308,26 @@ async def test_each_key_has_its_own_rate_limit(intake: Intake) -> None:
             await post(intake, {**POTHOLE, "api_key": issued["key"], "description": f"hål {n}"})
         ).status_code == 200
     limited = await post(intake, {**POTHOLE, "api_key": issued["key"], "description": "hål 3"})
-    assert limited.status_code == 429 and limited.headers["Retry-After"]
+    assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 3600
+    assert "at most 2 an hour" in limited.json()[0]["description"]
     assert (await post(intake, {**POTHOLE, "description": "demo-nyckeln"})).status_code == 200
+
+
+async def test_replicas_on_one_database_share_a_keys_limit(intake: Intake, bus: InMemoryBus) -> None:
+    admin = bearer("admin", organizations=("karlskoga",))
+    issued = (
+        await intake.client.post(
+            "/v1/open311/keys", json={"name": "Test", "requests_per_hour": 2}, headers=admin
+        )
+    ).json()
+    async with intake_on(bus, smtp_enabled=False) as replica:
+        replica.app.state.runtime.db = intake.db  # a second replica of intake, on the same database
+        for n, runs in enumerate((intake, replica)):
+            posted = await post(runs, {**POTHOLE, "api_key": issued["key"], "description": f"hål {n}"})
+            assert posted.status_code == 200, posted.text
+        for runs in (intake, replica):
+            refused = await post(runs, {**POTHOLE, "api_key": issued["key"], "description": "ett till"})
+            assert refused.status_code == 429, refused.text
 
 
 # --- the read model -----------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 32 random bytes, so a hash without salt is as strong as the key). ``GET`` lists the keys of the
 caller's organisations, ``DELETE /v1/open311/keys/{id}`` withdraws one. Who may: an ``admin`` whose
 token serves every organisation the key is for (none listed: every one); other roles 403, a key of
-another organisation 404. Each key has its own rate limit for ``POST requests``. Keys may also be
+another organisation 404. Each key has its own rate limit for ``POST requests``, per clock hour and
+day (UTC), counted in MongoDB and so shared by every replica of intake. Keys may also be
 configured (``INTAKE_OPEN311_KEYS``); the demo key ``dev-open311-key`` exists only in dev mode and
 intake refuses to start with it otherwise.
 """
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -24,14 +26,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from lotsen.auth import Admin, Principal
 from lotsen.errors import DomainError, Forbidden
 from lotsen.errors import NotFound as KeyNotFound
-from lotsen.ratelimit import RateLimiter, WindowLimit
+from lotsen.ratelimit import TooManyRequests
 from services.intake.open311.formats import KeyRefused
-from services.intake.open311.repository import ApiKeys
+from services.intake.open311.repository import ApiKeys, KeyUsage
 from services.intake.settings import IntakeSettings
 
 router = APIRouter(tags=["open311"])
 KEY_MAX_CHARS = 200
-HOUR, DAY = 3600.0, 86400.0
 
 
 class InvalidKeyRequest(DomainError):
@@ -106,19 +107,34 @@ async def authenticate(request: Request, key: str | None) -> ClientKey:
     )
 
 
-def hit(request: Request, client: ClientKey) -> None:
-    """Count one POST against the key's own limits (one limiter per key, kept for the process)."""
-    limiters: dict[str, RateLimiter] = request.app.state.open311_key_limiters
-    limiter = limiters.get(client.id)
-    if limiter is None:
-        limiter = limiters[client.id] = RateLimiter(
-            [
-                WindowLimit(client.requests_per_hour, HOUR, "an hour"),
-                WindowLimit(client.requests_per_day, DAY, "a day"),
-            ],
-            what="requests with this api_key",
+async def hit(request: Request, client: ClientKey) -> None:
+    """Count one POST against the key's limits for this clock hour and day (UTC), or refuse it with
+    429 and ``Retry-After`` until the window that is full ends (a refused POST is not counted)."""
+    usage = KeyUsage(request.app.state.runtime.db)
+    now = datetime.now(UTC)
+    this_hour, today = await usage.count(client.id, now)
+    full: list[tuple[datetime, int, str]] = []
+    if this_hour > client.requests_per_hour:
+        full.append(
+            (
+                now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1),
+                client.requests_per_hour,
+                "an hour",
+            )
         )
-    limiter.hit(client.id)
+    if today > client.requests_per_day:
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        full.append((midnight, client.requests_per_day, "a day"))
+    if not full:
+        return
+    await usage.uncount(client.id, now)
+    ends, limit, label = max(full)
+    seconds = max(1, math.ceil((ends - now).total_seconds()))
+    raise TooManyRequests(
+        f"too many requests with this api_key (at most {limit} {label}); try again in {seconds} seconds",
+        details={"retry_after_seconds": seconds},
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def _serves_all(principal: Principal, organizations: list[str]) -> bool:
@@ -178,5 +194,4 @@ async def withdraw_key(request: Request, key_id: str, admin: Admin) -> Response:
     if doc is None or not _serves_all(admin, doc["organizations"]):
         raise KeyNotFound(f"no API key {key_id[:100]!r} of your organisations")
     await keys.delete(doc["_id"])
-    request.app.state.open311_key_limiters.pop(doc["_id"], None)
     return Response(status_code=204)

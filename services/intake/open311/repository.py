@@ -1,16 +1,17 @@
 """Every MongoDB call of intake's Open311 endpoints: client applications' API keys (``open311_keys``,
-only a hash of each key) and the read model of requests (``open311_requests``, one document per
-request, ``_id`` = its token, the contact id).
+only a hash of each key), what each key posted this hour and day (``open311_key_usage``) and the read
+model of requests (``open311_requests``, one document per request, ``_id`` = its token, the contact
+id).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
@@ -36,8 +37,11 @@ def _temporary(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     return wrapper
 
 
-async def create_indexes(db: AsyncDatabase[Document]) -> None:
+async def create_indexes(db: AsyncDatabase[Document], *, expire: bool = True) -> None:
+    """Indexes, and with ``expire`` the TTL index that forgets a key's usage of days gone by."""
     await db["open311_keys"].create_index("hash", unique=True)
+    if expire:
+        await db["open311_key_usage"].create_index("expires_at", expireAfterSeconds=0)
     await db["open311_requests"].create_index("service_request_id", sparse=True)
     await db["open311_requests"].create_index(
         [("organization", ASCENDING), ("requested_datetime", DESCENDING)]
@@ -67,6 +71,42 @@ class ApiKeys:
     @_temporary
     async def delete(self, key_id: str) -> None:
         await self._keys.delete_one({"_id": key_id})
+
+
+class KeyUsage:
+    """The requests each key posted in the current clock hour and day (UTC), counted in MongoDB, so
+    every replica of intake counts against the same limit. One document per key and day:
+    ``{"_id": "<key id>|<day>", "day": n, "hours": {"<hh>": n}}``."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._usage = db["open311_key_usage"]
+
+    @_temporary
+    async def count(self, key_id: str, at: datetime) -> tuple[int, int]:
+        """Count one request at ``at`` (UTC); how many the key posted this hour and this day with it."""
+        hour = f"hours.{at.hour:02d}"
+        doc = await self._usage.find_one_and_update(
+            {"_id": f"{key_id}|{at.date().isoformat()}"},
+            {
+                "$inc": {"day": 1, hour: 1},
+                "$setOnInsert": {"key_id": key_id, "expires_at": _next_day(at) + timedelta(days=1)},
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert doc is not None  # upserted
+        return int(doc["hours"][f"{at.hour:02d}"]), int(doc["day"])
+
+    @_temporary
+    async def uncount(self, key_id: str, at: datetime) -> None:
+        """Take back a request :meth:`count` counted and the limit refused."""
+        await self._usage.update_one(
+            {"_id": f"{key_id}|{at.date().isoformat()}"}, {"$inc": {"day": -1, f"hours.{at.hour:02d}": -1}}
+        )
+
+
+def _next_day(at: datetime) -> datetime:
+    return datetime(at.year, at.month, at.day, tzinfo=at.tzinfo) + timedelta(days=1)
 
 
 class Requests:

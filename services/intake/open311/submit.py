@@ -187,7 +187,7 @@ async def post_request(request: Request, fmt: str) -> Response:
             raise InvalidField(f"the Idempotency-Key header has 1 to {IDEMPOTENCY_KEY_MAX} characters")
         fields, given_attributes = await read_form(request)
         client = await keys.authenticate(request, fields.get("api_key"))
-        keys.hit(request, client)
+        await keys.hit(request, client)
         directory = request.app.state.runtime.directory
         jurisdiction_id = fields.get("jurisdiction_id")
         if not jurisdiction_id and len(client.organizations) != 1:
