@@ -75,10 +75,12 @@ def handed_off(ref: str, *, department: str = "samhallsbyggnad", **extra: Any) -
     )
 
 
-def reminder_due(ref: str, *, department: str = "samhallsbyggnad") -> CaseReminderDue:
+def reminder_due(
+    ref: str, *, department: str = "samhallsbyggnad", organization: str = "karlskoga"
+) -> CaseReminderDue:
     return CaseReminderDue(
         producer="casestore",
-        organization="karlskoga",
+        organization=organization,
         occurred_at=T0 + timedelta(days=2),
         data=CaseReminderDueData(case_ref=ref, department=department, due_at=T0 + timedelta(days=2)),
     )

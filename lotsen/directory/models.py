@@ -135,6 +135,13 @@ class Agreement(_Model):
     delegated_decisions: list[str] = Field(
         default_factory=list, description="decisions first line may take on the department's behalf"
     )
+    reminder_interval_hours: float | None = Field(
+        None,
+        gt=0,
+        le=24 * 30,
+        description="how often the department is reminded again of a handed-off errand past its due "
+        "time; none: notify's NOTIFY_REMINDER_INTERVAL_HOURS",
+    )
 
 
 class FormField(_Model):

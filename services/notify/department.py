@@ -132,7 +132,9 @@ async def department_email(
         "confidential": confidential_text,
         "excerpt": None if confidential_text else extra.get("text"),
         "number": getattr(data, "reminder_number", 1),
-        "interval_hours": rendering.hours(notifier.settings.reminder_interval_hours),
+        "interval_hours": rendering.hours(
+            notifier.reminder_interval(event.organization, department.id).total_seconds() / 3600
+        ),
     }
     template = "reminder" if reminder else "handoff"
     domain = mail_domain(org, event.organization)

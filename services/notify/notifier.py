@@ -43,9 +43,12 @@ class Notifier:
     def policy(self) -> RetryPolicy:
         return retry_policy(self.settings)
 
-    @property
-    def reminder_interval(self) -> timedelta:
-        return timedelta(hours=self.settings.reminder_interval_hours)
+    def reminder_interval(self, organization: str, department: str | None) -> timedelta:
+        """How often ``department`` is reminded: its agreement's interval, else the setting's."""
+        org = self.directory.organization(organization)
+        agreement = org.agreement(department) if org is not None and department else None
+        hours = agreement.reminder_interval_hours if agreement is not None else None
+        return timedelta(hours=hours or self.settings.reminder_interval_hours)
 
     def organization(self, org_id: str) -> Organization | None:
         return self.directory.organization(org_id)

@@ -2,7 +2,8 @@
 
 casestore emits ``case.reminder_due`` once when a handed-off errand passes its due time. notify
 sends that reminder (webhook subscribers and the department's e-mail), then repeats it every
-``NOTIFY_REMINDER_INTERVAL_HOURS`` until the case is returned, resolved, closed or handed off
+``reminder_interval_hours`` of the department's agreement in the directory (else
+``NOTIFY_REMINDER_INTERVAL_HOURS``) until the case is returned, resolved, closed or handed off
 anew. Each repeat is a ``case.reminder_due`` of its own with ``reminder_number`` counting up and
 an id derived from the first reminder and the number, so a crash between sending and counting
 never sends a repeat twice.
@@ -47,7 +48,7 @@ async def start(event: CaseReminderDue, *, department_id: str | None, notifier: 
             "source_event_id": str(event.event_id),
             "sent": data.reminder_number,
             "started_at": now,
-            "next_at": now + notifier.reminder_interval,
+            "next_at": now + notifier.reminder_interval(event.organization, department_id),
         }
     )
 
@@ -75,9 +76,8 @@ async def repeat_due(notifier: Notifier) -> int:
             ),
         )
         await department.announce(event, department=state["department"], notifier=notifier)
-        if await notifier.reminders.advance(
-            state["_id"], sent=number - 1, next_at=now + notifier.reminder_interval
-        ):
+        interval = notifier.reminder_interval(state["organization"], state["department"])
+        if await notifier.reminders.advance(state["_id"], sent=number - 1, next_at=now + interval):
             repeated += 1
     return repeated
 

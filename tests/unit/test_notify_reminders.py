@@ -64,6 +64,33 @@ async def test_a_reminder_repeats_every_interval_until_the_errand_is_returned(
     assert len(outbox.messages(f"[{ref}]")) == 3  # the handoff and two reminders
 
 
+async def test_a_department_whose_agreement_says_so_is_reminded_at_its_own_interval(
+    notify: Notify, receiver: Receiver, outbox: Outbox, clock: FakeClock
+) -> None:
+    # Karlskogahem's agreement with its property department: fault reports are reminded every 4 hours.
+    await notify.subscribe(
+        receiver.url, "case.reminder_due", department="fastighet", organization="karlskogahem"
+    )
+    ref = new_ref("KHEM")
+    facts = {"organization": "karlskogahem", "department": "fastighet"}
+    await notify.publish(
+        created(ref, category="felanmalan-lagenhet", **facts),
+        handed_off(ref, **facts),
+        reminder_due(ref, **facts),
+    )
+    await notify.dispatch()
+    assert reminders_at(receiver, ref) == [1]
+    [first] = outbox.messages(f"Påminnelse 1: ärende [{ref}]")
+    assert "var 4:e timme" in first.get_content()
+
+    clock.advance(timedelta(hours=4) - timedelta(minutes=1))
+    await notify.dispatch()
+    assert reminders_at(receiver, ref) == [1]
+    clock.advance(timedelta(minutes=1))
+    await notify.dispatch()
+    assert reminders_at(receiver, ref) == [1, 2]
+
+
 @pytest.mark.parametrize("ending", ["resolved", "handed_off_again"])
 async def test_resolving_or_a_new_handoff_stops_the_reminders(
     notify: Notify, receiver: Receiver, clock: FakeClock, ending: str
