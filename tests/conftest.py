@@ -50,12 +50,15 @@ class OwnDatabases:
     ``lotsen_casestore_<suffix>`` on the server. The services open their databases under fixed
     names; on a real server those would carry one test's data into the next."""
 
-    def __init__(self, client: Any, suffix: str) -> None:
+    def __init__(self, client: Any, suffix: str, opened: set[str]) -> None:
         self._client = client
         self._suffix = suffix
+        self._opened = opened
 
     def own(self, name: str) -> str:
-        return name if name.endswith(self._suffix) else f"{name}{self._suffix}"
+        owned = name if name.endswith(self._suffix) else f"{name}{self._suffix}"
+        self._opened.add(owned)
+        return owned
 
     def __getitem__(self, name: str) -> Any:
         return self._client[self.own(name)]
@@ -80,13 +83,14 @@ def own_databases(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
         return
     suffix = f"_t{uuid.uuid4().hex[:10]}"
+    opened: set[str] = set()
     connect = mongo.connect
-    monkeypatch.setattr(mongo, "connect", lambda url: OwnDatabases(connect(url), suffix))
+    monkeypatch.setattr(mongo, "connect", lambda url: OwnDatabases(connect(url), suffix, opened))
     yield
+    # The databases the test opened, by name: listing them all would cost more with every test.
     with pymongo.MongoClient(MONGODB_URL) as client:
-        for name in client.list_database_names():
-            if name.endswith(suffix):
-                client.drop_database(name)
+        for name in sorted(opened):
+            client.drop_database(name)
 
 
 @pytest.fixture
