@@ -120,7 +120,7 @@ class ArticleHistory:
         reminded of it yet."""
         query = {
             "review_date": {"$lte": today},
-            "owner_department": {"$nin": [None, ""]},
+            "owner_department": {"$type": "string", "$ne": ""},  # one named: not missing, null or empty
             "review_reminded": {"$ne": True},
         }
         return [doc async for doc in self._articles.find(query).limit(limit)]
