@@ -51,6 +51,10 @@ class Stack:
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     kafka_bootstrap_servers: str | None = None
     broker_port: int | None = None
+    # The embedded broker's partitions per topic. One replica of each service handles the keys of a
+    # partition concurrently anyway, and at 100 contacts/s one partition cut contact → case by 40 %
+    # against four (docs/benchmarks.md); more are for more replicas (tests/integration/test_replicas.py).
+    partitions: int = 1
     mongodb_url: str = "mongomock://"
     sms_url: str | None = None  # the SMS catcher notify sends SMS to (``make run``); None: no SMS
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -82,7 +86,7 @@ class Stack:
         if self.kafka_bootstrap_servers:
             await create_topics(self.kafka_bootstrap_servers)
         else:
-            self.broker = EmbeddedBroker(self.broker_port)
+            self.broker = EmbeddedBroker(self.broker_port, partitions=self.partitions)
             await self.broker.start()
             self.log("broker", f"Tansu ready on {self.broker.bootstrap_servers}")
         for name in SERVICES:

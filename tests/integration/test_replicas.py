@@ -95,6 +95,7 @@ async def system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
         stack = Stack(
             ports={**{name: free_port() for name in SERVICES}, "smtp": free_port()},
             mongodb_url=url,
+            partitions=4,  # for the two replicas of each consumer group to share
             restart=False,
             extra_env={**ENV, "NOTIFY_SMTP_PORT": str(mail.port)},
         )
