@@ -277,6 +277,7 @@ async def main(args: argparse.Namespace) -> Result:
         ports={**dict(zip(SERVICES, ports, strict=False)), "smtp": ports[-2]},
         extra_env={"NOTIFY_SMTP_PORT": str(ports[-1]), "LOTSEN_LOG_LEVEL": "WARNING"},
         log=log_to(LOG),
+        partitions=args.partitions,
     )
     phases = []
     try:
@@ -311,6 +312,9 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--capacity-seconds", type=float, default=300, help="length of the capacity load")
     parser.add_argument("--burst", type=int, default=10_000, help="forms in the burst (default 10,000)")
     parser.add_argument("--processes", type=int, default=2, help="load generator processes (default 2)")
+    parser.add_argument(
+        "--partitions", type=int, default=1, help="the embedded broker's partitions per topic (default 1)"
+    )
     parser.add_argument("--timelines", type=int, default=0, help="timelines read per load (default 0: all)")
     parser.add_argument("--warmup", type=int, default=200, help="forms before measuring (default 200)")
     parser.add_argument("--drain-timeout", type=float, default=600, help="seconds to wait for the flow")
