@@ -68,6 +68,8 @@ class PartitionResult:
     gap: int | None = None  # the first offset not handled
 
 
+# How long a stop or a rebalance waits for the commit of what was handled.
+PARTING_COMMIT_SECONDS = 5.0
 # What a commit raises when the group rebalanced under this member (the partition has a new owner).
 GROUP_MOVED_ON = (
     CommitFailedError,
@@ -172,10 +174,19 @@ class GroupRunner:
                     "group %s rebalanced before a commit; the new owner goes on: %s", self.group_id, exc
                 )
 
+    async def _commit_in_time(self, why: str) -> None:
+        """:meth:`_commit_now`, given up after ``PARTING_COMMIT_SECONDS``: aiokafka retries a commit
+        for as long as the broker is away, and a stop or a rebalance must not wait for it. What is
+        left uncommitted is handled again and skipped by its event id."""
+        try:
+            await asyncio.wait_for(self._commit_now(), timeout=PARTING_COMMIT_SECONDS)
+        except Exception as exc:
+            log.warning("group %s %s without committing its last records: %s", self.group_id, why, exc)
+
     async def _stop_consumer(self) -> None:
         """Commit what was handled, then leave the group."""
         try:
-            await self._commit_now()
+            await self._commit_in_time("stops")
         finally:
             await self._consumer.stop()
 
@@ -196,7 +207,7 @@ class CommitBeforeRevocation(ConsumerRebalanceListener):  # type: ignore[misc]
         self._runner = runner
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
-        await self._runner._commit_now()
+        await self._runner._commit_in_time("gives up partitions")
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         return None

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from aiokafka import TopicPartition
 
 from lotsen.contracts import topics
 from lotsen.contracts.envelope import Event, encode_event
+from lotsen.kafka import consumer as consumer_module
 from lotsen.kafka.consumer import CommitBeforeRevocation, ConsumerRunner
 from lotsen.kafka.memory import InMemoryBus
 from tests.unit.test_consumer_rebalance import Message
@@ -131,3 +133,26 @@ async def test_an_idle_group_commits_once_the_interval_has_passed() -> None:
 
     assert consumer.commits == [{TP: 1}, {TP: 2}]
     assert consumer.stopped_after == 2  # committed by the idle poll, nothing left for the stop
+
+
+async def test_a_stop_while_the_broker_is_away_gives_up_the_last_commit_and_leaves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handled: list[Event[Any]] = []
+
+    class AwayConsumer(ScriptedConsumer):
+        async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+            await asyncio.Event().wait()  # as aiokafka retrying while the broker does not answer
+
+    async def stop_when_read(consumer: ScriptedConsumer) -> None:
+        if not consumer.polls:
+            await runner.stop()
+
+    monkeypatch.setattr(consumer_module, "PARTING_COMMIT_SECONDS", 0.05)
+    consumer = AwayConsumer([records(0, 2)], on_poll=stop_when_read)
+    runner = runner_with(consumer, interval_ms=60_000, handled=handled)
+    runner._last_commit = asyncio.get_running_loop().time()  # the first poll's commit waits, too
+    await runner.run()
+
+    assert len(handled) == 2
+    assert consumer.stopped_after == 0  # left the group without the commit
