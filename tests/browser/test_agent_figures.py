@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from lotsen.calendar import STOCKHOLM
 from tests.browser.conftest import assert_accessible, log_in, token_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -75,7 +76,7 @@ async def test_an_agent_reads_their_own_calls_and_not_the_teams(visit: Any, api:
     await expect(
         summary.locator(".facts__pair").filter(has_text="Besvarade samtal").locator("dd")
     ).to_have_text(str(answered))
-    year, week, _ = datetime.now(UTC).date().isocalendar()
+    year, week, _ = datetime.now(STOCKHOLM).date().isocalendar()  # the agent's local week
     await expect(page.get_by_role("rowheader", name=f"Vecka {week}, {year}")).to_be_visible()
     await assert_accessible(page, "an agent's own follow-up")
     # The dashboard, with the team's figures, is not the agent's.

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from lotsen.calendar import STOCKHOLM
 from lotsen.devserver.stack import Stack
 from tests.helpers import demo_login, eventually
 from tests.notify_support import SECRET, Receiver, signed_correctly
@@ -93,7 +94,7 @@ async def test_a_corrected_case_is_counted_under_its_new_category(stack: Stack) 
             await demo_login(client, stack, "agent"),
             await demo_login(client, stack, "supervisor"),
         )
-        today = datetime.now(UTC).date().isoformat()
+        today = datetime.now(STOCKHOLM).date().isoformat()  # stats' days are Karlskoga's local days
         params = {"group_by": "category", "from": today, "to": today, "organization": "karlskoga"}
 
         async def by_category() -> dict[str, int]:
