@@ -24,6 +24,17 @@ class TooManyRequests(DomainError):
     code = "rate_limited"
 
 
+def too_many(what: str, count: int, label: str, wait: float, *, advice: str = "") -> TooManyRequests:
+    """The 429 for more than ``count`` ``what`` ``label`` ("an hour"), with ``Retry-After``."""
+    seconds = max(1, math.ceil(wait))
+    return TooManyRequests(
+        f"too many {what} (at most {count} {label}); try again in {seconds} seconds"
+        + (f", {advice}" if advice else ""),
+        details={"retry_after_seconds": seconds},
+        headers={"Retry-After": str(seconds)},
+    )
+
+
 @dataclass(frozen=True)
 class WindowLimit:
     count: int
@@ -70,13 +81,7 @@ class RateLimiter:
         return min(limit.seconds for limit in self.limits)
 
     def _refuse(self, wait: float, limit: WindowLimit) -> None:
-        seconds = max(1, math.ceil(wait))
-        raise TooManyRequests(
-            f"too many {self.what} from your address (at most {limit.count} {limit.label}); "
-            f"try again in {seconds} seconds" + (f", {self.advice}" if self.advice else ""),
-            details={"retry_after_seconds": seconds},
-            headers={"Retry-After": str(seconds)},
-        )
+        raise too_many(f"{self.what} from your address", limit.count, limit.label, wait, advice=self.advice)
 
     def _sweep(self, now: float, *, idle: float, every: float) -> None:
         """Forget keys idle for the longest window, at most once per the shortest, so memory stays

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -26,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lotsen.auth import Admin, Principal
 from lotsen.errors import DomainError, Forbidden
 from lotsen.errors import NotFound as KeyNotFound
-from lotsen.ratelimit import TooManyRequests
+from lotsen.ratelimit import too_many
 from services.intake.open311.formats import KeyRefused
 from services.intake.open311.repository import ApiKeys, KeyUsage
 from services.intake.settings import IntakeSettings
@@ -112,29 +111,15 @@ async def hit(request: Request, client: ClientKey) -> None:
     429 and ``Retry-After`` until the window that is full ends (a refused POST is not counted)."""
     usage = KeyUsage(request.app.state.runtime.db)
     now = datetime.now(UTC)
-    this_hour, today = await usage.count(client.id, now)
-    full: list[tuple[datetime, int, str]] = []
-    if this_hour > client.requests_per_hour:
-        full.append(
-            (
-                now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1),
-                client.requests_per_hour,
-                "an hour",
-            )
-        )
-    if today > client.requests_per_day:
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-        full.append((midnight, client.requests_per_day, "a day"))
-    if not full:
-        return
-    await usage.uncount(client.id, now)
-    ends, limit, label = max(full)
-    seconds = max(1, math.ceil((ends - now).total_seconds()))
-    raise TooManyRequests(
-        f"too many requests with this api_key (at most {limit} {label}); try again in {seconds} seconds",
-        details={"retry_after_seconds": seconds},
-        headers={"Retry-After": str(seconds)},
-    )
+    counts = await usage.count(client.id, now)
+    limits = {"an hour": client.requests_per_hour, "a day": client.requests_per_day}
+    full = [
+        (counts.ends[label], limits[label], label) for label in limits if counts.posted[label] > limits[label]
+    ]
+    if full:
+        await usage.uncount(client.id, now)
+        ends, limit, label = max(full)
+        raise too_many("requests with this api_key", limit, label, (ends - now).total_seconds())
 
 
 def _serves_all(principal: Principal, organizations: list[str]) -> bool:

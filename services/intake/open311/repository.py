@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
@@ -82,31 +83,49 @@ class KeyUsage:
         self._usage = db["open311_key_usage"]
 
     @_temporary
-    async def count(self, key_id: str, at: datetime) -> tuple[int, int]:
-        """Count one request at ``at`` (UTC); how many the key posted this hour and this day with it."""
-        hour = f"hours.{at.hour:02d}"
+    async def count(self, key_id: str, at: datetime) -> KeyCounts:
+        """Count one request at ``at`` (UTC): what the key posted this hour and this day with it."""
+        window = _Window(key_id, at)
         doc = await self._usage.find_one_and_update(
-            {"_id": f"{key_id}|{at.date().isoformat()}"},
+            {"_id": window.id},
             {
-                "$inc": {"day": 1, hour: 1},
-                "$setOnInsert": {"key_id": key_id, "expires_at": _next_day(at) + timedelta(days=1)},
+                "$inc": {"day": 1, window.hour_field: 1},
+                "$setOnInsert": {"key_id": key_id, "expires_at": window.day_ends + timedelta(days=1)},
             },
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
         assert doc is not None  # upserted
-        return int(doc["hours"][f"{at.hour:02d}"]), int(doc["day"])
+        return KeyCounts(
+            posted={"an hour": int(doc["hours"][window.hour]), "a day": int(doc["day"])},
+            ends={"an hour": window.hour_ends, "a day": window.day_ends},
+        )
 
     @_temporary
     async def uncount(self, key_id: str, at: datetime) -> None:
         """Take back a request :meth:`count` counted and the limit refused."""
-        await self._usage.update_one(
-            {"_id": f"{key_id}|{at.date().isoformat()}"}, {"$inc": {"day": -1, f"hours.{at.hour:02d}": -1}}
-        )
+        window = _Window(key_id, at)
+        await self._usage.update_one({"_id": window.id}, {"$inc": {"day": -1, window.hour_field: -1}})
 
 
-def _next_day(at: datetime) -> datetime:
-    return datetime(at.year, at.month, at.day, tzinfo=at.tzinfo) + timedelta(days=1)
+@dataclass(frozen=True)
+class KeyCounts:
+    """Per window ("an hour", "a day"): what the key posted in it, and when it ends."""
+
+    posted: dict[str, int]
+    ends: dict[str, datetime]
+
+
+class _Window:
+    """The clock hour and the day (UTC) of ``at``, as a key's usage document names them."""
+
+    def __init__(self, key_id: str, at: datetime) -> None:
+        day = datetime(at.year, at.month, at.day, tzinfo=at.tzinfo)
+        self.id = f"{key_id}|{day.date().isoformat()}"
+        self.hour = f"{at.hour:02d}"
+        self.hour_field = f"hours.{self.hour}"
+        self.hour_ends = day + timedelta(hours=at.hour + 1)
+        self.day_ends = day + timedelta(days=1)
 
 
 class Requests:
